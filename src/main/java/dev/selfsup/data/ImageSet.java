@@ -108,11 +108,39 @@ public record ImageSet(
         return histogram;
     }
 
-    /** The first {@code count} images (or all, if fewer). */
-    public ImageSet head(int count) {
-        int n = Math.min(count, size());
-        byte[] head = java.util.Arrays.copyOf(pixels, n * imageVolume());
-        return new ImageSet(identity + "[:" + n + "]", channels, height, width, head,
-                java.util.Arrays.copyOf(labels, n), classNames);
+    /** The images at {@code indices}, in that order. */
+    public ImageSet subset(int[] indices, String subsetIdentity) {
+        int volume = imageVolume();
+        byte[] out = new byte[indices.length * volume];
+        int[] outLabels = new int[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            System.arraycopy(pixels, indices[i] * volume, out, i * volume, volume);
+            outLabels[i] = labels[indices[i]];
+        }
+        return new ImageSet(subsetIdentity, channels, height, width, out, outLabels, classNames);
+    }
+
+    /**
+     * A deterministic random subset of {@code count} images (all, if fewer), kept in their
+     * original order, so that a subset of class-sorted data still has every class.
+     */
+    public ImageSet randomSubset(int count, long seed) {
+        if (count >= size()) {
+            return this;
+        }
+        int[] order = new int[size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.SplittableRandom random = dev.selfsup.util.Seeds.random(seed, size(), count);
+        for (int i = 0; i < count; i++) { // partial Fisher-Yates: the first count are the sample
+            int j = i + random.nextInt(order.length - i);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        int[] chosen = java.util.Arrays.copyOf(order, count);
+        java.util.Arrays.sort(chosen);
+        return subset(chosen, identity + " subset(" + count + ", seed=" + seed + ")");
     }
 }

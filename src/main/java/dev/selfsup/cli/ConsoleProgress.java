@@ -1,0 +1,63 @@
+package dev.selfsup.cli;
+
+import dev.selfsup.train.EpochMetrics;
+import dev.selfsup.train.ProgressListener;
+import java.io.PrintStream;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/** Draws a progress bar per epoch (views/s, loss, ETA) and prints each epoch's metrics. */
+final class ConsoleProgress implements ProgressListener {
+    private final PrintStream out;
+    private ProgressBar bar;
+
+    ConsoleProgress(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public void epochStarted(int epoch, int epochs, int steps, int done) {
+        bar = new ProgressBarBuilder()
+                .setTaskName(String.format("epoch %d/%d", epoch, epochs))
+                .setInitialMax(steps)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
+                .setUpdateIntervalMillis(500)
+                .showSpeed()
+                .setUnit(" steps", 1)
+                .build();
+        bar.stepTo(done);
+    }
+
+    @Override
+    public void stepFinished(long step, double loss, double viewsPerSecond) {
+        if (bar != null) {
+            bar.setExtraMessage(String.format(" loss %.4f | %.0f views/s", loss, viewsPerSecond));
+            bar.step();
+        }
+    }
+
+    @Override
+    public void epochTrained(int epoch) {
+        if (bar != null) {
+            bar.close();
+            bar = null;
+        }
+    }
+
+    @Override
+    public void epochFinished(EpochMetrics m) {
+        out.printf("epoch %d: loss %.4f  lr %.2e  %.0f views/s  %.1f s%s%s%n", m.epoch(), m.loss(),
+                m.learningRate(), m.viewsPerSecond(), m.epochSeconds(),
+                m.knnTop1() != null ? String.format("  knn_top1 %.4f", m.knnTop1()) : "",
+                m.embeddingStd() != null ? String.format("  embedding_std %.3f", m.embeddingStd()) : "");
+        out.flush();
+    }
+
+    @Override
+    public void warn(String message) {
+        out.println("warning: " + message);
+        out.flush();
+    }
+}

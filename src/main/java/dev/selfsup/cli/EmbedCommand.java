@@ -1,0 +1,59 @@
+package dev.selfsup.cli;
+
+import ai.djl.ndarray.NDManager;
+import dev.selfsup.data.DataSplits;
+import dev.selfsup.data.ImageSet;
+import dev.selfsup.eval.EmbeddingWriter;
+import dev.selfsup.eval.FeatureMatrix;
+import dev.selfsup.train.Encoder;
+import dev.selfsup.train.TorchRuntime;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code selfsup embed}: writes a trained backbone's embeddings, with labels. */
+@Command(name = "embed", mixinStandardHelpOptions = true,
+        description = "Write the backbone features of a split as FILE.npy (plus FILE.labels.npy) "
+                + "or FILE.csv (label first).")
+final class EmbedCommand implements Callable<Integer> {
+    @Mixin
+    DataOptions data = new DataOptions();
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
+            description = "A run directory (its newest checkpoint) or a checkpoint directory.")
+    Path checkpoint;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "FILE.npy or FILE.csv.")
+    Path out;
+
+    @Option(names = "--split", defaultValue = "test", description = "train or test (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--threads", description = "libtorch compute threads (default: all cores).")
+    Integer threads;
+
+    @Override
+    public Integer call() throws Exception {
+        String name = out.getFileName().toString();
+        if (!name.endsWith(".npy") && !name.endsWith(".csv")) {
+            throw new IllegalArgumentException("--out must end in .npy or .csv, found " + out);
+        }
+        if (!split.equals("train") && !split.equals("test")) {
+            throw new IllegalArgumentException("--split must be train or test, found '" + split + "'");
+        }
+        TorchRuntime.setThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
+        DataSplits splits = data.load();
+        ImageSet images = split.equals("train") ? splits.train() : splits.test();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Encoder encoder = Encoder.load(checkpoint, manager);
+            FeatureMatrix features = encoder.embed(images, manager);
+            EmbeddingWriter.write(out, features.values(), features.rows(), features.dim(),
+                    images.labels());
+            System.out.printf("wrote %d x %d embeddings of %s %s to %s%n", features.rows(),
+                    features.dim(), splits.name(), split, out);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,111 @@
+package dev.selfsup.cli;
+
+import ai.djl.ndarray.NDManager;
+import dev.selfsup.data.ChannelStats;
+import dev.selfsup.data.DataSplits;
+import dev.selfsup.eval.FeatureMatrix;
+import dev.selfsup.eval.Features;
+import dev.selfsup.eval.Probes;
+import dev.selfsup.train.Encoder;
+import dev.selfsup.train.TorchRuntime;
+import dev.selfsup.util.Json;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code selfsup eval knn|linear|all}: measures a representation on a labelled dataset. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluate features on the test split: kNN top-1 (cosine, k=200, T=0.1, "
+                + "train split as bank) and/or linear-probe top-1. Without --checkpoint or "
+                + "--random-init: the raw pixels, scaled to [0,1] (the baseline).")
+final class EvalCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "PROBE", description = "knn, linear or all.")
+    String probe;
+
+    @Mixin
+    DataOptions data = new DataOptions();
+
+    @Option(names = "--checkpoint", paramLabel = "DIR",
+            description = "A run directory (its newest checkpoint) or a checkpoint directory.")
+    Path checkpoint;
+
+    @Option(names = "--random-init", paramLabel = "BACKBONE",
+            description = "Evaluate a randomly initialised backbone (mlp, resnet18, small-resnet).")
+    String randomInit;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seeds random init and the linear "
+            + "probe's shuffling (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", description = "libtorch compute threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Set<Probes.Kind> kinds = switch (probe) {
+            case "knn" -> EnumSet.of(Probes.Kind.KNN);
+            case "linear" -> EnumSet.of(Probes.Kind.LINEAR);
+            case "all" -> EnumSet.allOf(Probes.Kind.class);
+            default -> throw new IllegalArgumentException(
+                    "PROBE must be knn, linear or all, found '" + probe + "'");
+        };
+        if (checkpoint != null && randomInit != null) {
+            throw new IllegalArgumentException("give --checkpoint or --random-init, not both");
+        }
+        TorchRuntime.setThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
+        DataSplits splits = data.load();
+        String features;
+        Probes.Result result;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            FeatureMatrix train;
+            FeatureMatrix test;
+            if (checkpoint != null) {
+                Encoder encoder = Encoder.load(checkpoint, manager);
+                features = "checkpoint " + checkpoint;
+                train = encoder.embed(splits.train(), manager);
+                test = encoder.embed(splits.test(), manager);
+            } else if (randomInit != null) {
+                Encoder encoder = Encoder.randomInit(randomInit, splits.train(),
+                        ChannelStats.of(splits.train()), seed, manager);
+                features = "random-init " + randomInit;
+                train = encoder.embed(splits.train(), manager);
+                test = encoder.embed(splits.test(), manager);
+            } else {
+                features = "raw pixels";
+                train = Features.rawPixels(splits.train());
+                test = Features.rawPixels(splits.test());
+            }
+            result = Probes.run(train, test, splits, kinds, seed, manager);
+        }
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("data", splits.name());
+            out.put("features", features);
+            out.put("train_size", splits.train().size());
+            out.put("test_size", splits.test().size());
+            out.put("knn_top1", result.knnTop1());
+            out.put("linear_top1", result.linearTop1());
+            System.out.println(Json.COMPACT.writeValueAsString(out));
+        } else {
+            System.out.printf("%-40s %10s %12s%n", "features (" + splits.name() + ")", "knn_top1",
+                    "linear_top1");
+            System.out.printf("%-40s %10s %12s%n", features, format(result.knnTop1()),
+                    format(result.linearTop1()));
+        }
+        return 0;
+    }
+
+    static String format(Double value) {
+        return value == null ? "-" : String.format("%.4f", value);
+    }
+}

@@ -1,0 +1,137 @@
+package dev.selfsup.cli;
+
+import dev.selfsup.data.DataSplits;
+import dev.selfsup.data.Datasets;
+import dev.selfsup.method.Methods;
+import dev.selfsup.train.PretrainConfig;
+import dev.selfsup.train.Pretrainer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code selfsup pretrain}: self-supervised pre-training with per-epoch metrics and checkpoints. */
+@Command(name = "pretrain", mixinStandardHelpOptions = true,
+        description = "Pre-train an encoder without labels; writes metrics.jsonl, config.json, "
+                + "checkpoints/ and report.html under --out.")
+final class PretrainCommand implements Callable<Integer> {
+    @Mixin
+    DataOptions data = new DataOptions();
+
+    @Option(names = "--method", defaultValue = "simclr",
+            description = "simclr or tutorial (default: ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = "--backbone", description = "mlp, resnet18 or small-resnet "
+            + "(default: mlp for tutorial, small-resnet otherwise).")
+    String backbone;
+
+    @Option(names = "--recipe", description = "View recipe: simclr or tutorial (default: the method's).")
+    String recipe;
+
+    @Option(names = "--epochs", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "256", description = "Samples per step "
+            + "(default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--optimizer", defaultValue = "adam", description = "adam or sgd "
+            + "(default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--lr", description = "Peak learning rate (default: 1e-3 for adam, 0.06 x "
+            + "batch/256 for sgd).")
+    Double learningRate;
+
+    @Option(names = "--weight-decay", description = "Default: 1e-6 for adam, 5e-4 for sgd.")
+    Double weightDecay;
+
+    @Option(names = "--temperature", description = "NT-Xent temperature (default: the method's, "
+            + "simclr 0.5).")
+    Double temperature;
+
+    @Option(names = "--warmup-epochs", description = "Linear warm-up epochs (default: 1 when "
+            + "epochs > 1, else 0).")
+    Integer warmupEpochs;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--threads", description = "libtorch compute threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--workers", defaultValue = "1", description = "Augmentation threads "
+            + "(default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--eval-every", defaultValue = "1", description = "Run the kNN monitor every "
+            + "N epochs, and after the last (default: ${DEFAULT-VALUE}).")
+    int evalEvery;
+
+    @Option(names = "--keep-checkpoints", defaultValue = "2", description = "Newest checkpoints "
+            + "to keep (default: ${DEFAULT-VALUE}).")
+    int keepCheckpoints;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<method>).")
+    Path out;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from "
+            + "its newest complete checkpoint (its config.json decides every setting).")
+    Path resume;
+
+    @Override
+    public Integer call() throws Exception {
+        PretrainConfig config;
+        Path runDir;
+        if (resume != null) {
+            config = PretrainConfig.readFrom(resume);
+            runDir = resume;
+        } else {
+            config = resolve();
+            runDir = out != null ? out : Path.of("runs", method);
+        }
+        DataSplits splits = Datasets.load(config.data(), config.dataOptions());
+        System.out.printf("%s on %s (%s, %d train / %d test), backbone %s, %d epochs, batch %d%n",
+                config.method(), config.data(), splits.shapeDescription(), splits.train().size(),
+                splits.test().size(), config.backbone(), config.epochs(), config.batchSize());
+        Pretrainer.Result result = new Pretrainer(config, splits, new ConsoleProgress(System.out))
+                .run(runDir, resume != null);
+        System.out.printf("done in %.1f s: %s (report: %s)%n", result.trainSeconds(),
+                result.checkpoint(), runDir.resolve("report.html"));
+        return 0;
+    }
+
+    /** The config these options describe, with each method's defaults filled in. */
+    PretrainConfig resolve() {
+        if (!Methods.NAMES.contains(method)) {
+            throw new IllegalArgumentException("--method must be one of " + Methods.NAMES
+                    + ", found '" + method + "'");
+        }
+        if (temperature != null && !Methods.usesTemperature(method)) {
+            throw new IllegalArgumentException("--temperature does not apply to " + method);
+        }
+        boolean sgd = "sgd".equals(optimizer);
+        return new PretrainConfig(
+                method,
+                backbone != null ? backbone : Methods.defaultBackbone(method),
+                data.data,
+                data.options(),
+                recipe != null ? recipe : Methods.defaultRecipe(method),
+                epochs,
+                batchSize,
+                optimizer,
+                learningRate != null ? learningRate : sgd ? 0.06 * batchSize / 256 : 1e-3,
+                weightDecay != null ? weightDecay : sgd ? 5e-4 : 1e-6,
+                Methods.usesTemperature(method)
+                        ? (temperature != null ? temperature : Methods.defaultTemperature(method))
+                        : null,
+                warmupEpochs != null ? warmupEpochs : epochs > 1 ? 1 : 0,
+                seed,
+                threads != null ? threads : Runtime.getRuntime().availableProcessors(),
+                workers,
+                evalEvery,
+                keepCheckpoints);
+    }
+}

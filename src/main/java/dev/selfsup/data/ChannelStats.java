@@ -1,0 +1,76 @@
+package dev.selfsup.data;
+
+import java.util.Arrays;
+
+/**
+ * Per-channel mean and standard deviation of pixel values scaled to [0, 1], used to standardise
+ * model inputs: {@code (x - mean[c]) / std[c]}.
+ *
+ * @param mean one value per channel
+ * @param std one value per channel, each > 0
+ */
+public record ChannelStats(float[] mean, float[] std) {
+    public ChannelStats {
+        if (mean.length != std.length || mean.length == 0) {
+            throw new IllegalArgumentException("mean and std need one value per channel, found "
+                    + mean.length + " and " + std.length);
+        }
+        for (float s : std) {
+            if (!(s > 0)) {
+                throw new IllegalArgumentException("std must be > 0, found " + Arrays.toString(std));
+            }
+        }
+        mean = mean.clone();
+        std = std.clone();
+    }
+
+    /** Statistics of a whole image set (with a floor of 1e-3 on the std of a flat channel). */
+    public static ChannelStats of(ImageSet set) {
+        int channels = set.channels();
+        int plane = set.height() * set.width();
+        double[] sum = new double[channels];
+        double[] sumSquares = new double[channels];
+        byte[] pixels = set.pixels();
+        for (int i = 0; i < set.size(); i++) {
+            int offset = set.offsetOf(i);
+            for (int c = 0; c < channels; c++) {
+                long s = 0;
+                long s2 = 0;
+                int base = offset + c * plane;
+                for (int p = 0; p < plane; p++) {
+                    int v = pixels[base + p] & 0xFF;
+                    s += v;
+                    s2 += (long) v * v;
+                }
+                sum[c] += s;
+                sumSquares[c] += s2;
+            }
+        }
+        float[] mean = new float[channels];
+        float[] std = new float[channels];
+        double count = (double) set.size() * plane;
+        for (int c = 0; c < channels; c++) {
+            double m = sum[c] / count;
+            double variance = Math.max(0, sumSquares[c] / count - m * m);
+            mean[c] = (float) (m / 255.0);
+            std[c] = (float) Math.max(1e-3, Math.sqrt(variance) / 255.0);
+        }
+        return new ChannelStats(mean, std);
+    }
+
+    public int channels() {
+        return mean.length;
+    }
+
+    /** Standardises {@code (channels, plane)} values in place, starting at {@code offset}. */
+    public void standardize(float[] data, int offset, int plane) {
+        for (int c = 0; c < mean.length; c++) {
+            float m = mean[c];
+            float inverse = 1f / std[c];
+            int base = offset + c * plane;
+            for (int p = 0; p < plane; p++) {
+                data[base + p] = (data[base + p] - m) * inverse;
+            }
+        }
+    }
+}

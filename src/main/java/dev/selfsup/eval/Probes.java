@@ -1,0 +1,45 @@
+package dev.selfsup.eval;
+
+import ai.djl.ndarray.NDManager;
+import dev.selfsup.data.DataSplits;
+
+/**
+ * The evaluation protocol selfsup reports: kNN top-1 ({@link KnnClassifier#standard()}: k=200,
+ * T=0.1, cosine, train split as bank) and linear top-1 ({@link LinearProbe#standard}) on the
+ * test split, for features of the train and test splits.
+ */
+public final class Probes {
+    private Probes() {}
+
+    /** The probes to run. */
+    public enum Kind { KNN, LINEAR }
+
+    /**
+     * Top-1 accuracies of one feature set.
+     *
+     * @param knnTop1 kNN accuracy, or null when not run
+     * @param linearTop1 linear-probe accuracy, or null when not run
+     */
+    public record Result(Double knnTop1, Double linearTop1) {}
+
+    /** Runs the requested probes. */
+    public static Result run(FeatureMatrix train, FeatureMatrix test, DataSplits data,
+            java.util.Set<Kind> kinds, long seed, NDManager manager) {
+        if (!data.train().isLabelled() || !data.test().isLabelled()) {
+            throw new IllegalArgumentException("evaluation needs labels, but " + data.name()
+                    + " is unlabelled (use class subfolders for folder data)");
+        }
+        int classes = data.train().classCount();
+        Double knn = null;
+        Double linear = null;
+        if (kinds.contains(Kind.KNN)) {
+            knn = KnnClassifier.standard().accuracy(train, data.train().labels(), test,
+                    data.test().labels(), classes, manager);
+        }
+        if (kinds.contains(Kind.LINEAR)) {
+            linear = LinearProbe.standard(seed).accuracy(train, data.train().labels(), test,
+                    data.test().labels(), classes, manager);
+        }
+        return new Result(knn, linear);
+    }
+}

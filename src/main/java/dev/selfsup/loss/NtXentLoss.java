@@ -1,0 +1,77 @@
+package dev.selfsup.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * NT-Xent, the normalised temperature-scaled cross-entropy of SimCLR
+ * (https://arxiv.org/abs/2002.05709, eq. 1), also known as InfoNCE.
+ *
+ * <p>For a batch of N samples with two views each, the 2N embeddings are l2-normalised; every
+ * embedding is an anchor whose positive is the other view of its sample and whose negatives are
+ * the other 2N-2 embeddings:
+ * <pre>  l(i) = -log( exp(sim(z_i, z_pos(i))/t) / sum_{k != i} exp(sim(z_i, z_k)/t) )</pre>
+ * The loss is the mean of l(i) over all 2N anchors, computed with a log-sum-exp in fp32. When all
+ * embeddings are identical it equals {@code log(2N - 1)}.
+ */
+public final class NtXentLoss {
+    /** Large enough that exp(-MASK) underflows to 0 in fp32, small enough to stay finite. */
+    private static final float SELF_MASK = 1e9f;
+
+    private final double temperature;
+
+    /**
+     * @param temperature the softmax temperature t; SimCLR's CIFAR runs use 0.5, MoCo v2 0.2
+     */
+    public NtXentLoss(double temperature) {
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException(
+                    "temperature must be a finite number > 0, found " + temperature);
+        }
+        this.temperature = temperature;
+    }
+
+    public double temperature() {
+        return temperature;
+    }
+
+    /**
+     * The mean NT-Xent loss of two views.
+     *
+     * @param view1 embeddings of the first views, {@code (batch, dim)}
+     * @param view2 embeddings of the second views, {@code (batch, dim)}, row i = same sample
+     * @return the scalar loss
+     */
+    public NDArray compute(NDArray view1, NDArray view2) {
+        Shape shape = view1.getShape();
+        if (shape.dimension() != 2 || !shape.equals(view2.getShape())) {
+            throw new IllegalArgumentException("views must both be (batch, dim), found "
+                    + shape + " and " + view2.getShape());
+        }
+        int n = Math.toIntExact(shape.get(0));
+        if (n < 2) {
+            throw new IllegalArgumentException("NT-Xent needs a batch of at least 2, found " + n);
+        }
+        NDManager manager = view1.getManager();
+        NDArray z = NDArrays.concat(new ai.djl.ndarray.NDList(
+                view1.toType(DataType.FLOAT32, false), view2.toType(DataType.FLOAT32, false)), 0);
+        z = z.normalize(2, 1, 1e-12); // (2N, dim), unit rows
+        NDArray logits = z.matMul(z.transpose()).divi(temperature); // (2N, 2N) cosine / t
+        logits = logits.subi(manager.eye(2 * n).muli(SELF_MASK)); // drop k == i
+        NDArray logProbabilities = logits.logSoftmax(1); // (2N, 2N)
+        NDArray positives = positiveMask(manager, n); // (2N, 2N), one 1 per row
+        return logProbabilities.muli(positives).sum().divi(-2.0 * n);
+    }
+
+    /** Row i has a 1 at column (i + N) mod 2N: the other view of the same sample. */
+    static NDArray positiveMask(NDManager manager, int n) {
+        float[] mask = new float[4 * n * n];
+        for (int i = 0; i < 2 * n; i++) {
+            mask[i * 2 * n + (i + n) % (2 * n)] = 1f;
+        }
+        return manager.create(mask, new Shape(2L * n, 2L * n));
+    }
+}

@@ -1,0 +1,70 @@
+package dev.selfsup.method;
+
+import dev.selfsup.nn.Backbone;
+import dev.selfsup.nn.Backbones;
+import java.util.List;
+
+/** Builds methods by the names the CLI uses, with each method's defaults. */
+public final class Methods {
+    /** The names {@link #create} accepts. */
+    public static final List<String> NAMES = List.of("simclr", "tutorial");
+
+    private Methods() {}
+
+    /**
+     * Settings shared by the method factories; a {@code null} value means "the method's default".
+     *
+     * @param temperature the contrastive temperature (methods with an NT-Xent loss)
+     */
+    public record Options(Double temperature) {
+        public static Options defaults() {
+            return new Options(null);
+        }
+    }
+
+    /** The method called {@code name} on {@code backbone}. */
+    public static Method create(String name, Backbone backbone, Options options) {
+        return switch (name) {
+            case "simclr" -> SimClr.builder()
+                    .setBackbone(backbone)
+                    .optTemperature(options.temperature() != null
+                            ? options.temperature() : SimClr.DEFAULT_TEMPERATURE)
+                    .build();
+            case "tutorial" -> new Tutorial(backbone);
+            default -> throw new IllegalArgumentException(
+                    "method must be one of " + NAMES + ", found '" + name + "'");
+        };
+    }
+
+    /**
+     * The method {@code method} on a fresh backbone {@code backbone} for inputs
+     * {@code (channels, height, width)}.
+     *
+     * @param temperature the method's temperature, or null for its default
+     */
+    public static Method build(String method, String backbone, int channels, int height,
+            int width, Double temperature) {
+        return create(method, Backbones.byName(backbone, channels, height, width),
+                new Options(temperature));
+    }
+
+    /** The backbone a method trains by default. */
+    public static String defaultBackbone(String method) {
+        return "tutorial".equals(method) ? "mlp" : "small-resnet";
+    }
+
+    /** The view recipe a method trains with by default. */
+    public static String defaultRecipe(String method) {
+        return "tutorial".equals(method) ? "tutorial" : "simclr";
+    }
+
+    /** The method's default temperature (methods that have one). */
+    public static double defaultTemperature(String method) {
+        return SimClr.DEFAULT_TEMPERATURE;
+    }
+
+    /** Whether the method uses a temperature. */
+    public static boolean usesTemperature(String method) {
+        return "simclr".equals(method);
+    }
+}

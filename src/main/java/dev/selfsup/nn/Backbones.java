@@ -1,0 +1,88 @@
+package dev.selfsup.nn;
+
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.initializer.XavierInitializer;
+import java.util.List;
+
+/** Factories for the built-in backbones; {@link #byName} serves the CLI's {@code --backbone}. */
+public final class Backbones {
+    /** The names {@link #byName} accepts. */
+    public static final List<String> NAMES = List.of("mlp", "resnet18", "small-resnet");
+
+    private Backbones() {}
+
+    /**
+     * The backbone called {@code name} for inputs {@code (channels, height, width)}.
+     *
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public static Backbone byName(String name, int channels, int height, int width) {
+        return switch (name) {
+            case "mlp" -> mlp(channels, height, width);
+            case "resnet18" -> resnet18Cifar(channels, height, width);
+            case "small-resnet" -> smallResNet(channels, height, width);
+            default -> throw new IllegalArgumentException(
+                    "backbone must be one of " + NAMES + ", found '" + name + "'");
+        };
+    }
+
+    /**
+     * The classic tutorial encoder: flatten, Linear 512, ReLU, Linear 128. Features
+     * {@code (batch, 128)}.
+     */
+    public static Backbone mlp(int channels, int height, int width) {
+        SequentialBlock block = new SequentialBlock()
+                .add(Blocks.batchFlattenBlock())
+                .add(Linear.builder().setUnits(512).build())
+                .add(Activation::relu)
+                .add(Linear.builder().setUnits(128).build());
+        return new Backbone("mlp", block, 128, new Shape(channels, height, width));
+    }
+
+    /**
+     * ResNet-18 (https://arxiv.org/abs/1512.03385) with the CIFAR stem used by SimCLR and
+     * solo-learn: a 3x3 stride-1 convolution and no max-pool, then four stages of two
+     * {@link ResidualBlock}s (64, 128, 256, 512 channels), global average pooling. Features
+     * {@code (batch, 512)}.
+     */
+    public static Backbone resnet18Cifar(int channels, int height, int width) {
+        return resNet("resnet18", channels, height, width, new int[] {64, 128, 256, 512}, 2);
+    }
+
+    /**
+     * A small residual CNN for CPU work: the CIFAR stem with 32 channels, then four stages of
+     * one {@link ResidualBlock} each (32, 64, 128, 256 channels), global average pooling.
+     * About 1/25 of ResNet-18's compute. Features {@code (batch, 256)}.
+     */
+    public static Backbone smallResNet(int channels, int height, int width) {
+        return resNet("small-resnet", channels, height, width, new int[] {32, 64, 128, 256}, 1);
+    }
+
+    private static Backbone resNet(String name, int channels, int height, int width,
+            int[] stageWidths, int blocksPerStage) {
+        SequentialBlock block = new SequentialBlock()
+                .add(Layers.conv3x3(stageWidths[0], 1))
+                .add(BatchNorm.builder().build())
+                .add(Activation::relu);
+        int in = stageWidths[0];
+        for (int stage = 0; stage < stageWidths.length; stage++) {
+            for (int b = 0; b < blocksPerStage; b++) {
+                int stride = stage > 0 && b == 0 ? 2 : 1;
+                block.add(new ResidualBlock(in, stageWidths[stage], stride));
+                in = stageWidths[stage];
+            }
+        }
+        block.add(Pool.globalAvgPool2dBlock()); // (batch, C, h, w) -> (batch, C)
+        // Kaiming-normal (fan-out) weights, as torchvision's ResNet
+        block.setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
+                XavierInitializer.FactorType.OUT, 2), Parameter.Type.WEIGHT);
+        return new Backbone(name, block, in, new Shape(channels, height, width));
+    }
+}

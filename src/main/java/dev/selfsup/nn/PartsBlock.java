@@ -1,0 +1,71 @@
+package dev.selfsup.nn;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The root block of a method: a backbone plus named heads (projection, prediction, ...), so that
+ * all trained parameters have one owner and stable, hierarchical names in checkpoints. Its own
+ * forward pass is the backbone's: images {@code (batch, C, H, W)} to features
+ * {@code (batch, featureDim)}.
+ */
+public final class PartsBlock extends AbstractBlock {
+    private final Backbone backbone;
+    private final Map<String, Block> heads = new LinkedHashMap<>();
+    private final Map<String, Shape> headInputShapes = new LinkedHashMap<>();
+
+    public PartsBlock(Backbone backbone) {
+        this.backbone = backbone;
+        addChildBlock("backbone", backbone.block());
+    }
+
+    /**
+     * Adds a head that takes {@code (batch, inputDim)}.
+     *
+     * @return the head, for the caller to keep
+     */
+    public <B extends Block> B addHead(String name, B head, long inputDim) {
+        if (heads.containsKey(name) || "backbone".equals(name)) {
+            throw new IllegalArgumentException("part name already used: " + name);
+        }
+        heads.put(name, head);
+        headInputShapes.put(name, new Shape(2, inputDim));
+        return addChildBlock(name, head);
+    }
+
+    public Backbone backbone() {
+        return backbone;
+    }
+
+    /** Initialises every part for batches of {@code batchSize} images. */
+    public void initialize(NDManager manager, long batchSize) {
+        initialize(manager, DataType.FLOAT32, backbone.batchShape(batchSize));
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs,
+            boolean training, PairList<String, Object> params) {
+        return backbone.block().forward(parameterStore, inputs, training, params);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return backbone.block().getOutputShapes(inputShapes);
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        backbone.block().initialize(manager, dataType, inputShapes);
+        for (Map.Entry<String, Block> head : heads.entrySet()) {
+            head.getValue().initialize(manager, dataType, headInputShapes.get(head.getKey()));
+        }
+    }
+}

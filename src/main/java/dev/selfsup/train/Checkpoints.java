@@ -1,0 +1,232 @@
+package dev.selfsup.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import dev.selfsup.util.AtomicFiles;
+import dev.selfsup.util.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Checkpoints on disk: {@code RUN/checkpoints/epoch-NNNN/} holds {@code model.safetensors} (every
+ * parameter, batch-norm running statistics included, by hierarchical name),
+ * {@code optimizer.safetensors} and {@code state.json}. A checkpoint is written into a temporary
+ * directory and renamed into place only when complete, so an interrupted save leaves no
+ * checkpoint under a final name.
+ */
+public final class Checkpoints {
+    /** Weights file name inside a checkpoint directory. */
+    public static final String MODEL_FILE = "model.safetensors";
+    /** Optimiser state file name. */
+    public static final String OPTIMIZER_FILE = "optimizer.safetensors";
+    /** Training state file name. */
+    public static final String STATE_FILE = "state.json";
+
+    private static final Pattern EPOCH_DIR = Pattern.compile("epoch-(\\d{4,})");
+
+    private Checkpoints() {}
+
+    /** The checkpoints folder of a run. */
+    public static Path folder(Path runDir) {
+        return runDir.resolve("checkpoints");
+    }
+
+    /**
+     * Saves a complete checkpoint for {@code state.epoch()}, then deletes all but the newest
+     * {@code keep} checkpoints.
+     *
+     * @throws IllegalStateException if any weight is NaN or infinite (nothing is written)
+     */
+    public static Path save(Path runDir, Block model, Optimizer optimizer, CheckpointState state,
+            int keep) throws IOException {
+        PairList<String, Parameter> parameters = model.getParameters();
+        for (Pair<String, Parameter> entry : parameters) {
+            if (!isFinite(entry.getValue().getArray())) {
+                throw new IllegalStateException("refusing to save epoch " + state.epoch()
+                        + ": parameter " + entry.getKey() + " has non-finite values");
+            }
+        }
+        Path folder = folder(runDir);
+        Files.createDirectories(folder);
+        Path target = folder.resolve(String.format("epoch-%04d", state.epoch()));
+        Path temporary = Files.createTempDirectory(folder, ".epoch-" + state.epoch() + "-");
+        try {
+            NDList weights = new NDList();
+            for (Pair<String, Parameter> entry : parameters) {
+                NDArray array = entry.getValue().getArray();
+                array.setName(entry.getKey());
+                weights.add(array);
+            }
+            writeSafetensors(temporary.resolve(MODEL_FILE), weights);
+            writeSafetensors(temporary.resolve(OPTIMIZER_FILE), optimizer.state());
+            Json.write(temporary.resolve(STATE_FILE), state);
+            if (Files.exists(target)) {
+                deleteRecursively(target);
+            }
+            AtomicFiles.move(temporary, target);
+        } finally {
+            if (Files.exists(temporary)) {
+                deleteRecursively(temporary);
+            }
+        }
+        prune(folder, keep);
+        return target;
+    }
+
+    private static void writeSafetensors(Path file, NDList arrays) throws IOException {
+        try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {
+            arrays.encode(out, NDList.Encoding.SAFETENSORS);
+        }
+    }
+
+    /** The newest complete checkpoint of a run, if any. */
+    public static Optional<Path> latest(Path runDir) throws IOException {
+        List<Path> all = list(folder(runDir));
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+    }
+
+    /** Complete checkpoints of a folder, oldest first. */
+    static List<Path> list(Path folder) throws IOException {
+        List<Path> found = new ArrayList<>();
+        if (!Files.isDirectory(folder)) {
+            return found;
+        }
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(folder)) {
+            for (Path path : stream) {
+                Matcher matcher = EPOCH_DIR.matcher(path.getFileName().toString());
+                if (matcher.matches() && Files.isRegularFile(path.resolve(STATE_FILE))) {
+                    found.add(path);
+                }
+            }
+        }
+        found.sort((a, b) -> Integer.compare(epochOf(a), epochOf(b)));
+        return found;
+    }
+
+    private static int epochOf(Path checkpoint) {
+        Matcher matcher = EPOCH_DIR.matcher(checkpoint.getFileName().toString());
+        return matcher.matches() ? Integer.parseInt(matcher.group(1)) : -1;
+    }
+
+    private static void prune(Path folder, int keep) throws IOException {
+        List<Path> all = list(folder);
+        for (int i = 0; i < all.size() - keep; i++) {
+            deleteRecursively(all.get(i));
+        }
+    }
+
+    /**
+     * Resolves what a user named: a checkpoint directory itself, or a run directory (its newest
+     * checkpoint).
+     */
+    public static Path resolve(Path path) throws IOException {
+        if (Files.isRegularFile(path.resolve(STATE_FILE))) {
+            return path;
+        }
+        Optional<Path> newest = latest(path);
+        if (newest.isEmpty()) {
+            throw new NoSuchFileException(path.toString(), null,
+                    "no complete checkpoint (expected a run directory with checkpoints/epoch-NNNN/"
+                            + STATE_FILE + ", or a checkpoint directory)");
+        }
+        return newest.get();
+    }
+
+    /** Reads a checkpoint's {@code state.json}. */
+    public static CheckpointState readState(Path checkpoint) throws IOException {
+        Path file = checkpoint.resolve(STATE_FILE);
+        try {
+            return Json.MAPPER.readValue(file.toFile(), CheckpointState.class);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(file + ": not a valid checkpoint state: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * Copies saved weights into {@code model}'s parameters, matching them by name and shape.
+     *
+     * @throws IOException naming the file and the first missing or mismatched parameter
+     */
+    public static void loadModel(Path checkpoint, Block model, NDManager manager) throws IOException {
+        Path file = checkpoint.resolve(MODEL_FILE);
+        try (NDManager scratch = manager.newSubManager()) {
+            Map<String, NDArray> saved = readSafetensors(file, scratch);
+            for (Pair<String, Parameter> entry : model.getParameters()) {
+                NDArray source = saved.get(entry.getKey());
+                NDArray target = entry.getValue().getArray();
+                if (source == null) {
+                    throw new IOException(file + ": has no parameter " + entry.getKey()
+                            + " (a checkpoint of another method or backbone?)");
+                }
+                if (!source.getShape().equals(target.getShape())) {
+                    throw new IOException(file + ": parameter " + entry.getKey() + " has shape "
+                            + source.getShape() + ", the model expects " + target.getShape());
+                }
+                target.set(source.toByteBuffer());
+            }
+        }
+    }
+
+    /** Restores the optimiser's state saved with a checkpoint. */
+    public static void loadOptimizer(Path checkpoint, Optimizer optimizer, Block model,
+            long updateCount, NDManager manager) throws IOException {
+        Path file = checkpoint.resolve(OPTIMIZER_FILE);
+        try (NDManager scratch = manager.newSubManager()) {
+            NDList saved = new NDList(readSafetensors(file, scratch).values());
+            try {
+                optimizer.loadState(saved, model.getParameters(), updateCount);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static Map<String, NDArray> readSafetensors(Path file, NDManager manager)
+            throws IOException {
+        Map<String, NDArray> byName = new HashMap<>();
+        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file))) {
+            for (NDArray array : NDList.decode(manager, in)) {
+                byName.put(array.getName(), array);
+            }
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new IOException(file + ": not a readable safetensors file: " + e.getMessage(), e);
+        }
+        return byName;
+    }
+
+    static boolean isFinite(NDArray array) {
+        try (NDManager scratch = array.getManager().newSubManager()) {
+            scratch.tempAttachAll(array);
+            return array.isNaN().logicalOr(array.isInfinite()).any().getBoolean() == false;
+        }
+    }
+
+    static void deleteRecursively(Path path) throws IOException {
+        if (Files.isDirectory(path)) {
+            try (DirectoryStream<Path> stream = Files.newDirectoryStream(path)) {
+                for (Path child : stream) {
+                    deleteRecursively(child);
+                }
+            }
+        }
+        Files.deleteIfExists(path);
+    }
+}

@@ -1,0 +1,27 @@
+package dev.selfsup.train;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * One line of {@code metrics.jsonl}: what an epoch did.
+ *
+ * @param epoch 1-based epoch number
+ * @param step global steps done at the end of the epoch
+ * @param loss mean training loss over the epoch's steps
+ * @param learningRate the rate of the epoch's last step
+ * @param viewsPerSecond training throughput (views through forward and backward per second)
+ * @param knnTop1 kNN top-1 on the test split (null when the monitor did not run this epoch)
+ * @param embeddingStd std of l2-normalised test features times sqrt(dim) (null with knnTop1)
+ * @param epochSeconds wall time of the epoch's training steps
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record EpochMetrics(
+        int epoch,
+        long step,
+        double loss,
+        @JsonProperty("lr") double learningRate,
+        @JsonProperty("views_per_second") double viewsPerSecond,
+        @JsonProperty("knn_top1") Double knnTop1,
+        @JsonProperty("embedding_std") Double embeddingStd,
+        @JsonProperty("epoch_seconds") double epochSeconds) {}

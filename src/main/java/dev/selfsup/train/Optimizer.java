@@ -1,0 +1,257 @@
+package dev.selfsup.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A first-order optimiser whose state is plain named arrays, so a checkpoint can save it and a
+ * resumed run continues exactly. Parameters are updated in place, outside gradient recording.
+ *
+ * <p>State arrays live in the optimiser's own manager (a child of the model's); every temporary
+ * of a step lives in the step's manager.
+ */
+public abstract class Optimizer implements AutoCloseable {
+    private final NDManager manager;
+    private final Map<String, NDArray[]> slots = new LinkedHashMap<>();
+    private long updateCount;
+
+    protected Optimizer(NDManager parent) {
+        manager = parent.newSubManager();
+    }
+
+    /** The optimiser named {@code name} ({@code adam} or {@code sgd}). */
+    public static Optimizer create(String name, NDManager parent, double weightDecay) {
+        return switch (name) {
+            case "adam" -> new Adam(parent, 0.9, 0.999, 1e-8, weightDecay);
+            case "sgd" -> new Sgd(parent, 0.9, weightDecay);
+            default -> throw new IllegalArgumentException(
+                    "optimizer must be adam or sgd, found '" + name + "'");
+        };
+    }
+
+    /** How many state arrays each parameter has (e.g. Adam: 2). */
+    protected abstract int slotCount();
+
+    /** Short name of each slot, for checkpoint keys. */
+    protected abstract String slotName(int slot);
+
+    /**
+     * Updates one parameter in place.
+     *
+     * @param weight the parameter, attached to the step's manager for the step
+     * @param gradient its gradient, in the step's manager
+     * @param state this parameter's slots
+     * @param learningRate the step's learning rate
+     * @param t the 1-based update count
+     */
+    protected abstract void update(NDArray weight, NDArray gradient, NDArray[] state,
+            double learningRate, long t);
+
+    /**
+     * Applies one update to every trainable parameter from its accumulated gradient, then zeroes
+     * the gradients.
+     *
+     * @param parameters the model's parameters, with their hierarchical names
+     * @param learningRate this step's learning rate
+     * @param step the step's manager: temporaries are created (and closed) there
+     */
+    public void step(PairList<String, Parameter> parameters, double learningRate, NDManager step) {
+        updateCount++;
+        for (Pair<String, Parameter> entry : parameters) {
+            Parameter parameter = entry.getValue();
+            if (!parameter.requiresGradient()) {
+                continue;
+            }
+            NDArray weight = parameter.getArray();
+            NDArray[] state = slots.computeIfAbsent(entry.getKey(), k -> newSlots(weight));
+            step.tempAttachAll(weight);
+            for (NDArray slot : state) {
+                step.tempAttachAll(slot);
+            }
+            NDArray gradient = weight.getGradient();
+            gradient.attach(step);
+            update(weight, gradient, state, learningRate, updateCount);
+            zeroGradient(gradient);
+        }
+    }
+
+    private NDArray[] newSlots(NDArray weight) {
+        NDArray[] state = new NDArray[slotCount()];
+        for (int i = 0; i < state.length; i++) {
+            state[i] = manager.zeros(weight.getShape(), weight.getDataType());
+        }
+        return state;
+    }
+
+    private static void zeroGradient(NDArray gradient) {
+        if (gradient instanceof PtNDArray pt) {
+            JniUtils.zeroGrad(pt);
+        } else {
+            gradient.subi(gradient);
+        }
+    }
+
+    /** Number of updates applied so far. */
+    public long updateCount() {
+        return updateCount;
+    }
+
+    /** The state as named arrays ({@code <slot>/<parameter>}), for a checkpoint. */
+    public NDList state() {
+        NDList list = new NDList();
+        slots.forEach((name, state) -> {
+            for (int i = 0; i < state.length; i++) {
+                state[i].setName(slotName(i) + "/" + name);
+                list.add(state[i]);
+            }
+        });
+        return list;
+    }
+
+    /**
+     * Restores state saved by {@link #state()}.
+     *
+     * @param saved arrays named {@code <slot>/<parameter>}
+     * @param parameters the model's parameters (each must have all its slots in {@code saved})
+     * @param updateCount the number of updates applied before the save
+     */
+    public void loadState(NDList saved, PairList<String, Parameter> parameters, long updateCount) {
+        Map<String, NDArray> byName = new LinkedHashMap<>();
+        for (NDArray array : saved) {
+            byName.put(array.getName(), array);
+        }
+        List<String> missing = new ArrayList<>();
+        for (Pair<String, Parameter> entry : parameters) {
+            if (!entry.getValue().requiresGradient()) {
+                continue;
+            }
+            NDArray[] state = slots.computeIfAbsent(entry.getKey(),
+                    k -> newSlots(entry.getValue().getArray()));
+            for (int i = 0; i < state.length; i++) {
+                NDArray source = byName.get(slotName(i) + "/" + entry.getKey());
+                if (source == null || !source.getShape().equals(state[i].getShape())) {
+                    missing.add(slotName(i) + "/" + entry.getKey());
+                } else {
+                    state[i].set(source.toByteBuffer());
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("optimizer state lacks (or has a wrong shape for) "
+                    + missing.size() + " arrays, e.g. " + missing.get(0));
+        }
+        this.updateCount = updateCount;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    /**
+     * Adam (Kingma and Ba 2014, https://arxiv.org/abs/1412.6980) with L2 weight decay added to the
+     * gradient, as {@code torch.optim.Adam}.
+     */
+    public static final class Adam extends Optimizer {
+        private final double beta1;
+        private final double beta2;
+        private final double epsilon;
+        private final double weightDecay;
+
+        public Adam(NDManager parent, double beta1, double beta2, double epsilon, double weightDecay) {
+            super(parent);
+            if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+                throw new IllegalArgumentException(
+                        "betas must be in [0, 1), found " + beta1 + ", " + beta2);
+            }
+            if (!(epsilon > 0)) {
+                throw new IllegalArgumentException("epsilon must be > 0, found " + epsilon);
+            }
+            checkWeightDecay(weightDecay);
+            this.beta1 = beta1;
+            this.beta2 = beta2;
+            this.epsilon = epsilon;
+            this.weightDecay = weightDecay;
+        }
+
+        @Override
+        protected int slotCount() {
+            return 2;
+        }
+
+        @Override
+        protected String slotName(int slot) {
+            return slot == 0 ? "adam_m" : "adam_v";
+        }
+
+        @Override
+        protected void update(NDArray weight, NDArray gradient, NDArray[] state,
+                double learningRate, long t) {
+            NDArray g = weightDecay > 0 ? gradient.add(weight.mul(weightDecay)) : gradient;
+            NDArray m = state[0];
+            NDArray v = state[1];
+            m.muli(beta1).addi(g.mul(1 - beta1));
+            v.muli(beta2).addi(g.square().muli(1 - beta2));
+            double correction1 = 1 - Math.pow(beta1, t);
+            double correction2 = 1 - Math.pow(beta2, t);
+            // p -= lr * (m / c1) / (sqrt(v / c2) + eps)
+            NDArray denominator = v.div(correction2).sqrt().addi(epsilon);
+            weight.subi(m.mul(learningRate / correction1).divi(denominator));
+        }
+    }
+
+    /** SGD with momentum and L2 weight decay, as {@code torch.optim.SGD}. */
+    public static final class Sgd extends Optimizer {
+        private final double momentum;
+        private final double weightDecay;
+
+        public Sgd(NDManager parent, double momentum, double weightDecay) {
+            super(parent);
+            if (!(momentum >= 0 && momentum < 1)) {
+                throw new IllegalArgumentException("momentum must be in [0, 1), found " + momentum);
+            }
+            checkWeightDecay(weightDecay);
+            this.momentum = momentum;
+            this.weightDecay = weightDecay;
+        }
+
+        @Override
+        protected int slotCount() {
+            return 1;
+        }
+
+        @Override
+        protected String slotName(int slot) {
+            return "sgd_momentum";
+        }
+
+        @Override
+        protected void update(NDArray weight, NDArray gradient, NDArray[] state,
+                double learningRate, long t) {
+            NDArray g = weightDecay > 0 ? gradient.add(weight.mul(weightDecay)) : gradient;
+            NDArray buffer = state[0];
+            if (t == 1) {
+                buffer.set(g.toByteBuffer()); // torch starts the buffer at the first gradient
+            } else {
+                buffer.muli(momentum).addi(g);
+            }
+            weight.subi(buffer.mul(learningRate));
+        }
+    }
+
+    private static void checkWeightDecay(double weightDecay) {
+        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+            throw new IllegalArgumentException("weight decay must be >= 0, found " + weightDecay);
+        }
+    }
+}

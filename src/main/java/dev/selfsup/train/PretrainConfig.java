@@ -1,0 +1,107 @@
+package dev.selfsup.train;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.selfsup.data.Datasets;
+import java.util.Objects;
+
+/**
+ * The resolved settings of one pre-training run; written to {@code config.json} and read back on
+ * resume. Every field is validated here with "rule, found value" messages.
+ *
+ * @param method {@code simclr}, {@code tutorial}, ...
+ * @param backbone {@code mlp}, {@code resnet18}, {@code small-resnet}
+ * @param data the data spec ({@code shapes}, {@code idx:DIR}, {@code cifar10:DIR}, {@code folder:DIR})
+ * @param dataOptions sizes, image side and colour mode of the data
+ * @param recipe the view recipe ({@code simclr}, {@code tutorial})
+ * @param epochs passes over the training split
+ * @param batchSize samples per step (each with two or more views)
+ * @param optimizer {@code adam} or {@code sgd}
+ * @param learningRate peak learning rate
+ * @param weightDecay L2 weight decay
+ * @param temperature contrastive temperature, or null where the method has none
+ * @param warmupEpochs epochs of linear warm-up before the cosine decay
+ * @param seed the one seed behind all randomness
+ * @param threads libtorch compute threads
+ * @param workers augmentation threads
+ * @param evalEvery run the kNN monitor every this many epochs (and always after the last)
+ * @param keepCheckpoints how many of the newest checkpoints to keep
+ */
+public record PretrainConfig(
+        String method,
+        String backbone,
+        String data,
+        @JsonProperty("data_options") Datasets.Options dataOptions,
+        String recipe,
+        int epochs,
+        @JsonProperty("batch_size") int batchSize,
+        String optimizer,
+        @JsonProperty("learning_rate") double learningRate,
+        @JsonProperty("weight_decay") double weightDecay,
+        Double temperature,
+        @JsonProperty("warmup_epochs") int warmupEpochs,
+        long seed,
+        int threads,
+        int workers,
+        @JsonProperty("eval_every") int evalEvery,
+        @JsonProperty("keep_checkpoints") int keepCheckpoints) {
+
+    public PretrainConfig {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(backbone, "backbone");
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(dataOptions, "dataOptions");
+        Objects.requireNonNull(recipe, "recipe");
+        Objects.requireNonNull(optimizer, "optimizer");
+        positive("epochs", epochs);
+        positive("batch size", batchSize);
+        if (batchSize < 2) {
+            throw new IllegalArgumentException("batch size must be >= 2, found " + batchSize);
+        }
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("learning rate must be > 0, found " + learningRate);
+        }
+        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+            throw new IllegalArgumentException("weight decay must be >= 0, found " + weightDecay);
+        }
+        if (temperature != null && (!(temperature > 0) || temperature.isInfinite())) {
+            throw new IllegalArgumentException("temperature must be > 0, found " + temperature);
+        }
+        if (warmupEpochs < 0 || warmupEpochs > epochs) {
+            throw new IllegalArgumentException("warm-up epochs must be in [0, epochs=" + epochs
+                    + "], found " + warmupEpochs);
+        }
+        positive("threads", threads);
+        positive("workers", workers);
+        positive("eval every", evalEvery);
+        positive("keep checkpoints", keepCheckpoints);
+        if (!optimizer.equals("adam") && !optimizer.equals("sgd")) {
+            throw new IllegalArgumentException("optimizer must be adam or sgd, found '" + optimizer + "'");
+        }
+    }
+
+    /** Reads the config of the run in {@code runDir} (its {@code config.json}). */
+    public static PretrainConfig readFrom(java.nio.file.Path runDir) throws java.io.IOException {
+        java.nio.file.Path file = runDir.resolve("config.json");
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new java.nio.file.NoSuchFileException(file.toString(), null,
+                    "no run to resume here (config.json is missing)");
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode node =
+                    dev.selfsup.util.Json.MAPPER.readTree(file.toFile()).get("config");
+            if (node == null) {
+                throw new java.io.IOException(file + ": has no \"config\" object");
+            }
+            return dev.selfsup.util.Json.MAPPER.treeToValue(node, PretrainConfig.class);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new java.io.IOException(file + ": not a valid run config: "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static void positive(String name, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0, found " + value);
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package dev.selfsup.train;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import dev.selfsup.augment.MultiViewLoader;
+import dev.selfsup.augment.ViewRecipe;
+import dev.selfsup.augment.ViewRecipes;
+import dev.selfsup.data.ChannelStats;
+import dev.selfsup.data.DataSplits;
+import dev.selfsup.eval.FeatureMatrix;
+import dev.selfsup.eval.Features;
+import dev.selfsup.eval.KnnClassifier;
+import dev.selfsup.eval.Metrics;
+import dev.selfsup.method.Method;
+import dev.selfsup.method.Methods;
+import dev.selfsup.report.ReportWriter;
+import dev.selfsup.util.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs self-supervised pre-training: epochs of multi-view batches through a {@link Method}, an
+ * optimiser step per batch under a warm-up + cosine schedule, and after every epoch one line of
+ * {@code metrics.jsonl} (with the kNN monitor and the collapse monitor), a checkpoint and a
+ * refreshed {@code report.html}.
+ *
+ * <p>Native memory: the model's parameters live in the model manager, the optimiser's state in a
+ * child of it, and every step's arrays in a step manager closed at the end of the step.
+ */
+public final class Pretrainer {
+    /** embedding_std below this is reported as collapse. */
+    public static final double COLLAPSE_THRESHOLD = 0.1;
+    /** Images per forward pass when extracting features for the kNN monitor. */
+    private static final int FEATURE_BATCH = 256;
+
+    private final PretrainConfig config;
+    private final DataSplits data;
+    private final ProgressListener listener;
+
+    /** The outcome of a run. */
+    public record Result(Path runDir, List<EpochMetrics> epochs, double trainSeconds,
+            Path checkpoint) {
+        /** The last epoch's metrics. */
+        public EpochMetrics last() {
+            return epochs.get(epochs.size() - 1);
+        }
+    }
+
+    public Pretrainer(PretrainConfig config, DataSplits data, ProgressListener listener) {
+        this.config = config;
+        this.data = data;
+        this.listener = listener;
+    }
+
+    /** Builds the method this config describes, for images shaped like {@code data}. */
+    public static Method buildMethod(PretrainConfig config, DataSplits data) {
+        ViewRecipe recipe = ViewRecipes.byName(config.recipe(), data.train().height());
+        return Methods.build(config.method(), config.backbone(), data.train().channels(),
+                recipe.outputSize(), recipe.outputSize(), config.temperature());
+    }
+
+    /**
+     * Trains into {@code runDir}.
+     *
+     * @param resume continue from the newest complete checkpoint in {@code runDir} (which must
+     *     hold a run with the same config); otherwise {@code runDir} must not hold a run yet
+     */
+    public Result run(Path runDir, boolean resume) throws IOException {
+        Path configFile = runDir.resolve("config.json");
+        Optional<Path> checkpoint = Optional.empty();
+        if (resume) {
+            checkpoint = Checkpoints.latest(runDir);
+        } else if (Files.exists(configFile)) {
+            throw new IllegalArgumentException(runDir + " already holds a run (config.json); use "
+                    + "--resume " + runDir + " to continue it, or choose another --out");
+        }
+        Files.createDirectories(runDir);
+        TorchRuntime.setThreads(config.threads());
+        TorchRuntime.setSeed(config.seed());
+        ChannelStats stats = ChannelStats.of(data.train());
+        ViewRecipe recipe = ViewRecipes.byName(config.recipe(), data.train().height());
+        Method method = buildMethod(config, data);
+        if (!resume || checkpoint.isEmpty()) {
+            Json.write(configFile, Provenance.describe(config, data));
+        }
+        long trainStart = System.nanoTime();
+        try (NDManager modelManager = NDManager.newBaseManager();
+                MultiViewLoader loader = new MultiViewLoader(data.train(), recipe, stats,
+                        config.batchSize(), method.viewCount(), config.seed(), config.workers(),
+                        Math.max(2, config.workers() + 1))) {
+            method.model().initialize(modelManager, (long) config.batchSize() * method.viewCount());
+            PairList<String, Parameter> parameters = method.model().getParameters();
+            for (Pair<String, Parameter> entry : parameters) {
+                if (entry.getValue().requiresGradient()) {
+                    entry.getValue().getArray().setRequiresGradient(true);
+                }
+            }
+            try (Optimizer optimizer = Optimizer.create(config.optimizer(), modelManager,
+                    config.weightDecay())) {
+                int startEpoch = 0;
+                long step = 0;
+                if (checkpoint.isPresent()) {
+                    CheckpointState state = Checkpoints.readState(checkpoint.get());
+                    Checkpoints.loadModel(checkpoint.get(), method.model(), modelManager);
+                    Checkpoints.loadOptimizer(checkpoint.get(), optimizer, method.model(),
+                            state.optimizerUpdates(), modelManager);
+                    startEpoch = state.epoch();
+                    step = state.step();
+                }
+                List<EpochMetrics> history = MetricsFile.truncate(runDir, startEpoch);
+                int stepsPerEpoch = loader.batchesPerEpoch();
+                CosineSchedule schedule = new CosineSchedule(config.learningRate(),
+                        (long) config.warmupEpochs() * stepsPerEpoch,
+                        (long) config.epochs() * stepsPerEpoch);
+                Path lastCheckpoint = checkpoint.orElse(null);
+                for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
+                    EpochMetrics metrics = trainEpoch(method, optimizer, loader, schedule,
+                            epoch, step, stepsPerEpoch, modelManager, stats);
+                    step = metrics.step();
+                    history.add(metrics);
+                    MetricsFile.append(runDir, metrics);
+                    lastCheckpoint = Checkpoints.save(runDir, method.model(), optimizer,
+                            new CheckpointState(epoch + 1, step, optimizer.updateCount(),
+                                    method.name(), config.backbone(), data.train().channels(),
+                                    recipe.outputSize(), recipe.outputSize(), config.temperature(),
+                                    stats.mean(), stats.std()),
+                            config.keepCheckpoints());
+                    ReportWriter.write(runDir);
+                    listener.epochFinished(metrics);
+                }
+                double seconds = (System.nanoTime() - trainStart) / 1e9;
+                return new Result(runDir, history, seconds, lastCheckpoint);
+            }
+        }
+    }
+
+    private EpochMetrics trainEpoch(Method method, Optimizer optimizer, MultiViewLoader loader,
+            CosineSchedule schedule, int epoch, long firstStep, int stepsPerEpoch,
+            NDManager modelManager, ChannelStats stats) {
+        listener.epochStarted(epoch + 1, config.epochs(), stepsPerEpoch, 0);
+        TrainingStep trainingStep = new TrainingStep(method, optimizer, modelManager);
+        long[] shape = loader.batchShape();
+        long step = firstStep;
+        double lossSum = 0;
+        double learningRate = 0;
+        long start = System.nanoTime();
+        Iterator<float[]> batches = loader.epoch(epoch, 0);
+        int done = 0;
+        while (batches.hasNext()) {
+            float[] batch = batches.next();
+            learningRate = schedule.learningRate(step);
+            float loss;
+            try {
+                loss = trainingStep.run(batch, shape, learningRate);
+            } catch (TrainingDivergedException e) {
+                throw new TrainingDivergedException(e.getMessage() + " at step " + (step + 1)
+                        + " (epoch " + (epoch + 1) + "); lower --lr or check the data. "
+                        + "No checkpoint of this state was saved.");
+            }
+            lossSum += loss;
+            step++;
+            done++;
+            double seconds = (System.nanoTime() - start) / 1e9;
+            listener.stepFinished(step, loss, done * shape[0] / seconds);
+        }
+        double epochSeconds = (System.nanoTime() - start) / 1e9;
+        listener.epochTrained(epoch + 1);
+        Double knn = null;
+        Double std = null;
+        boolean last = epoch + 1 == config.epochs();
+        if (data.train().isLabelled() && data.test().isLabelled()
+                && ((epoch + 1) % config.evalEvery() == 0 || last)) {
+            FeatureMatrix bank = Features.extract(method.backbone().block(), data.train(), stats,
+                    FEATURE_BATCH, modelManager);
+            FeatureMatrix queries = Features.extract(method.backbone().block(), data.test(), stats,
+                    FEATURE_BATCH, modelManager);
+            knn = KnnClassifier.standard().accuracy(bank, data.train().labels(), queries,
+                    data.test().labels(), data.train().classCount(), modelManager);
+            std = Metrics.embeddingStd(queries);
+            if (std < COLLAPSE_THRESHOLD) {
+                listener.warn(String.format("epoch %d: embedding_std %.3f: the embeddings are "
+                        + "collapsing (nearly every image maps to the same point)", epoch + 1, std));
+            }
+        }
+        return new EpochMetrics(epoch + 1, step, lossSum / Math.max(1, done), learningRate,
+                done * shape[0] / epochSeconds, knn, std, epochSeconds);
+    }
+
+    /** Reads and writes a run's {@code metrics.jsonl}. */
+    static final class MetricsFile {
+        private MetricsFile() {}
+
+        static void append(Path runDir, EpochMetrics metrics) throws IOException {
+            String line = Json.COMPACT.writeValueAsString(metrics) + "\n";
+            Files.writeString(runDir.resolve("metrics.jsonl"), line, StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        }
+
+        /** Keeps the lines of epochs up to {@code epochs} (a resumed run redoes the rest). */
+        static List<EpochMetrics> truncate(Path runDir, int epochs) throws IOException {
+            Path file = runDir.resolve("metrics.jsonl");
+            List<EpochMetrics> kept = new ArrayList<>();
+            if (!Files.exists(file)) {
+                return kept;
+            }
+            StringBuilder text = new StringBuilder();
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                EpochMetrics metrics = Json.COMPACT.readValue(line, EpochMetrics.class);
+                if (metrics.epoch() <= epochs) {
+                    kept.add(metrics);
+                    text.append(line).append('\n');
+                }
+            }
+            dev.selfsup.util.AtomicFiles.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
+            return kept;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.selfsup.train;
+
+import dev.selfsup.data.DataSplits;
+import dev.selfsup.data.ImageSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * What a run's {@code config.json} records besides the config: versions of selfsup, DJL, libtorch,
+ * the JVM and the OS, and the dataset's identity (name, sizes, shape and a checksum of its bytes),
+ * so that a result can be traced and re-run.
+ */
+public final class Provenance {
+    private Provenance() {}
+
+    /** selfsup's version, from the jar's manifest ("dev" when run from classes). */
+    public static String selfsupVersion() {
+        String version = Provenance.class.getPackage().getImplementationVersion();
+        return version != null ? version : "dev";
+    }
+
+    /** The versions of everything that shapes a result. */
+    public static Map<String, Object> versions() {
+        Map<String, Object> versions = new LinkedHashMap<>();
+        versions.put("selfsup", selfsupVersion());
+        versions.put("djl", TorchRuntime.djlVersion());
+        versions.put("pytorch", TorchRuntime.torchVersion());
+        versions.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        versions.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version")
+                + " " + System.getProperty("os.arch"));
+        versions.put("cpus", Runtime.getRuntime().availableProcessors());
+        return versions;
+    }
+
+    /** The dataset's identity: name, split sizes, shape, classes and CRC32C checksums. */
+    public static Map<String, Object> dataset(DataSplits data) {
+        Map<String, Object> identity = new LinkedHashMap<>();
+        identity.put("name", data.name());
+        identity.put("shape", data.shapeDescription());
+        identity.put("classes", data.train().classNames());
+        identity.put("train", split(data.train()));
+        identity.put("test", split(data.test()));
+        return identity;
+    }
+
+    private static Map<String, Object> split(ImageSet set) {
+        Map<String, Object> split = new LinkedHashMap<>();
+        split.put("identity", set.identity());
+        split.put("size", set.size());
+        CRC32C crc = new CRC32C();
+        crc.update(set.pixels());
+        split.put("pixels_crc32c", String.format("%08x", crc.getValue()));
+        CRC32C labels = new CRC32C();
+        for (int label : set.labels()) {
+            labels.update(label);
+        }
+        split.put("labels_crc32c", String.format("%08x", labels.getValue()));
+        return split;
+    }
+
+    /** The whole {@code config.json} document of a run. */
+    public static Map<String, Object> describe(PretrainConfig config, DataSplits data) {
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("config", config);
+        document.put("dataset", dataset(data));
+        document.put("versions", versions());
+        document.put("created", java.time.Instant.now().toString());
+        return document;
+    }
+}

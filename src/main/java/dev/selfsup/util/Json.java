@@ -1,0 +1,24 @@
+package dev.selfsup.util;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/** The project's one JSON mapper and atomic JSON file writes. */
+public final class Json {
+    /** Shared mapper: pretty output, unknown properties rejected. */
+    public static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT);
+    /** Mapper for one-line output (JSON lines). */
+    public static final ObjectMapper COMPACT = new ObjectMapper();
+
+    private Json() {}
+
+    /** Writes {@code value} as pretty JSON to {@code file} via a temporary file and a rename. */
+    public static void write(Path file, Object value) throws IOException {
+        AtomicFiles.write(file, (MAPPER.writeValueAsString(value) + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+    }
+}

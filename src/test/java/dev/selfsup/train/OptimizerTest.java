@@ -1,0 +1,98 @@
+package dev.selfsup.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.util.PairList;
+import org.junit.jupiter.api.Test;
+
+class OptimizerTest {
+    /** Minimises sum((w - target)^2) and compares each step with a plain-Java optimiser. */
+    private static void compareWithReference(String name, double lr, double weightDecay) {
+        float[] target = {1f, -2f, 0.5f};
+        float[] start = {0.3f, 0.1f, -0.7f};
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Parameter parameter = Parameter.builder().setName("w")
+                    .setType(Parameter.Type.WEIGHT).optShape(new Shape(3)).build();
+            parameter.setArray(manager.create(start.clone()));
+            parameter.getArray().setRequiresGradient(true);
+            PairList<String, Parameter> parameters = new PairList<>();
+            parameters.add("w", parameter);
+            double[] w = {start[0], start[1], start[2]};
+            double[] m = new double[3];
+            double[] v = new double[3];
+            try (Optimizer optimizer = Optimizer.create(name, manager, weightDecay)) {
+                for (int t = 1; t <= 20; t++) {
+                    try (NDManager step = manager.newSubManager()) {
+                        NDArray weight = parameter.getArray();
+                        try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+                            NDArray diff = weight.sub(step.create(target));
+                            collector.backward(diff.mul(diff).sum());
+                        }
+                        optimizer.step(parameters, lr, step);
+                    }
+                    for (int i = 0; i < 3; i++) {
+                        double g = 2 * (w[i] - target[i]) + weightDecay * w[i];
+                        if (name.equals("adam")) {
+                            m[i] = 0.9 * m[i] + 0.1 * g;
+                            v[i] = 0.999 * v[i] + 0.001 * g * g;
+                            double mHat = m[i] / (1 - Math.pow(0.9, t));
+                            double vHat = v[i] / (1 - Math.pow(0.999, t));
+                            w[i] -= lr * mHat / (Math.sqrt(vHat) + 1e-8);
+                        } else {
+                            m[i] = t == 1 ? g : 0.9 * m[i] + g;
+                            w[i] -= lr * m[i];
+                        }
+                    }
+                    float[] actual = parameter.getArray().toFloatArray();
+                    for (int i = 0; i < 3; i++) {
+                        assertThat((double) actual[i]).as("%s step %d w[%d]", name, t, i)
+                                .isCloseTo(w[i], within(1e-5));
+                    }
+                }
+                assertThat(optimizer.updateCount()).isEqualTo(20);
+            }
+            assertThat(parameter.getArray().getDataType()).isEqualTo(DataType.FLOAT32);
+        }
+    }
+
+    @Test
+    void adamMatchesPlainJava() {
+        compareWithReference("adam", 0.05, 0);
+        compareWithReference("adam", 0.01, 0.1);
+    }
+
+    @Test
+    void sgdWithMomentumMatchesPlainJava() {
+        compareWithReference("sgd", 0.05, 0);
+        compareWithReference("sgd", 0.02, 0.01);
+    }
+
+    @Test
+    void rejectsBadSettings() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            assertThatThrownBy(() -> Optimizer.create("lamb", manager, 0)).hasMessageContaining("'lamb'");
+            assertThatThrownBy(() -> Optimizer.create("adam", manager, -1)).hasMessageContaining("-1");
+            assertThatThrownBy(() -> new Optimizer.Sgd(manager, 1.5, 0)).hasMessageContaining("1.5");
+        }
+    }
+
+    @Test
+    void cosineScheduleWarmsUpThenDecaysToZero() {
+        CosineSchedule schedule = new CosineSchedule(0.1, 10, 110);
+        assertThat(schedule.learningRate(0)).isCloseTo(0.01, within(1e-12));
+        assertThat(schedule.learningRate(9)).isCloseTo(0.1, within(1e-12));
+        assertThat(schedule.learningRate(10)).isCloseTo(0.1, within(1e-12));
+        assertThat(schedule.learningRate(60)).isCloseTo(0.05, within(1e-12));
+        assertThat(schedule.learningRate(110)).isCloseTo(0, within(1e-12));
+        assertThatThrownBy(() -> new CosineSchedule(0.1, 20, 10)).hasMessageContaining("found 20");
+        assertThatThrownBy(() -> new CosineSchedule(-1, 0, 10)).hasMessageContaining("found -1");
+    }
+}

@@ -1,0 +1,110 @@
+package dev.selfsup.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.selfsup.data.ChannelStats;
+import dev.selfsup.data.DataSplits;
+import dev.selfsup.data.Datasets;
+import dev.selfsup.eval.FeatureMatrix;
+import dev.selfsup.eval.KnnClassifier;
+import dev.selfsup.testing.TinyData;
+import dev.selfsup.util.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PretrainerTest {
+    private static final DataSplits DATA = TinyData.splits(512, 256, 3);
+
+    static PretrainConfig config(String method, String backbone, int epochs, long seed) {
+        return new PretrainConfig(method, backbone, "tiny", Datasets.Options.defaults(),
+                method.equals("tutorial") ? "tutorial" : "simclr", epochs, 64, "adam", 3e-3, 1e-6,
+                method.equals("simclr") ? 0.5 : null, 1, seed, 2, 2, 1, 5);
+    }
+
+    private static double randomInitKnn(String backbone) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Encoder encoder = Encoder.randomInit(backbone, DATA.train(), ChannelStats.of(DATA.train()),
+                    0, manager);
+            FeatureMatrix bank = encoder.embed(DATA.train(), manager);
+            FeatureMatrix queries = encoder.embed(DATA.test(), manager);
+            return KnnClassifier.standard().accuracy(bank, DATA.train().labels(), queries,
+                    DATA.test().labels(), 4, manager);
+        }
+    }
+
+    @Test
+    void simclrLossFallsAndKnnBeatsRandomInit(@TempDir Path dir) throws Exception {
+        Pretrainer.Result result = new Pretrainer(config("simclr", "small-resnet", 4, 1), DATA,
+                ProgressListener.silent()).run(dir, false);
+        List<EpochMetrics> epochs = result.epochs();
+        assertThat(epochs).hasSize(4);
+        assertThat(epochs).allSatisfy(m -> assertThat(m.loss()).isFinite());
+        assertThat(epochs.get(3).loss()).isLessThan(epochs.get(0).loss());
+        double random = randomInitKnn("small-resnet");
+        assertThat(epochs.get(3).knnTop1()).isGreaterThan(random + 0.05);
+        // the run's files
+        assertThat(Files.readAllLines(dir.resolve("metrics.jsonl"))).hasSize(4);
+        JsonNode config = Json.MAPPER.readTree(dir.resolve("config.json").toFile());
+        assertThat(config.at("/config/method").asText()).isEqualTo("simclr");
+        assertThat(config.at("/versions/djl").asText()).isNotEmpty();
+        assertThat(config.at("/dataset/train/size").asInt()).isEqualTo(512);
+        assertThat(Files.exists(dir.resolve("report.html"))).isTrue();
+        assertThat(Checkpoints.latest(dir)).contains(dir.resolve("checkpoints/epoch-0004"));
+    }
+
+    @Test
+    void sameSeedRepeatsExactlyAndResumeEqualsAnUninterruptedRun(@TempDir Path dir) throws Exception {
+        PretrainConfig two = config("simclr", "mlp", 2, 9);
+        Pretrainer.Result straight = new Pretrainer(two, DATA, ProgressListener.silent())
+                .run(dir.resolve("straight"), false);
+        Pretrainer.Result again = new Pretrainer(two, DATA, ProgressListener.silent())
+                .run(dir.resolve("again"), false);
+        assertThat(again.epochs().stream().map(EpochMetrics::loss).toList())
+                .isEqualTo(straight.epochs().stream().map(EpochMetrics::loss).toList());
+        assertThat(again.last().knnTop1()).isEqualTo(straight.last().knnTop1());
+
+        // interrupted after epoch 1 (a config with 2 epochs, stopped: simulate by deleting epoch 2)
+        Path resumed = dir.resolve("resumed");
+        new Pretrainer(two, DATA, ProgressListener.silent()).run(resumed, false);
+        Checkpoints.deleteRecursively(resumed.resolve("checkpoints/epoch-0002"));
+        Pretrainer.Result after = new Pretrainer(PretrainConfig.readFrom(resumed), DATA,
+                ProgressListener.silent()).run(resumed, true);
+        assertThat(after.epochs()).hasSize(2);
+        assertThat(after.last().loss()).isEqualTo(straight.last().loss());
+        assertThat(after.last().knnTop1()).isEqualTo(straight.last().knnTop1());
+        assertThat(Files.readAllLines(resumed.resolve("metrics.jsonl"))).hasSize(2);
+        byte[] a = Files.readAllBytes(dir.resolve("straight/checkpoints/epoch-0002/model.safetensors"));
+        byte[] b = Files.readAllBytes(resumed.resolve("checkpoints/epoch-0002/model.safetensors"));
+        assertThat(b).isEqualTo(a);
+    }
+
+    @Test
+    void tutorialCollapsesAndTheMonitorSaysSo(@TempDir Path dir) throws Exception {
+        List<String> warnings = new java.util.ArrayList<>();
+        ProgressListener listener = new ProgressListener() {
+            @Override
+            public void warn(String message) {
+                warnings.add(message);
+            }
+        };
+        PretrainConfig config = config("tutorial", "mlp", 3, 1);
+        Pretrainer.Result result = new Pretrainer(config, DATA, listener).run(dir, false);
+        assertThat(result.last().loss()).isLessThan(result.epochs().get(0).loss());
+        assertThat(result.last().embeddingStd()).isLessThan(Pretrainer.COLLAPSE_THRESHOLD);
+        assertThat(warnings).anySatisfy(w -> assertThat(w).contains("collapsing"));
+    }
+
+    @Test
+    void refusesToOverwriteARun(@TempDir Path dir) throws Exception {
+        new Pretrainer(config("tutorial", "mlp", 1, 1), DATA, ProgressListener.silent()).run(dir, false);
+        assertThatThrownBy(() -> new Pretrainer(config("tutorial", "mlp", 1, 1), DATA,
+                ProgressListener.silent()).run(dir, false))
+                .hasMessageContaining("already holds a run").hasMessageContaining("--resume");
+    }
+}
