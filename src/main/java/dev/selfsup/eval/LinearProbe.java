@@ -86,8 +86,8 @@ public record LinearProbe(int epochs, int batchSize, double learningRate, double
                         scope.tempAttachAll(w, b, adam[0], adam[1], adam[2], adam[3]);
                         NDArray xs = scope.create(FloatBuffer.wrap(xb), new Shape(batch, dim));
                         NDArray ys = scope.create(FloatBuffer.wrap(yb), new Shape(batch, classCount));
-                        NDArray error = xs.matMul(w).addi(b).softmax(1).subi(ys).divi(batch);
-                        NDArray gradW = xs.transpose().matMul(error).addi(w.mul(l2));
+                        NDArray error = xs.matMul(w).addi(b).softmax(1).subi(ys).divi((float) batch);
+                        NDArray gradW = xs.transpose().matMul(error).addi(w.mul((float) l2));
                         NDArray gradB = error.sum(new int[] {0});
                         adamUpdate(w, gradW, adam[0], adam[1], rate, t + 1);
                         adamUpdate(b, gradB, adam[2], adam[3], rate, t + 1);
@@ -109,11 +109,11 @@ public record LinearProbe(int epochs, int batchSize, double learningRate, double
 
     private static void adamUpdate(NDArray weight, NDArray gradient, NDArray m, NDArray v,
             double rate, long t) {
-        m.muli(0.9).addi(gradient.mul(0.1));
-        v.muli(0.999).addi(gradient.square().muli(0.001));
+        m.muli(0.9f).addi(gradient.mul(0.1f));
+        v.muli(0.999f).addi(gradient.square().muli(0.001f));
         double c1 = 1 - Math.pow(0.9, t);
         double c2 = 1 - Math.pow(0.999, t);
-        weight.subi(m.mul(rate / c1).divi(v.div(c2).sqrt().addi(1e-8)));
+        weight.subi(m.mul((float) (rate / c1)).divi(v.div((float) c2).sqrt().addi(1e-8f)));
     }
 
     private static void shuffle(int[] order, SplittableRandom random) {

@@ -18,6 +18,6 @@ public final class CosineDistanceLoss {
         NDArray x = a.toType(DataType.FLOAT32, false).normalize(2, 1, 1e-12);
         NDArray y = b.toType(DataType.FLOAT32, false).normalize(2, 1, 1e-12);
         NDArray cosine = x.mul(y).sum(new int[] {1}); // (batch,)
-        return cosine.mean().neg().addi(1);
+        return cosine.mean().neg().add(1f);
     }
 }

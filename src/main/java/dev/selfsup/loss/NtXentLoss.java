@@ -15,7 +15,8 @@ import ai.djl.ndarray.types.Shape;
  * the other 2N-2 embeddings:
  * <pre>  l(i) = -log( exp(sim(z_i, z_pos(i))/t) / sum_{k != i} exp(sim(z_i, z_k)/t) )</pre>
  * The loss is the mean of l(i) over all 2N anchors, computed with a log-sum-exp in fp32. When all
- * embeddings are identical it equals {@code log(2N - 1)}.
+ * embeddings are identical it equals {@code log(2N - 1)}. Only out-of-place operations touch
+ * tensors that autograd records.
  */
 public final class NtXentLoss {
     /** Large enough that exp(-MASK) underflows to 0 in fp32, small enough to stay finite. */
@@ -59,11 +60,11 @@ public final class NtXentLoss {
         NDArray z = NDArrays.concat(new ai.djl.ndarray.NDList(
                 view1.toType(DataType.FLOAT32, false), view2.toType(DataType.FLOAT32, false)), 0);
         z = z.normalize(2, 1, 1e-12); // (2N, dim), unit rows
-        NDArray logits = z.matMul(z.transpose()).divi(temperature); // (2N, 2N) cosine / t
-        logits = logits.subi(manager.eye(2 * n).muli(SELF_MASK)); // drop k == i
+        NDArray logits = z.matMul(z.transpose()).div((float) temperature); // (2N, 2N) cosine / t
+        logits = logits.sub(manager.eye(2 * n).muli(SELF_MASK)); // drop k == i
         NDArray logProbabilities = logits.logSoftmax(1); // (2N, 2N)
         NDArray positives = positiveMask(manager, n); // (2N, 2N), one 1 per row
-        return logProbabilities.muli(positives).sum().divi(-2.0 * n);
+        return logProbabilities.mul(positives).sum().div(-2f * n);
     }
 
     /** Row i has a 1 at column (i + N) mod 2N: the other view of the same sample. */

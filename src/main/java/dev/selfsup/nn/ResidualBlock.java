@@ -60,8 +60,7 @@ public final class ResidualBlock extends AbstractBlock {
         NDArray branch = residual.forward(parameterStore, inputs, training, params).singletonOrThrow();
         NDArray identity = shortcut == null
                 ? x : shortcut.forward(parameterStore, inputs, training, params).singletonOrThrow();
-        // in-place add and ReLU: the sum is a fresh array only this block uses
-        return new NDList(Activation.relu(branch.addi(identity)));
+        return new NDList(Activation.relu(branch.add(identity)));
     }
 
     @Override

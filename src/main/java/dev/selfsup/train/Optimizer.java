@@ -81,7 +81,7 @@ public abstract class Optimizer implements AutoCloseable {
             NDArray gradient = weight.getGradient();
             gradient.attach(step);
             update(weight, gradient, state, learningRate, updateCount);
-            zeroGradient(gradient);
+            zeroGradient(weight, gradient);
         }
     }
 
@@ -93,8 +93,9 @@ public abstract class Optimizer implements AutoCloseable {
         return state;
     }
 
-    private static void zeroGradient(NDArray gradient) {
-        if (gradient instanceof PtNDArray pt) {
+    /** Zeroes the gradient libtorch accumulates into {@code weight.grad}. */
+    private static void zeroGradient(NDArray weight, NDArray gradient) {
+        if (weight instanceof PtNDArray pt) {
             JniUtils.zeroGrad(pt);
         } else {
             gradient.subi(gradient);
@@ -197,16 +198,16 @@ public abstract class Optimizer implements AutoCloseable {
         @Override
         protected void update(NDArray weight, NDArray gradient, NDArray[] state,
                 double learningRate, long t) {
-            NDArray g = weightDecay > 0 ? gradient.add(weight.mul(weightDecay)) : gradient;
+            NDArray g = weightDecay > 0 ? gradient.add(weight.mul((float) weightDecay)) : gradient;
             NDArray m = state[0];
             NDArray v = state[1];
-            m.muli(beta1).addi(g.mul(1 - beta1));
-            v.muli(beta2).addi(g.square().muli(1 - beta2));
+            m.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
+            v.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
             double correction1 = 1 - Math.pow(beta1, t);
             double correction2 = 1 - Math.pow(beta2, t);
             // p -= lr * (m / c1) / (sqrt(v / c2) + eps)
-            NDArray denominator = v.div(correction2).sqrt().addi(epsilon);
-            weight.subi(m.mul(learningRate / correction1).divi(denominator));
+            NDArray denominator = v.div((float) correction2).sqrt().addi((float) epsilon);
+            weight.subi(m.mul((float) (learningRate / correction1)).divi(denominator));
         }
     }
 
@@ -238,14 +239,14 @@ public abstract class Optimizer implements AutoCloseable {
         @Override
         protected void update(NDArray weight, NDArray gradient, NDArray[] state,
                 double learningRate, long t) {
-            NDArray g = weightDecay > 0 ? gradient.add(weight.mul(weightDecay)) : gradient;
+            NDArray g = weightDecay > 0 ? gradient.add(weight.mul((float) weightDecay)) : gradient;
             NDArray buffer = state[0];
             if (t == 1) {
                 buffer.set(g.toByteBuffer()); // torch starts the buffer at the first gradient
             } else {
-                buffer.muli(momentum).addi(g);
+                buffer.muli((float) momentum).addi(g);
             }
-            weight.subi(buffer.mul(learningRate));
+            weight.subi(buffer.mul((float) learningRate));
         }
     }
 

@@ -1,0 +1,150 @@
+package dev.selfsup.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.selfsup.data.DataSplits;
+import dev.selfsup.data.IdxFiles;
+import dev.selfsup.data.ImageSet;
+import dev.selfsup.testing.TinyData;
+import dev.selfsup.util.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+    record Run(int code, String out, String err) {}
+
+    static synchronized Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    /** Writes the tiny synthetic set as a real idx directory. */
+    static Path tinyIdx(Path dir) throws IOException {
+        DataSplits data = TinyData.splits(256, 128, 5);
+        write(dir, "train", data.train());
+        write(dir, "t10k", data.test());
+        return dir;
+    }
+
+    private static void write(Path dir, String prefix, ImageSet set) throws IOException {
+        IdxFiles.writeImages(dir.resolve(prefix + "-images-idx3-ubyte.gz"), set.height(), set.width(),
+                set.pixels(), true);
+        IdxFiles.writeLabels(dir.resolve(prefix + "-labels-idx1-ubyte.gz"), set.labels(), true);
+    }
+
+    private static String[] lines(String text) {
+        return Arrays.stream(text.split("\n")).filter(l -> !l.isBlank()).toArray(String[]::new);
+    }
+
+    @Test
+    void unknownOptionsAreRejected() {
+        Run run = run("pretrain", "--bogus", "1");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("Unknown option: '--bogus'");
+    }
+
+    @Test
+    void aMissingDirectoryIsOneLine() {
+        Run run = run("eval", "knn", "--data", "idx:/nonexistent/fm");
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(lines(run.err())).containsExactly(
+                "selfsup: error: /nonexistent/fm: not a directory (from --data idx:/nonexistent/fm)");
+    }
+
+    @Test
+    void aTruncatedIdxFileIsOneLineNamingTheFile(@TempDir Path dir) throws IOException {
+        IdxFiles.writeDataset(dir, 20, 10, 4, 4, false);
+        Path images = dir.resolve("train-images-idx3-ubyte");
+        byte[] bytes = Files.readAllBytes(images);
+        Files.write(images, Arrays.copyOf(bytes, bytes.length - 5));
+        Run run = run("eval", "knn", "--data", "idx:" + dir);
+        assertThat(run.code()).isEqualTo(1);
+        String[] err = lines(run.err());
+        assertThat(err).hasSize(1);
+        assertThat(err[0]).startsWith("selfsup: error: " + images).contains("truncated");
+    }
+
+    @Test
+    void aMislabelledIdxFileNamesTheRecord(@TempDir Path dir) throws IOException {
+        IdxFiles.writeDataset(dir, 20, 10, 4, 4, false);
+        int[] labels = new int[10];
+        labels[7] = 12;
+        IdxFiles.writeLabels(dir.resolve("t10k-labels-idx1-ubyte"), labels, false);
+        Run run = run("eval", "knn", "--data", "idx:" + dir);
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(lines(run.err())).singleElement().asString()
+                .contains("t10k-labels-idx1-ubyte").contains("7").contains("12");
+    }
+
+    @Test
+    void thePickledCifarIsRefusedWithAPointerToTheBinaryVersion(@TempDir Path dir) throws IOException {
+        for (int i = 1; i <= 5; i++) {
+            Files.write(dir.resolve("data_batch_" + i), new byte[] {(byte) 0x80, 2, 0});
+        }
+        Files.write(dir.resolve("test_batch"), new byte[] {(byte) 0x80, 2, 0});
+        Run run = run("eval", "knn", "--data", "cifar10:" + dir);
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(lines(run.err())).singleElement().asString().contains("binary");
+    }
+
+    @Test
+    void pretrainResumeEvalAndEmbedEndToEnd(@TempDir Path dir) throws IOException {
+        Path data = tinyIdx(Files.createDirectories(dir.resolve("data")));
+        Path out = dir.resolve("run");
+        Run pretrain = run("pretrain", "--method", "simclr", "--backbone", "mlp", "--data",
+                "idx:" + data, "--epochs", "2", "--batch-size", "64", "--threads", "2",
+                "--out", out.toString());
+        assertThat(pretrain.code()).as(pretrain.err()).isZero();
+        assertThat(pretrain.out()).contains("epoch 2:").contains("knn_top1");
+        assertThat(Files.readAllLines(out.resolve("metrics.jsonl"))).hasSize(2);
+
+        // an interrupted run: the last checkpoint is gone; --resume redoes epoch 2
+        dev.selfsup.train.Checkpoints.latest(out).ifPresent(p -> {
+            try (var walk = Files.walk(p)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Run resume = run("pretrain", "--resume", out.toString());
+        assertThat(resume.code()).as(resume.err()).isZero();
+        assertThat(resume.out()).contains("epoch 2:").doesNotContain("epoch 1:");
+        assertThat(Files.readAllLines(out.resolve("metrics.jsonl"))).hasSize(2);
+
+        Run eval = run("eval", "all", "--data", "idx:" + data, "--checkpoint", out.toString(), "--json");
+        assertThat(eval.code()).as(eval.err()).isZero();
+        JsonNode result = Json.MAPPER.readTree(lines(eval.out())[0]);
+        assertThat(result.get("knn_top1").asDouble()).isBetween(0.0, 1.0);
+        assertThat(result.get("linear_top1").asDouble()).isBetween(0.0, 1.0);
+
+        Run raw = run("eval", "knn", "--data", "idx:" + data);
+        assertThat(raw.code()).isZero();
+        assertThat(raw.out()).contains("raw pixels");
+
+        Path npy = dir.resolve("emb.npy");
+        Run embed = run("embed", "--checkpoint", out.toString(), "--data", "idx:" + data,
+                "--out", npy.toString());
+        assertThat(embed.code()).as(embed.err()).isZero();
+        assertThat(Files.size(npy)).isGreaterThan(128L * 128 * 4);
+        assertThat(Files.exists(dir.resolve("emb.labels.npy"))).isTrue();
+    }
+}
