@@ -1,0 +1,704 @@
+package dev.selfsup.data;
+
+import dev.selfsup.util.Seeds;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * The built-in default dataset: procedurally generated, labelled 32x32 RGB images of ten shape
+ * classes, made on the fly from a seed (no download).
+ *
+ * <p>Every image has shape {@code (3, 32, 32)} (CHW, unsigned bytes) and shows one shape: circle,
+ * square, triangle, star (five points), cross (plus), ring, crescent, heart, arrow or lshape (the
+ * labels 0 to 9 of {@link #CLASS_NAMES}). The ten stay distinguishable at 32x32 under any rotation:
+ * there is no diamond (a rotated square) and no hexagon (a circle, at 7 pixels). Each shape has a
+ * random size (circumradius 7 to 14 pixels, about its centroid), position (fully or mostly inside
+ * the frame), rotation and foreground colour, over a textured background: a random base colour, a
+ * linear colour gradient, one or two low-frequency colour stripe patterns, then per-pixel noise
+ * over everything. The foreground and background base colours come from the same distribution and
+ * are kept apart by a minimum RGB distance, so the shape is always visible while colour, position,
+ * size and rotation are independent of the class. Edges are anti-aliased by 4x4 supersampling of
+ * point-in-shape tests in the shape's own rotated coordinates (against a 512x512 rasterisation of
+ * each shape, made once).
+ *
+ * <p><b>Determinism.</b> Image {@code i} of a split depends only on {@code (seed, split name, i)}:
+ * its pixels come from {@code Seeds.random(seed, splitId, IMAGE_STREAM, i)} and its label from the
+ * label permutation of its block of ten (below). Train and test have different split ids, so they
+ * never share a stream, and a smaller split is a prefix of a larger one with the same seed. Java
+ * arithmetic is strict IEEE and the trigonometry uses {@link StrictMath}, so the bytes are the
+ * same on every JVM and at any thread count.
+ *
+ * <p><b>Labels.</b> Indices are grouped in blocks of ten ({@code i / 10}); each block holds every
+ * class exactly once, in an order drawn from {@code Seeds.random(seed, splitId, LABEL_STREAM,
+ * block)}. A split whose size is a multiple of ten is therefore exactly balanced, and any split is
+ * balanced to within one image per class.
+ *
+ * <p>Images are rendered in parallel (one task per image on the common fork-join pool). Speed:
+ * {@code java -cp target/classes:target/test-classes dev.selfsup.data.ShapesThroughput}.
+ */
+public final class ShapesDataset {
+    /** The dataset's name, as used for {@link DataSplits#name()}. */
+    public static final String NAME = "shapes";
+
+    /** Image height and width in pixels. */
+    public static final int IMAGE_SIZE = 32;
+
+    /** Colour channels (RGB). */
+    public static final int CHANNELS = 3;
+
+    /** The class names; label {@code k} is {@code CLASS_NAMES.get(k)}. */
+    public static final List<String> CLASS_NAMES = shapeNames();
+
+    /** Number of classes. */
+    public static final int CLASS_COUNT = CLASS_NAMES.size();
+
+    /** Largest split size: the pixel array must be addressable by an {@code int}. */
+    public static final int MAX_SPLIT_SIZE =
+            Integer.MAX_VALUE / (CHANNELS * IMAGE_SIZE * IMAGE_SIZE);
+
+    /** Smallest and largest shape circumradius in pixels. */
+    static final double MIN_RADIUS = 7.0;
+
+    static final double MAX_RADIUS = 14.0;
+
+    /** Stream coordinate of an image's pixels (after seed and split id). */
+    static final long IMAGE_STREAM = 0;
+
+    /** Stream coordinate of a block's label permutation (after seed and split id). */
+    static final long LABEL_STREAM = 1;
+
+    private static final int PIXELS = IMAGE_SIZE * IMAGE_SIZE;
+    private static final int SUBSAMPLES = 4;
+
+    /** Base colours are drawn per channel from [LOW, HIGH] so texture rarely clips. */
+    private static final double COLOUR_LOW = 24;
+    private static final double COLOUR_HIGH = 232;
+
+    /** Smallest RGB (Euclidean) distance between foreground and background base colours. */
+    static final double MIN_CONTRAST = 150;
+
+    private static final double GRADIENT_AMPLITUDE = 28;
+    private static final double STRIPE_AMPLITUDE = 18;
+    private static final double SHADING_AMPLITUDE = 14;
+    private static final double NOISE_AMPLITUDE = 18;
+
+    private ShapesDataset() {}
+
+    /**
+     * Generates the train and test splits.
+     *
+     * @param trainSize number of training images, {@code >= 0}
+     * @param testSize number of test images, {@code >= 0}
+     * @param seed the run seed
+     * @return splits named {@value #NAME} with images of shape {@code (3, 32, 32)}
+     */
+    public static DataSplits generate(int trainSize, int testSize, long seed) {
+        checkSize("trainSize", trainSize);
+        checkSize("testSize", testSize);
+        return new DataSplits(NAME, generateSplit("train", trainSize, seed),
+                generateSplit("test", testSize, seed));
+    }
+
+    /**
+     * Generates one split. Different split names give independent images; the same name, size
+     * and seed give identical bytes.
+     *
+     * @param splitName the split's name (e.g. {@code train}, {@code test}); not blank
+     * @param size number of images, {@code >= 0}
+     * @param seed the run seed
+     * @return a labelled set of {@code size} images of shape {@code (3, 32, 32)}, identity like
+     *     {@code shapes(seed=42) train (10000 images)}
+     */
+    public static ImageSet generateSplit(String splitName, int size, long seed) {
+        Objects.requireNonNull(splitName, "splitName");
+        if (splitName.isBlank()) {
+            throw new IllegalArgumentException("splitName must not be blank, found \""
+                    + splitName + "\"");
+        }
+        checkSize("size", size);
+        long splitId = splitId(splitName);
+        int[] labels = labels(splitId, size, seed);
+        int volume = CHANNELS * PIXELS;
+        byte[] pixels = new byte[size * volume];
+        IntStream.range(0, size).parallel().forEach(i -> renderImage(
+                Seeds.random(seed, splitId, IMAGE_STREAM, i), Shape.values()[labels[i]],
+                pixels, i * volume));
+        String identity = NAME + "(seed=" + seed + ") " + splitName + " (" + size + " images)";
+        return new ImageSet(identity, CHANNELS, IMAGE_SIZE, IMAGE_SIZE, pixels, labels,
+                CLASS_NAMES);
+    }
+
+    /**
+     * The stream id of a split: the 64-bit FNV-1a hash of its UTF-8 name, so any name maps to a
+     * stable id and {@code train} and {@code test} differ.
+     */
+    static long splitId(String splitName) {
+        long hash = 0xcbf29ce484222325L;
+        for (byte b : splitName.getBytes(StandardCharsets.UTF_8)) {
+            hash ^= b & 0xFF;
+            hash *= 0x100000001b3L;
+        }
+        return hash;
+    }
+
+    private static void checkSize(String name, int size) {
+        if (size < 0 || size > MAX_SPLIT_SIZE) {
+            throw new IllegalArgumentException(name + " must be in [0, " + MAX_SPLIT_SIZE
+                    + "], found " + size);
+        }
+    }
+
+    /** Labels in blocks of ten, each block a seeded permutation of the ten classes. */
+    private static int[] labels(long splitId, int size, long seed) {
+        int[] labels = new int[size];
+        int[] block = new int[CLASS_COUNT];
+        for (int start = 0; start < size; start += CLASS_COUNT) {
+            SplittableRandom random =
+                    Seeds.random(seed, splitId, LABEL_STREAM, start / CLASS_COUNT);
+            for (int k = 0; k < CLASS_COUNT; k++) {
+                block[k] = k;
+            }
+            for (int k = CLASS_COUNT - 1; k > 0; k--) { // Fisher-Yates
+                int j = random.nextInt(k + 1);
+                int t = block[k];
+                block[k] = block[j];
+                block[j] = t;
+            }
+            System.arraycopy(block, 0, labels, start, Math.min(CLASS_COUNT, size - start));
+        }
+        return labels;
+    }
+
+    /** Draws one image's geometry, colours and texture from {@code random} and renders it. */
+    private static void renderImage(SplittableRandom random, Shape shape, byte[] out,
+            int offset) {
+        // Geometry: circumradius, centre (shape fully or mostly inside), rotation.
+        double radius = MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * random.nextDouble();
+        double margin = Math.min(0.85 * radius, IMAGE_SIZE / 2.0);
+        double centreX = margin + (IMAGE_SIZE - 2 * margin) * random.nextDouble();
+        double centreY = margin + (IMAGE_SIZE - 2 * margin) * random.nextDouble();
+        double rotation = 2 * Math.PI * random.nextDouble();
+
+        // Colours: foreground and background base from the same distribution, kept apart.
+        double[] foreground = new double[CHANNELS];
+        double[] background = new double[CHANNELS];
+        do {
+            for (int c = 0; c < CHANNELS; c++) {
+                foreground[c] = uniform(random, COLOUR_LOW, COLOUR_HIGH);
+                background[c] = uniform(random, COLOUR_LOW, COLOUR_HIGH);
+            }
+        } while (distance(foreground, background) < MIN_CONTRAST);
+
+        // Texture: a background gradient, one or two stripe patterns, a foreground shading ramp,
+        // each a (32 * 32) row-major plane scaled per channel by a random colour vector.
+        float[] gradientPlane = linearRamp(random);
+        double[] gradient = randomColourVector(random, GRADIENT_AMPLITUDE);
+        int stripeCount = 1 + random.nextInt(2);
+        float[] stripePlane0 = stripes(random);
+        double[] stripe0 = randomColourVector(random, STRIPE_AMPLITUDE);
+        float[] stripePlane1 = stripeCount > 1 ? stripes(random) : stripePlane0;
+        double[] stripe1 = stripeCount > 1
+                ? randomColourVector(random, STRIPE_AMPLITUDE) : new double[CHANNELS];
+        float[] shadingPlane = linearRamp(random);
+        double[] shading = randomColourVector(random, SHADING_AMPLITUDE);
+
+        float[] coverage = new float[PIXELS];
+        renderMask(shape, centreX, centreY, radius, rotation, coverage);
+        float[] noise = noise(random, CHANNELS * PIXELS);
+
+        for (int c = 0; c < CHANNELS; c++) {
+            float base = (float) background[c];
+            float gradientWeight = (float) gradient[c];
+            float stripeWeight0 = (float) stripe0[c];
+            float stripeWeight1 = (float) stripe1[c];
+            float ink = (float) foreground[c];
+            float shadingWeight = (float) shading[c];
+            int plane = c * PIXELS;
+            for (int p = 0; p < PIXELS; p++) {
+                float value = base + gradientWeight * gradientPlane[p]
+                        + stripeWeight0 * stripePlane0[p] + stripeWeight1 * stripePlane1[p];
+                float alpha = coverage[p];
+                if (alpha != 0) {
+                    value += alpha * (ink + shadingWeight * shadingPlane[p] - value);
+                }
+                value += noise[plane + p];
+                out[offset + plane + p] = toByte(value);
+            }
+        }
+    }
+
+    private static double uniform(SplittableRandom random, double low, double high) {
+        return low + (high - low) * random.nextDouble();
+    }
+
+    private static double distance(double[] a, double[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += (a[i] - b[i]) * (a[i] - b[i]);
+        }
+        return Math.sqrt(sum);
+    }
+
+    private static double[] randomColourVector(SplittableRandom random, double amplitude) {
+        double[] vector = new double[CHANNELS];
+        for (int c = 0; c < CHANNELS; c++) {
+            vector[c] = uniform(random, -amplitude, amplitude);
+        }
+        return vector;
+    }
+
+    /** A linear ramp across the image in a random direction, from about -1 to about 1. */
+    private static float[] linearRamp(SplittableRandom random) {
+        double angle = 2 * Math.PI * random.nextDouble();
+        double dx = StrictMath.cos(angle) / (IMAGE_SIZE / 2.0);
+        double dy = StrictMath.sin(angle) / (IMAGE_SIZE / 2.0);
+        double mid = (IMAGE_SIZE - 1) / 2.0;
+        float[] ramp = new float[PIXELS];
+        for (int y = 0; y < IMAGE_SIZE; y++) {
+            for (int x = 0; x < IMAGE_SIZE; x++) {
+                ramp[y * IMAGE_SIZE + x] = (float) ((x - mid) * dx + (y - mid) * dy);
+            }
+        }
+        return ramp;
+    }
+
+    /**
+     * A plane wave {@code sin(kx x + ky y + phase)} with a random direction, wavelength 8 to 24
+     * pixels and phase, as values in [-1, 1] per pixel. Uses {@code sin(a + b)} expanded so only
+     * 4 * 32 {@link StrictMath} calls are needed.
+     */
+    private static float[] stripes(SplittableRandom random) {
+        double angle = 2 * Math.PI * random.nextDouble();
+        double wavelength = uniform(random, 8, 24);
+        double phase = 2 * Math.PI * random.nextDouble();
+        double k = 2 * Math.PI / wavelength;
+        double kx = k * StrictMath.cos(angle);
+        double ky = k * StrictMath.sin(angle);
+        double[] sinX = new double[IMAGE_SIZE];
+        double[] cosX = new double[IMAGE_SIZE];
+        double[] sinY = new double[IMAGE_SIZE];
+        double[] cosY = new double[IMAGE_SIZE];
+        for (int i = 0; i < IMAGE_SIZE; i++) {
+            sinX[i] = StrictMath.sin(kx * i);
+            cosX[i] = StrictMath.cos(kx * i);
+            sinY[i] = StrictMath.sin(ky * i + phase);
+            cosY[i] = StrictMath.cos(ky * i + phase);
+        }
+        float[] wave = new float[PIXELS];
+        for (int y = 0; y < IMAGE_SIZE; y++) {
+            for (int x = 0; x < IMAGE_SIZE; x++) {
+                wave[y * IMAGE_SIZE + x] = (float) (sinX[x] * cosY[y] + cosX[x] * sinY[y]);
+            }
+        }
+        return wave;
+    }
+
+    /**
+     * {@code count} (a multiple of 4) samples of zero-mean triangular noise in
+     * [-NOISE_AMPLITUDE, NOISE_AMPLITUDE]: each the sum of two 8-bit uniforms, eight uniforms per
+     * random long (the result is rounded to whole levels anyway).
+     */
+    private static float[] noise(SplittableRandom random, int count) {
+        float[] noise = new float[count];
+        float scale = (float) (NOISE_AMPLITUDE / 255.0);
+        for (int i = 0; i < count; i += 4) {
+            long bits = random.nextLong();
+            for (int k = 0; k < 4; k++) {
+                int a = (int) (bits >>> (16 * k)) & 0xFF;
+                int b = (int) (bits >>> (16 * k + 8)) & 0xFF;
+                noise[i + k] = (a + b - 255) * scale;
+            }
+        }
+        return noise;
+    }
+
+    /** Rounds to the nearest of 0..255 (as a byte, to be read unsigned). */
+    private static byte toByte(float value) {
+        if (value <= 0) {
+            return 0;
+        }
+        if (value >= 255) {
+            return (byte) 255;
+        }
+        return (byte) (int) (value + 0.5f);
+    }
+
+    /**
+     * Renders a shape's anti-aliased coverage mask: for each pixel of the 32x32 image, the
+     * fraction of its 4x4 subsamples that fall inside the shape.
+     *
+     * @param shape the shape class
+     * @param centreX centre (the shape's centroid) in pixels; pixel {@code x} spans [x, x+1)
+     * @param centreY centre in pixels
+     * @param radius circumradius in pixels: the shape lies within this distance of its centre
+     * @param rotation rotation in radians
+     * @param coverage {@code 32 * 32} values in [0, 1], row-major; overwritten
+     */
+    static void renderMask(Shape shape, double centreX, double centreY, double radius,
+            double rotation, float[] coverage) {
+        if (coverage.length != PIXELS) {
+            throw new IllegalArgumentException("coverage must hold " + PIXELS + " values, found "
+                    + coverage.length);
+        }
+        java.util.Arrays.fill(coverage, 0f);
+        // (u, v) = rotation(d) / radius maps an offset d from the centre (pixels) to shape-local
+        // coordinates, in which the shape has circumradius 1.
+        double cos = StrictMath.cos(rotation) / radius;
+        double sin = StrictMath.sin(rotation) / radius;
+        // The subsamples of a pixel lie within this (u, v) box around the pixel's centre.
+        double halfWidth = (0.5 - 0.5 / SUBSAMPLES) * (Math.abs(cos) + Math.abs(sin)) + 1e-9;
+        // A pixel whose centre is farther than this from the shape's centre cannot touch it.
+        double reach = radius * Shape.EXTENT_MARGIN + Math.sqrt(0.5);
+        int x0 = Math.max(0, (int) Math.floor(centreX - reach));
+        int x1 = Math.min(IMAGE_SIZE - 1, (int) Math.ceil(centreX + reach));
+        int y0 = Math.max(0, (int) Math.floor(centreY - reach));
+        int y1 = Math.min(IMAGE_SIZE - 1, (int) Math.ceil(centreY + reach));
+        // Subsample offsets from a pixel's centre, already rotated and scaled to (u, v).
+        double[] offsetU = new double[SUBSAMPLES * SUBSAMPLES];
+        double[] offsetV = new double[SUBSAMPLES * SUBSAMPLES];
+        for (int sy = 0; sy < SUBSAMPLES; sy++) {
+            double dy = (sy + 0.5) / SUBSAMPLES - 0.5;
+            for (int sx = 0; sx < SUBSAMPLES; sx++) {
+                double dx = (sx + 0.5) / SUBSAMPLES - 0.5;
+                offsetU[sy * SUBSAMPLES + sx] = cos * dx + sin * dy;
+                offsetV[sy * SUBSAMPLES + sx] = -sin * dx + cos * dy;
+            }
+        }
+        float weight = 1f / (SUBSAMPLES * SUBSAMPLES);
+        for (int y = y0; y <= y1; y++) {
+            for (int x = x0; x <= x1; x++) {
+                double px = x + 0.5 - centreX;
+                double py = y + 0.5 - centreY;
+                if (px * px + py * py > reach * reach) {
+                    continue;
+                }
+                double u = cos * px + sin * py;
+                double v = -sin * px + cos * py;
+                // Pixels wholly inside or outside need no subsamples: same result, much faster.
+                int uniform = shape.uniformity(u, v, halfWidth);
+                if (uniform >= 0) {
+                    coverage[y * IMAGE_SIZE + x] = uniform;
+                    continue;
+                }
+                int inside = 0;
+                for (int s = 0; s < offsetU.length; s++) {
+                    if (shape.covers(u + offsetU[s], v + offsetV[s])) {
+                        inside++;
+                    }
+                }
+                coverage[y * IMAGE_SIZE + x] = inside * weight;
+            }
+        }
+    }
+
+    private static List<String> shapeNames() {
+        List<String> names = new ArrayList<>();
+        for (Shape shape : Shape.values()) {
+            names.add(shape.className());
+        }
+        return List.copyOf(names);
+    }
+
+    /**
+     * The ten shape classes, in label order. Each is defined by a point-in-shape test in its own
+     * coordinates, then moved so its centroid is the origin and scaled so its circumradius about
+     * the centroid is 1 (measured numerically once, at class initialisation).
+     */
+    enum Shape {
+        CIRCLE("circle") {
+            @Override
+            boolean rawContains(double x, double y) {
+                return x * x + y * y <= 1;
+            }
+        },
+        SQUARE("square") {
+            @Override
+            boolean rawContains(double x, double y) {
+                return Math.abs(x) <= 1 && Math.abs(y) <= 1;
+            }
+        },
+        TRIANGLE("triangle") {
+            @Override
+            boolean rawContains(double x, double y) {
+                // equilateral, apex up, circumradius 1 about the origin (apothem 1/2)
+                return y >= -0.5 && SQRT3 * x + y <= 1 && -SQRT3 * x + y <= 1;
+            }
+        },
+        STAR("star") {
+            @Override
+            boolean rawContains(double x, double y) {
+                return Star.contains(x, y);
+            }
+        },
+        CROSS("cross") {
+            @Override
+            boolean rawContains(double x, double y) {
+                double ax = Math.abs(x);
+                double ay = Math.abs(y);
+                return (ax <= 0.32 && ay <= 1) || (ay <= 0.32 && ax <= 1);
+            }
+        },
+        RING("ring") {
+            @Override
+            boolean rawContains(double x, double y) {
+                double r2 = x * x + y * y;
+                return r2 <= 1 && r2 >= RING_HOLE * RING_HOLE;
+            }
+        },
+        CRESCENT("crescent") {
+            @Override
+            boolean rawContains(double x, double y) {
+                // the unit disk less a disk of radius 0.72 centred at (0.6, 0)
+                double bx = x - 0.6;
+                return x * x + y * y <= 1 && bx * bx + y * y > 0.72 * 0.72;
+            }
+        },
+        HEART("heart") {
+            @Override
+            boolean rawContains(double x, double y) {
+                // two lobes (disks of radius 1/2 at (+-1/2, 0.35)) over a triangle to the tip
+                // at (0, -1); the lobes meet at x = 0, which makes a deep notch
+                double lx = Math.abs(x) - 0.5;
+                double ly = y - 0.35;
+                if (lx * lx + ly * ly <= 0.25) {
+                    return true;
+                }
+                return y <= 0.35 && y >= -1 && Math.abs(x) <= 0.95 * (y + 1) / 1.35;
+            }
+        },
+        ARROW("arrow") {
+            @Override
+            boolean rawContains(double x, double y) {
+                // shaft from x = -1 to 0.1, head from 0.1 to the tip at 1
+                if (x >= -1 && x <= 0.1) {
+                    return Math.abs(y) <= 0.2;
+                }
+                return x > 0.1 && x <= 1 && Math.abs(y) <= 0.68 * (1 - x) / 0.9;
+            }
+        },
+        L_SHAPE("lshape") {
+            @Override
+            boolean rawContains(double x, double y) {
+                // a vertical bar and a shorter foot to its right
+                boolean upright = x >= -0.6 && x <= -0.1 && y >= -0.8 && y <= 0.8;
+                boolean foot = x >= -0.6 && x <= 0.55 && y >= -0.8 && y <= -0.3;
+                return upright || foot;
+            }
+        };
+
+        /** Safety factor on the measured circumradius, for the grid's measurement error. */
+        static final double EXTENT_MARGIN = 1.02;
+
+        private static final double SQRT3 = Math.sqrt(3);
+        static final double RING_HOLE = 0.55;
+
+        private final String className;
+        // Set once in the static initialiser below: raw = normalised * scale + centroid.
+        private double scale;
+        private double centroidX;
+        private double centroidY;
+        // The normalised shape rasterised on a MASK_SIZE^2 grid over [-MASK_HALF_WIDTH, +]^2,
+        // one bit per cell, row-major: rendering samples this instead of calling rawContains.
+        private long[] mask;
+        // Inclusive prefix sums of inside cells over BLOCK x BLOCK blocks of the mask,
+        // (MASK_BLOCKS + 1)^2 entries, row-major: answers "is this box all in or all out?".
+        private int[] blockPrefix;
+
+        Shape(String className) {
+            this.className = className;
+        }
+
+        /** Cells per side of the rasterised mask: one cell is 1/250 of the circumradius. */
+        static final int MASK_SIZE = 512;
+
+        private static final double MASK_HALF_WIDTH = EXTENT_MARGIN;
+        private static final double MASK_CELL = 2 * MASK_HALF_WIDTH / MASK_SIZE;
+        private static final int BLOCK = 8;
+        private static final int MASK_BLOCKS = MASK_SIZE / BLOCK;
+
+        static {
+            for (Shape shape : values()) {
+                shape.normalise();
+                shape.rasterise();
+            }
+        }
+
+        /** The class name (a lower-case word). */
+        String className() {
+            return className;
+        }
+
+        /** Whether the point lies inside, in the shape's own (unnormalised) coordinates. */
+        abstract boolean rawContains(double x, double y);
+
+        /** Whether the point lies inside, in coordinates with centroid 0 and circumradius 1. */
+        final boolean contains(double u, double v) {
+            return rawContains(u * scale + centroidX, v * scale + centroidY);
+        }
+
+        /**
+         * Whether the point lies inside, by the rasterised mask: {@link #contains} at the centre
+         * of the mask cell holding {@code (u, v)}. Off by at most 0.003 circumradii at edges,
+         * and several times faster than {@link #contains}.
+         */
+        final boolean covers(double u, double v) {
+            double x = (u + MASK_HALF_WIDTH) * (1 / MASK_CELL);
+            double y = (v + MASK_HALF_WIDTH) * (1 / MASK_CELL);
+            if (!(x >= 0 && x < MASK_SIZE && y >= 0 && y < MASK_SIZE)) {
+                return false;
+            }
+            int cell = (int) y * MASK_SIZE + (int) x;
+            return (mask[cell >>> 6] & (1L << cell)) != 0;
+        }
+
+        private void rasterise() {
+            long[] bits = new long[MASK_SIZE * MASK_SIZE / 64];
+            for (int j = 0; j < MASK_SIZE; j++) {
+                double v = -MASK_HALF_WIDTH + (j + 0.5) * MASK_CELL;
+                for (int i = 0; i < MASK_SIZE; i++) {
+                    double u = -MASK_HALF_WIDTH + (i + 0.5) * MASK_CELL;
+                    if (contains(u, v)) {
+                        int cell = j * MASK_SIZE + i;
+                        bits[cell >>> 6] |= 1L << cell;
+                    }
+                }
+            }
+            this.mask = bits;
+            int stride = MASK_BLOCKS + 1;
+            int[] prefix = new int[stride * stride];
+            for (int by = 0; by < MASK_BLOCKS; by++) {
+                for (int bx = 0; bx < MASK_BLOCKS; bx++) {
+                    int count = 0;
+                    for (int j = by * BLOCK; j < (by + 1) * BLOCK; j++) {
+                        for (int i = bx * BLOCK; i < (bx + 1) * BLOCK; i++) {
+                            int cell = j * MASK_SIZE + i;
+                            count += (int) ((bits[cell >>> 6] >>> cell) & 1L);
+                        }
+                    }
+                    prefix[(by + 1) * stride + bx + 1] = count + prefix[by * stride + bx + 1]
+                            + prefix[(by + 1) * stride + bx] - prefix[by * stride + bx];
+                }
+            }
+            this.blockPrefix = prefix;
+        }
+
+        /**
+         * Whether {@link #covers} is the same for every point of the box {@code |u - u0| <=
+         * halfWidth, |v - v0| <= halfWidth}: 0 if false everywhere, 1 if true everywhere, -1 if
+         * it may differ. Conservative (whole mask blocks), so 0 and 1 are always right.
+         */
+        final int uniformity(double u0, double v0, double halfWidth) {
+            double lowX = (u0 - halfWidth + MASK_HALF_WIDTH) * (1 / MASK_CELL);
+            double highX = (u0 + halfWidth + MASK_HALF_WIDTH) * (1 / MASK_CELL);
+            double lowY = (v0 - halfWidth + MASK_HALF_WIDTH) * (1 / MASK_CELL);
+            double highY = (v0 + halfWidth + MASK_HALF_WIDTH) * (1 / MASK_CELL);
+            if (highX < 0 || highY < 0 || lowX >= MASK_SIZE || lowY >= MASK_SIZE) {
+                return 0; // wholly off the mask
+            }
+            boolean clipped = lowX < 0 || lowY < 0 || highX >= MASK_SIZE || highY >= MASK_SIZE;
+            int bx0 = (int) Math.max(0, lowX) / BLOCK;
+            int bx1 = (int) Math.min(MASK_SIZE - 1, highX) / BLOCK;
+            int by0 = (int) Math.max(0, lowY) / BLOCK;
+            int by1 = (int) Math.min(MASK_SIZE - 1, highY) / BLOCK;
+            int stride = MASK_BLOCKS + 1;
+            int count = blockPrefix[(by1 + 1) * stride + bx1 + 1]
+                    - blockPrefix[by0 * stride + bx1 + 1]
+                    - blockPrefix[(by1 + 1) * stride + bx0]
+                    + blockPrefix[by0 * stride + bx0];
+            if (count == 0) {
+                return 0;
+            }
+            int blocks = (bx1 - bx0 + 1) * (by1 - by0 + 1);
+            return !clipped && count == blocks * BLOCK * BLOCK ? 1 : -1;
+        }
+
+        /** Measures centroid and circumradius on a fine grid over [-1.5, 1.5]^2. */
+        private void normalise() {
+            int n = 400;
+            double step = 3.0 / n;
+            double sumX = 0;
+            double sumY = 0;
+            long count = 0;
+            for (int j = 0; j < n; j++) {
+                double y = -1.5 + (j + 0.5) * step;
+                for (int i = 0; i < n; i++) {
+                    double x = -1.5 + (i + 0.5) * step;
+                    if (rawContains(x, y)) {
+                        sumX += x;
+                        sumY += y;
+                        count++;
+                    }
+                }
+            }
+            if (count == 0) {
+                throw new IllegalStateException("shape " + className + " is empty");
+            }
+            double cx = sumX / count;
+            double cy = sumY / count;
+            double extent = 0;
+            for (int j = 0; j < n; j++) {
+                double y = -1.5 + (j + 0.5) * step;
+                for (int i = 0; i < n; i++) {
+                    double x = -1.5 + (i + 0.5) * step;
+                    if (rawContains(x, y)) {
+                        // distance to the far corner of the grid cell
+                        double ex = Math.abs(x - cx) + step / 2;
+                        double ey = Math.abs(y - cy) + step / 2;
+                        extent = Math.max(extent, Math.sqrt(ex * ex + ey * ey));
+                    }
+                }
+            }
+            this.centroidX = cx;
+            this.centroidY = cy;
+            this.scale = extent;
+        }
+    }
+
+    /** A five-pointed star, outer radius 1, inner radius {@link #INNER}; tested without trig. */
+    private static final class Star {
+        static final double INNER = 0.46;
+        private static final int POINTS = 5;
+        private static final double[] TIP_X = new double[POINTS];
+        private static final double[] TIP_Y = new double[POINTS];
+        // The edge from the tip (1, 0) to the inner vertex at angle pi/5, in a tip's frame.
+        private static final double VALLEY_X;
+        private static final double VALLEY_Y;
+
+        static {
+            for (int k = 0; k < POINTS; k++) {
+                double angle = Math.PI / 2 + 2 * Math.PI * k / POINTS;
+                TIP_X[k] = StrictMath.cos(angle);
+                TIP_Y[k] = StrictMath.sin(angle);
+            }
+            VALLEY_X = INNER * StrictMath.cos(Math.PI / POINTS);
+            VALLEY_Y = INNER * StrictMath.sin(Math.PI / POINTS);
+        }
+
+        private Star() {}
+
+        static boolean contains(double x, double y) {
+            // Fold into the frame of the nearest tip: a = along the tip, b = |across| (0..36 deg).
+            int best = 0;
+            double bestDot = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < POINTS; k++) {
+                double dot = x * TIP_X[k] + y * TIP_Y[k];
+                if (dot > bestDot) {
+                    bestDot = dot;
+                    best = k;
+                }
+            }
+            double a = bestDot;
+            double b = Math.abs(x * TIP_Y[best] - y * TIP_X[best]);
+            // inside iff on the origin's side of the line tip (1, 0) -> valley
+            double ex = VALLEY_X - 1;
+            double ey = VALLEY_Y;
+            double side = ex * b - ey * (a - 1);
+            double origin = ex * 0 - ey * (0 - 1);
+            return side * origin >= 0;
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.selfsup.eval;
+
+import dev.selfsup.util.AtomicFiles;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Exports an embedding matrix of shape {@code (rows, dim)} with one label per row, for analysis
+ * outside the JVM (NumPy, pandas, a spreadsheet, a projector).
+ *
+ * <p>The format follows the file's extension:
+ * <ul>
+ *   <li>{@code .npy}: a NumPy format 1.0 array of float32 little-endian ({@code '<f4'}), shape
+ *       {@code (rows, dim)}, C order, its header padded with spaces so the data starts at a
+ *       multiple of 64 bytes; the labels go to a sibling {@code NAME.labels.npy} (int64 {@code
+ *       '<i8'}, shape {@code (rows,)}). Load with {@code np.load("emb.npy")} and {@code
+ *       np.load("emb.labels.npy")}.
+ *   <li>{@code .csv}: a header {@code label,e0,e1,...,e(dim-1)}, then one line per row: the label
+ *       and the values as {@link Float#toString(float)} writes them (shortest round-tripping
+ *       decimal; {@code NaN}, {@code Infinity}).
+ * </ul>
+ * Each file is written to a temporary sibling and renamed into place, so no half-written file
+ * sits under a final name; the labels file is written first.
+ */
+public final class EmbeddingWriter {
+    /** The NumPy format's magic string, after the byte 0x93. */
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+
+    /** The data of a .npy file starts at a multiple of this many bytes. */
+    static final int NPY_ALIGNMENT = 64;
+
+    private EmbeddingWriter() {}
+
+    /**
+     * Writes embeddings and their labels.
+     *
+     * @param file the output, ending in {@code .npy} or {@code .csv} (any case); missing parent
+     *     directories are created
+     * @param embeddings {@code rows * dim} values, row-major: row {@code i} is {@code
+     *     embeddings[i * dim .. (i + 1) * dim)}
+     * @param rows number of rows (samples), {@code >= 0}
+     * @param dim values per row, {@code >= 1}
+     * @param labels one label per row (use {@code ImageSet.UNLABELLED}, -1, for none)
+     * @throws IllegalArgumentException for another extension or inconsistent sizes
+     * @throws IOException if a file cannot be written
+     */
+    public static void write(Path file, float[] embeddings, int rows, int dim, int[] labels)
+            throws IOException {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(embeddings, "embeddings");
+        Objects.requireNonNull(labels, "labels");
+        Path name = file.getFileName();
+        String lower = name == null ? "" : name.toString().toLowerCase(Locale.ROOT);
+        boolean npy = lower.endsWith(".npy");
+        if (!npy && !lower.endsWith(".csv")) {
+            throw new IllegalArgumentException("embedding file must end in .npy or .csv, found "
+                    + "'" + file + "'");
+        }
+        if (rows < 0) {
+            throw new IllegalArgumentException("rows must be >= 0, found " + rows);
+        }
+        if (dim < 1) {
+            throw new IllegalArgumentException("dim must be >= 1, found " + dim);
+        }
+        if ((long) rows * dim != embeddings.length) {
+            throw new IllegalArgumentException("embeddings must hold rows * dim = "
+                    + (long) rows * dim + " values, found " + embeddings.length);
+        }
+        if (labels.length != rows) {
+            throw new IllegalArgumentException("labels must hold one label per row (" + rows
+                    + "), found " + labels.length);
+        }
+        if (npy) {
+            AtomicFiles.write(labelsPath(file), out -> writeNpyLabels(out, labels));
+            AtomicFiles.write(file, out -> writeNpyFloats(out, embeddings, rows, dim));
+        } else {
+            AtomicFiles.write(file, out -> writeCsv(out, embeddings, rows, dim, labels));
+        }
+    }
+
+    /**
+     * Where {@link #write} puts the labels of a {@code .npy} file: {@code emb.npy} ->
+     * {@code emb.labels.npy}, in the same directory.
+     */
+    public static Path labelsPath(Path npyFile) {
+        String name = npyFile.getFileName().toString();
+        String stem = name.substring(0, name.length() - ".npy".length());
+        return npyFile.resolveSibling(stem + ".labels.npy");
+    }
+
+    /**
+     * The header of a NumPy format 1.0 file: magic, version 1.0, the little-endian uint16 header
+     * length, and the header dict padded with spaces and ended by a newline so that its total
+     * length is a multiple of {@value #NPY_ALIGNMENT}.
+     *
+     * @param descr the dtype, e.g. {@code <f4}
+     * @param shape the array's shape (one entry: a 1-D array)
+     */
+    static byte[] npyHeader(String descr, long... shape) {
+        StringBuilder dict = new StringBuilder("{'descr': '").append(descr)
+                .append("', 'fortran_order': False, 'shape': (");
+        for (int i = 0; i < shape.length; i++) {
+            dict.append(i == 0 ? "" : ", ").append(shape[i]);
+        }
+        dict.append(shape.length == 1 ? ",), }" : "), }");
+        int unpadded = MAGIC.length + 2 + 2 + dict.length() + 1; // + version, length, '\n'
+        int padding = (NPY_ALIGNMENT - unpadded % NPY_ALIGNMENT) % NPY_ALIGNMENT;
+        dict.append(" ".repeat(padding)).append('\n');
+        byte[] text = dict.toString().getBytes(StandardCharsets.US_ASCII);
+        if (text.length > 0xFFFF) {
+            throw new IllegalArgumentException("npy header too long for format 1.0: "
+                    + text.length + " bytes");
+        }
+        ByteBuffer header = ByteBuffer.allocate(MAGIC.length + 4 + text.length)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        header.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) text.length).put(text);
+        return header.array();
+    }
+
+    private static void writeNpyFloats(OutputStream out, float[] values, int rows, int dim)
+            throws IOException {
+        out.write(npyHeader("<f4", rows, dim));
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        for (float value : values) {
+            if (buffer.remaining() < Float.BYTES) {
+                out.write(buffer.array(), 0, buffer.position());
+                buffer.clear();
+            }
+            buffer.putFloat(value);
+        }
+        out.write(buffer.array(), 0, buffer.position());
+    }
+
+    private static void writeNpyLabels(OutputStream out, int[] labels) throws IOException {
+        out.write(npyHeader("<i8", labels.length));
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        for (int label : labels) {
+            if (buffer.remaining() < Long.BYTES) {
+                out.write(buffer.array(), 0, buffer.position());
+                buffer.clear();
+            }
+            buffer.putLong(label);
+        }
+        out.write(buffer.array(), 0, buffer.position());
+    }
+
+    private static void writeCsv(OutputStream out, float[] values, int rows, int dim,
+            int[] labels) throws IOException {
+        Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8),
+                1 << 16);
+        writer.write("label");
+        for (int j = 0; j < dim; j++) {
+            writer.write(",e");
+            writer.write(Integer.toString(j));
+        }
+        writer.write('\n');
+        for (int i = 0; i < rows; i++) {
+            writer.write(Integer.toString(labels[i]));
+            for (int j = 0; j < dim; j++) {
+                writer.write(',');
+                writer.write(Float.toString(values[i * dim + j]));
+            }
+            writer.write('\n');
+        }
+        writer.flush(); // the caller closes the stream
+    }
+}
