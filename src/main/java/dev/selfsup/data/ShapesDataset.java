@@ -124,9 +124,11 @@ public final class ShapesDataset {
         int[] labels = labels(splitId, size, seed);
         int volume = CHANNELS * PIXELS;
         byte[] pixels = new byte[size * volume];
+        Shape[] shapes = Shape.values();
+        // Each image writes only its own slice of pixels, from its own random stream.
         IntStream.range(0, size).parallel().forEach(i -> renderImage(
-                Seeds.random(seed, splitId, IMAGE_STREAM, i), Shape.values()[labels[i]],
-                pixels, i * volume));
+                Seeds.random(seed, splitId, IMAGE_STREAM, i), shapes[labels[i]], pixels,
+                i * volume));
         String identity = NAME + "(seed=" + seed + ") " + splitName + " (" + size + " images)";
         return new ImageSet(identity, CHANNELS, IMAGE_SIZE, IMAGE_SIZE, pixels, labels,
                 CLASS_NAMES);
