@@ -3,6 +3,7 @@ package dev.selfsup.data;
 import dev.selfsup.util.Seeds;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -124,9 +125,12 @@ public final class ShapesDataset {
         int[] labels = labels(splitId, size, seed);
         int volume = CHANNELS * PIXELS;
         byte[] pixels = new byte[size * volume];
+        Shape[] shapes = Shape.values();
+        Arrays.stream(shapes).parallel().forEach(Shape::raster); // built once, in parallel
+        // Each image writes only its own slice of pixels, from its own random stream.
         IntStream.range(0, size).parallel().forEach(i -> renderImage(
-                Seeds.random(seed, splitId, IMAGE_STREAM, i), Shape.values()[labels[i]],
-                pixels, i * volume));
+                Seeds.random(seed, splitId, IMAGE_STREAM, i), shapes[labels[i]], pixels,
+                i * volume));
         String identity = NAME + "(seed=" + seed + ") " + splitName + " (" + size + " images)";
         return new ImageSet(identity, CHANNELS, IMAGE_SIZE, IMAGE_SIZE, pixels, labels,
                 CLASS_NAMES);
@@ -345,6 +349,7 @@ public final class ShapesDataset {
                     + coverage.length);
         }
         java.util.Arrays.fill(coverage, 0f);
+        Raster raster = shape.raster();
         // (u, v) = rotation(d) / radius maps an offset d from the centre (pixels) to shape-local
         // coordinates, in which the shape has circumradius 1.
         double cos = StrictMath.cos(rotation) / radius;
@@ -379,14 +384,14 @@ public final class ShapesDataset {
                 double u = cos * px + sin * py;
                 double v = -sin * px + cos * py;
                 // Pixels wholly inside or outside need no subsamples: same result, much faster.
-                int uniform = shape.uniformity(u, v, halfWidth);
+                int uniform = raster.uniformity(u, v, halfWidth);
                 if (uniform >= 0) {
                     coverage[y * IMAGE_SIZE + x] = uniform;
                     continue;
                 }
                 int inside = 0;
                 for (int s = 0; s < offsetU.length; s++) {
-                    if (shape.covers(u + offsetU[s], v + offsetV[s])) {
+                    if (raster.covers(u + offsetU[s], v + offsetV[s])) {
                         inside++;
                     }
                 }
@@ -405,8 +410,8 @@ public final class ShapesDataset {
 
     /**
      * The ten shape classes, in label order. Each is defined by a point-in-shape test in its own
-     * coordinates, then moved so its centroid is the origin and scaled so its circumradius about
-     * the centroid is 1 (measured numerically once, at class initialisation).
+     * (raw) coordinates; rendering samples its {@link Raster} in normalised coordinates, in which
+     * the centroid is the origin and the circumradius about it is 1.
      */
     enum Shape {
         CIRCLE("circle") {
@@ -490,41 +495,17 @@ public final class ShapesDataset {
             }
         };
 
-        /** Safety factor on the measured circumradius, for the grid's measurement error. */
+        /** Safety factor on the circumradius (the raster never covers beyond 1), for rounding. */
         static final double EXTENT_MARGIN = 1.02;
 
         private static final double SQRT3 = Math.sqrt(3);
         static final double RING_HOLE = 0.55;
 
         private final String className;
-        // Set once in the static initialiser below: raw = normalised * scale + centroid.
-        private double scale;
-        private double centroidX;
-        private double centroidY;
-        // The normalised shape rasterised on a MASK_SIZE^2 grid over [-MASK_HALF_WIDTH, +]^2,
-        // one bit per cell, row-major: rendering samples this instead of calling rawContains.
-        private long[] mask;
-        // Inclusive prefix sums of inside cells over BLOCK x BLOCK blocks of the mask,
-        // (MASK_BLOCKS + 1)^2 entries, row-major: answers "is this box all in or all out?".
-        private int[] blockPrefix;
+        private volatile Raster raster; // built on first use
 
         Shape(String className) {
             this.className = className;
-        }
-
-        /** Cells per side of the rasterised mask: one cell is 1/250 of the circumradius. */
-        static final int MASK_SIZE = 512;
-
-        private static final double MASK_HALF_WIDTH = EXTENT_MARGIN;
-        private static final double MASK_CELL = 2 * MASK_HALF_WIDTH / MASK_SIZE;
-        private static final int BLOCK = 8;
-        private static final int MASK_BLOCKS = MASK_SIZE / BLOCK;
-
-        static {
-            for (Shape shape : values()) {
-                shape.normalise();
-                shape.rasterise();
-            }
         }
 
         /** The class name (a lower-case word). */
@@ -532,79 +513,154 @@ public final class ShapesDataset {
             return className;
         }
 
-        /** Whether the point lies inside, in the shape's own (unnormalised) coordinates. */
+        /** Whether the point lies inside, in the shape's own (raw) coordinates. */
         abstract boolean rawContains(double x, double y);
 
-        /** Whether the point lies inside, in coordinates with centroid 0 and circumradius 1. */
-        final boolean contains(double u, double v) {
-            return rawContains(u * scale + centroidX, v * scale + centroidY);
+        /** This shape's raster, built on first use (thread-safe; the same one afterwards). */
+        Raster raster() {
+            Raster built = raster;
+            if (built == null) {
+                synchronized (this) {
+                    built = raster;
+                    if (built == null) {
+                        built = new Raster(this);
+                        raster = built;
+                    }
+                }
+            }
+            return built;
+        }
+    }
+
+    /**
+     * One shape sampled at the cell centres of a {@value #SIZE}x{@value #SIZE} raster over its
+     * raw coordinates, with its centroid and circumradius measured on it, so that rendering
+     * works in normalised coordinates {@code (u, v) = (raw - centroid) / circumradius}.
+     * Immutable once built.
+     */
+    static final class Raster {
+        /** Cells per side, over the raw square [-HALF_WIDTH, HALF_WIDTH]^2. */
+        static final int SIZE = 512;
+
+        /** Every raw shape lies inside this half-width (checked when rasterising). */
+        private static final double HALF_WIDTH = 1.1;
+        private static final double CELL = 2 * HALF_WIDTH / SIZE;
+        private static final int BLOCK = 8;
+        private static final int BLOCKS = SIZE / BLOCK;
+
+        // The raw shape at cell centres, one bit per cell, row-major.
+        private final long[] bits;
+        // Inclusive prefix sums of inside cells over BLOCK x BLOCK blocks, (BLOCKS + 1)^2
+        // entries, row-major: answers "is this box all in or all out?".
+        private final int[] blockPrefix;
+        // Normalised (u, v) -> cell coordinates: cellX = u * cellsPerUnit + cellX0.
+        private final double cellsPerUnit;
+        private final double cellX0;
+        private final double cellY0;
+
+        /**
+         * Samples {@code shape.rawContains} at every cell centre, then measures the centroid and
+         * the circumradius about it (to the far corner of each inside cell, so never less than
+         * the true one) and builds the block sums.
+         */
+        Raster(Shape shape) {
+            long[] inside = new long[SIZE * SIZE / 64];
+            double sumX = 0;
+            double sumY = 0;
+            long count = 0;
+            for (int j = 0; j < SIZE; j++) {
+                double y = -HALF_WIDTH + (j + 0.5) * CELL;
+                for (int i = 0; i < SIZE; i++) {
+                    double x = -HALF_WIDTH + (i + 0.5) * CELL;
+                    if (shape.rawContains(x, y)) {
+                        if (i == 0 || j == 0 || i == SIZE - 1 || j == SIZE - 1) {
+                            throw new IllegalStateException("shape " + shape.className()
+                                    + " reaches the edge of its raster");
+                        }
+                        int cell = j * SIZE + i;
+                        inside[cell >>> 6] |= 1L << cell;
+                        sumX += x;
+                        sumY += y;
+                        count++;
+                    }
+                }
+            }
+            if (count == 0) {
+                throw new IllegalStateException("shape " + shape.className() + " is empty");
+            }
+            double centroidX = sumX / count;
+            double centroidY = sumY / count;
+            double extentSquared = 0;
+            for (int j = 0; j < SIZE; j++) {
+                double ey = Math.abs(-HALF_WIDTH + (j + 0.5) * CELL - centroidY) + CELL / 2;
+                for (int i = 0; i < SIZE; i++) {
+                    int cell = j * SIZE + i;
+                    if ((inside[cell >>> 6] & (1L << cell)) != 0) {
+                        double ex = Math.abs(-HALF_WIDTH + (i + 0.5) * CELL - centroidX)
+                                + CELL / 2;
+                        extentSquared = Math.max(extentSquared, ex * ex + ey * ey);
+                    }
+                }
+            }
+            int stride = BLOCKS + 1;
+            int[] prefix = new int[stride * stride];
+            for (int by = 0; by < BLOCKS; by++) {
+                for (int bx = 0; bx < BLOCKS; bx++) {
+                    int blockCount = 0;
+                    for (int j = by * BLOCK; j < (by + 1) * BLOCK; j++) {
+                        for (int i = bx * BLOCK; i < (bx + 1) * BLOCK; i++) {
+                            int cell = j * SIZE + i;
+                            blockCount += (int) ((inside[cell >>> 6] >>> cell) & 1L);
+                        }
+                    }
+                    prefix[(by + 1) * stride + bx + 1] = blockCount
+                            + prefix[by * stride + bx + 1] + prefix[(by + 1) * stride + bx]
+                            - prefix[by * stride + bx];
+                }
+            }
+            this.bits = inside;
+            this.blockPrefix = prefix;
+            // raw = u * extent + centroid, and cell = (raw + HALF_WIDTH) / CELL
+            this.cellsPerUnit = Math.sqrt(extentSquared) / CELL;
+            this.cellX0 = (centroidX + HALF_WIDTH) / CELL;
+            this.cellY0 = (centroidY + HALF_WIDTH) / CELL;
         }
 
         /**
-         * Whether the point lies inside, by the rasterised mask: {@link #contains} at the centre
-         * of the mask cell holding {@code (u, v)}. Off by at most 0.003 circumradii at edges,
-         * and several times faster than {@link #contains}.
+         * Whether the point lies inside, in normalised coordinates (centroid 0, circumradius
+         * 1): the raw test at the centre of the cell holding the point, so off by at most 0.003
+         * circumradii at edges.
          */
-        final boolean covers(double u, double v) {
-            double x = (u + MASK_HALF_WIDTH) * (1 / MASK_CELL);
-            double y = (v + MASK_HALF_WIDTH) * (1 / MASK_CELL);
-            if (!(x >= 0 && x < MASK_SIZE && y >= 0 && y < MASK_SIZE)) {
+        boolean covers(double u, double v) {
+            double x = u * cellsPerUnit + cellX0;
+            double y = v * cellsPerUnit + cellY0;
+            if (!(x >= 0 && x < SIZE && y >= 0 && y < SIZE)) {
                 return false;
             }
-            int cell = (int) y * MASK_SIZE + (int) x;
-            return (mask[cell >>> 6] & (1L << cell)) != 0;
-        }
-
-        private void rasterise() {
-            long[] bits = new long[MASK_SIZE * MASK_SIZE / 64];
-            for (int j = 0; j < MASK_SIZE; j++) {
-                double v = -MASK_HALF_WIDTH + (j + 0.5) * MASK_CELL;
-                for (int i = 0; i < MASK_SIZE; i++) {
-                    double u = -MASK_HALF_WIDTH + (i + 0.5) * MASK_CELL;
-                    if (contains(u, v)) {
-                        int cell = j * MASK_SIZE + i;
-                        bits[cell >>> 6] |= 1L << cell;
-                    }
-                }
-            }
-            this.mask = bits;
-            int stride = MASK_BLOCKS + 1;
-            int[] prefix = new int[stride * stride];
-            for (int by = 0; by < MASK_BLOCKS; by++) {
-                for (int bx = 0; bx < MASK_BLOCKS; bx++) {
-                    int count = 0;
-                    for (int j = by * BLOCK; j < (by + 1) * BLOCK; j++) {
-                        for (int i = bx * BLOCK; i < (bx + 1) * BLOCK; i++) {
-                            int cell = j * MASK_SIZE + i;
-                            count += (int) ((bits[cell >>> 6] >>> cell) & 1L);
-                        }
-                    }
-                    prefix[(by + 1) * stride + bx + 1] = count + prefix[by * stride + bx + 1]
-                            + prefix[(by + 1) * stride + bx] - prefix[by * stride + bx];
-                }
-            }
-            this.blockPrefix = prefix;
+            int cell = (int) y * SIZE + (int) x;
+            return (bits[cell >>> 6] & (1L << cell)) != 0;
         }
 
         /**
          * Whether {@link #covers} is the same for every point of the box {@code |u - u0| <=
          * halfWidth, |v - v0| <= halfWidth}: 0 if false everywhere, 1 if true everywhere, -1 if
-         * it may differ. Conservative (whole mask blocks), so 0 and 1 are always right.
+         * it may differ. Conservative (whole blocks of cells), so 0 and 1 are always right.
          */
-        final int uniformity(double u0, double v0, double halfWidth) {
-            double lowX = (u0 - halfWidth + MASK_HALF_WIDTH) * (1 / MASK_CELL);
-            double highX = (u0 + halfWidth + MASK_HALF_WIDTH) * (1 / MASK_CELL);
-            double lowY = (v0 - halfWidth + MASK_HALF_WIDTH) * (1 / MASK_CELL);
-            double highY = (v0 + halfWidth + MASK_HALF_WIDTH) * (1 / MASK_CELL);
-            if (highX < 0 || highY < 0 || lowX >= MASK_SIZE || lowY >= MASK_SIZE) {
-                return 0; // wholly off the mask
+        int uniformity(double u0, double v0, double halfWidth) {
+            double reach = halfWidth * cellsPerUnit;
+            double lowX = u0 * cellsPerUnit + cellX0 - reach;
+            double highX = u0 * cellsPerUnit + cellX0 + reach;
+            double lowY = v0 * cellsPerUnit + cellY0 - reach;
+            double highY = v0 * cellsPerUnit + cellY0 + reach;
+            if (highX < 0 || highY < 0 || lowX >= SIZE || lowY >= SIZE) {
+                return 0; // wholly off the raster
             }
-            boolean clipped = lowX < 0 || lowY < 0 || highX >= MASK_SIZE || highY >= MASK_SIZE;
+            boolean clipped = lowX < 0 || lowY < 0 || highX >= SIZE || highY >= SIZE;
             int bx0 = (int) Math.max(0, lowX) / BLOCK;
-            int bx1 = (int) Math.min(MASK_SIZE - 1, highX) / BLOCK;
+            int bx1 = (int) Math.min(SIZE - 1, highX) / BLOCK;
             int by0 = (int) Math.max(0, lowY) / BLOCK;
-            int by1 = (int) Math.min(MASK_SIZE - 1, highY) / BLOCK;
-            int stride = MASK_BLOCKS + 1;
+            int by1 = (int) Math.min(SIZE - 1, highY) / BLOCK;
+            int stride = BLOCKS + 1;
             int count = blockPrefix[(by1 + 1) * stride + bx1 + 1]
                     - blockPrefix[by0 * stride + bx1 + 1]
                     - blockPrefix[(by1 + 1) * stride + bx0]
@@ -614,47 +670,6 @@ public final class ShapesDataset {
             }
             int blocks = (bx1 - bx0 + 1) * (by1 - by0 + 1);
             return !clipped && count == blocks * BLOCK * BLOCK ? 1 : -1;
-        }
-
-        /** Measures centroid and circumradius on a fine grid over [-1.5, 1.5]^2. */
-        private void normalise() {
-            int n = 400;
-            double step = 3.0 / n;
-            double sumX = 0;
-            double sumY = 0;
-            long count = 0;
-            for (int j = 0; j < n; j++) {
-                double y = -1.5 + (j + 0.5) * step;
-                for (int i = 0; i < n; i++) {
-                    double x = -1.5 + (i + 0.5) * step;
-                    if (rawContains(x, y)) {
-                        sumX += x;
-                        sumY += y;
-                        count++;
-                    }
-                }
-            }
-            if (count == 0) {
-                throw new IllegalStateException("shape " + className + " is empty");
-            }
-            double cx = sumX / count;
-            double cy = sumY / count;
-            double extent = 0;
-            for (int j = 0; j < n; j++) {
-                double y = -1.5 + (j + 0.5) * step;
-                for (int i = 0; i < n; i++) {
-                    double x = -1.5 + (i + 0.5) * step;
-                    if (rawContains(x, y)) {
-                        // distance to the far corner of the grid cell
-                        double ex = Math.abs(x - cx) + step / 2;
-                        double ey = Math.abs(y - cy) + step / 2;
-                        extent = Math.max(extent, Math.sqrt(ex * ex + ey * ey));
-                    }
-                }
-            }
-            this.centroidX = cx;
-            this.centroidY = cy;
-            this.scale = extent;
         }
     }
 

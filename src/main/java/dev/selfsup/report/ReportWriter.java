@@ -276,7 +276,8 @@ public final class ReportWriter {
         String runName = name == null ? runDir.toString() : name.toString();
         StringBuilder page = new StringBuilder(8192);
         page.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+                .append("<meta name=\"viewport\" ")
+                .append("content=\"width=device-width, initial-scale=1\">\n")
                 .append("<title>selfsup report: ").append(escape(runName)).append("</title>\n")
                 .append("<style>\n").append(CSS).append("</style>\n</head>\n<body>\n");
         page.append("<h1>selfsup report: ").append(escape(runName)).append("</h1>\n");
@@ -296,8 +297,7 @@ public final class ReportWriter {
                 page.append("<figure><img src=\"").append(escape(urlPath(chart.fileName())))
                         .append("\" width=\"").append(CHART_WIDTH).append("\" height=\"")
                         .append(CHART_HEIGHT).append("\" alt=\"").append(escape(chart.title()))
-                        .append("\"><figcaption>").append(escape(chart.title()))
-                        .append("</figcaption></figure>\n");
+                        .append("\"></figure>\n"); // the chart carries its own title
             }
         }
         if (!anyChart) {

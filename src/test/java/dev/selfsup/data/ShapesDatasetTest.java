@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ForkJoinPool;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +54,19 @@ class ShapesDatasetTest {
             }
         }
         assertThat(same).isZero();
+    }
+
+    @Test
+    void bytesDoNotDependOnTheThreadCount() throws Exception {
+        ImageSet parallel = ShapesDataset.generateSplit("train", 200, 5);
+        ForkJoinPool single = new ForkJoinPool(1);
+        try {
+            ImageSet sequential = single.submit(
+                    () -> ShapesDataset.generateSplit("train", 200, 5)).get();
+            assertThat(sequential.pixels()).isEqualTo(parallel.pixels());
+        } finally {
+            single.shutdown();
+        }
     }
 
     @Test
