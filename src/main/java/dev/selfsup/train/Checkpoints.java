@@ -178,7 +178,7 @@ public final class Checkpoints {
                     throw new IOException(file + ": parameter " + entry.getKey() + " has shape "
                             + source.getShape() + ", the model expects " + target.getShape());
                 }
-                target.set(source.toByteBuffer());
+                dev.selfsup.nn.Assign.values(target, source);
             }
         }
     }

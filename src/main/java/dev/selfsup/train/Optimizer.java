@@ -143,7 +143,7 @@ public abstract class Optimizer implements AutoCloseable {
                 if (source == null || !source.getShape().equals(state[i].getShape())) {
                     missing.add(slotName(i) + "/" + entry.getKey());
                 } else {
-                    state[i].set(source.toByteBuffer());
+                    dev.selfsup.nn.Assign.values(state[i], source);
                 }
             }
         }
@@ -242,7 +242,7 @@ public abstract class Optimizer implements AutoCloseable {
             NDArray g = weightDecay > 0 ? gradient.add(weight.mul((float) weightDecay)) : gradient;
             NDArray buffer = state[0];
             if (t == 1) {
-                buffer.set(g.toByteBuffer()); // torch starts the buffer at the first gradient
+                buffer.addi(g); // zeros + g: torch starts the buffer at the first gradient
             } else {
                 buffer.muli((float) momentum).addi(g);
             }

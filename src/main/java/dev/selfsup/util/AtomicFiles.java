@@ -29,12 +29,28 @@ public final class AtomicFiles {
         Files.createDirectories(directory);
         Path temporary = Files.createTempFile(directory, "." + absolute.getFileName(), ".tmp");
         try {
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(temporary))) {
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(
+                    temporary, java.nio.file.StandardOpenOption.WRITE)) {
+                OutputStream out = new java.io.BufferedOutputStream(
+                        java.nio.channels.Channels.newOutputStream(channel));
                 writer.write(out);
+                out.flush();
+                channel.force(true); // on disk before it takes the final name
             }
+            readableByAll(temporary);
             move(temporary, absolute);
         } finally {
             Files.deleteIfExists(temporary);
+        }
+    }
+
+    /** Temporary files are created owner-only; a finished output is rw-r--r-- like any other. */
+    private static void readableByAll(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file,
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: its defaults apply
         }
     }
 

@@ -20,7 +20,7 @@ class OptimizerTest {
         float[] start = {0.3f, 0.1f, -0.7f};
         try (NDManager manager = NDManager.newBaseManager()) {
             Parameter parameter = Parameter.builder().setName("w")
-                    .setType(Parameter.Type.WEIGHT).optShape(new Shape(3)).build();
+                    .setType(Parameter.Type.WEIGHT).build();
             parameter.setArray(manager.create(start.clone()));
             parameter.getArray().setRequiresGradient(true);
             PairList<String, Parameter> parameters = new PairList<>();

@@ -93,9 +93,9 @@ class PretrainerTest {
                 warnings.add(message);
             }
         };
-        PretrainConfig config = config("tutorial", "mlp", 3, 1);
+        PretrainConfig config = config("tutorial", "mlp", 4, 1);
         Pretrainer.Result result = new Pretrainer(config, DATA, listener).run(dir, false);
-        assertThat(result.last().loss()).isLessThan(result.epochs().get(0).loss());
+        assertThat(result.last().loss()).isLessThan(result.epochs().get(0).loss()).isLessThan(0.01);
         assertThat(result.last().embeddingStd()).isLessThan(Pretrainer.COLLAPSE_THRESHOLD);
         assertThat(warnings).anySatisfy(w -> assertThat(w).contains("collapsing"));
     }
