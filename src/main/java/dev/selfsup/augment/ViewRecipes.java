@@ -1,0 +1,70 @@
+package dev.selfsup.augment;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The built-in {@link ViewRecipe}s, by name: {@code simclr} and {@code tutorial}. Each returns a
+ * {@link TransformRecipe}; views are {@code (channels, outputSize, outputSize)} with the source
+ * set's channel count.
+ */
+public final class ViewRecipes {
+    /** Name of {@link #simclr}. */
+    public static final String SIMCLR = "simclr";
+    /** Name of {@link #tutorial}. */
+    public static final String TUTORIAL = "tutorial";
+    /** Standard deviation of the tutorial recipe's noise. */
+    public static final double TUTORIAL_NOISE_STD = 0.05;
+
+    private static final List<String> NAMES = List.of(SIMCLR, TUTORIAL);
+
+    private ViewRecipes() {}
+
+    /** The known recipe names. */
+    public static List<String> names() {
+        return NAMES;
+    }
+
+    /**
+     * The recipe called {@code name} (case-insensitive) at the given output size.
+     *
+     * @throws IllegalArgumentException for an unknown name, listing the known ones
+     */
+    public static TransformRecipe byName(String name, int outputSize) {
+        String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        switch (key) {
+            case SIMCLR:
+                return simclr(outputSize);
+            case TUTORIAL:
+                return tutorial(outputSize);
+            default:
+                throw new IllegalArgumentException(
+                        "unknown view recipe '" + name + "', known: " + String.join(", ", NAMES));
+        }
+    }
+
+    /**
+     * SimCLR's CIFAR-10 views (<a href="https://arxiv.org/abs/2002.05709">Chen et al. 2020</a>,
+     * appendix B.9): {@link RandomResizedCrop}{@code (outputSize)} with scale {@code [0.08, 1]}
+     * and ratio {@code [3/4, 4/3]}, {@link HorizontalFlip}{@code (0.5)},
+     * {@link ColorJitter}{@code (0.4, 0.4, 0.4, 0.1)} with probability 0.8 (strength 0.5) and
+     * {@link RandomGrayscale}{@code (0.2)}; no Gaussian blur, which the paper drops on CIFAR-10.
+     * On 1-channel sets the jitter changes only brightness and contrast and grayscale is a no-op.
+     */
+    public static TransformRecipe simclr(int outputSize) {
+        return new TransformRecipe(SIMCLR, outputSize, List.of(
+                new RandomResizedCrop(outputSize),
+                new HorizontalFlip(0.5),
+                ColorJitter.simClr(0.5),
+                new RandomGrayscale(0.2)));
+    }
+
+    /**
+     * The tutorial's light views: the image, resized bilinearly to {@code outputSize} if needed,
+     * plus {@code 0.05 * N(0, 1)} per value ({@link GaussianNoise}, unclamped).
+     */
+    public static TransformRecipe tutorial(int outputSize) {
+        return new TransformRecipe(TUTORIAL, outputSize,
+                List.of(new GaussianNoise(TUTORIAL_NOISE_STD)));
+    }
+}
