@@ -1,0 +1,103 @@
+package dev.selfsup.bench;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import dev.selfsup.method.Method;
+import dev.selfsup.method.SimClr;
+import dev.selfsup.nn.Backbones;
+import dev.selfsup.nn.ProjectionHead;
+import dev.selfsup.train.Optimizer;
+import dev.selfsup.train.TorchRuntime;
+import dev.selfsup.train.TrainingStep;
+import dev.selfsup.util.ProcessStats;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Times the training step the PyTorch peer script times: random inputs
+ * {@code (2 * batch, channels, size, size)}, the backbone, a projection head where the peer has
+ * one, NT-Xent at t = 0.5, backward, Adam at lr 1e-3; the median of the steps after one warm-up
+ * step.
+ *
+ * <p>{@code mlp} is the tutorial MLP with NT-Xent on its 128-d output; {@code resnet18} and
+ * {@code small-resnet} carry a {@code featureDim -> featureDim -> 128} projection head.
+ */
+public final class TrainBenchmark {
+    private TrainBenchmark() {}
+
+    /**
+     * One measurement.
+     *
+     * @param backbone the backbone's name
+     * @param batchSize samples per step (2 views each)
+     * @param channels input channels
+     * @param imageSize input side
+     * @param threads libtorch threads
+     * @param steps timed steps
+     * @param medianStepMillis median step time
+     * @param viewsPerSecond {@code 2 * batch / median}
+     * @param peakRssBytes the process's peak resident set size afterwards
+     */
+    public record Result(String backbone, int batchSize, int channels, int imageSize, int threads,
+            int steps, double medianStepMillis, double viewsPerSecond, long peakRssBytes) {}
+
+    /** Runs one warm-up step and {@code steps} timed ones. */
+    public static Result run(String backbone, int batchSize, int channels, int imageSize,
+            int threads, int steps) {
+        if (steps <= 0 || batchSize < 2) {
+            throw new IllegalArgumentException("need steps > 0 and batch size >= 2, found "
+                    + steps + " and " + batchSize);
+        }
+        TorchRuntime.setThreads(threads);
+        TorchRuntime.setSeed(0);
+        long rows = 2L * batchSize;
+        long[] shape = {rows, channels, imageSize, imageSize};
+        float[] batch = new float[Math.toIntExact(rows * channels * imageSize * imageSize)];
+        SplittableRandom random = new SplittableRandom(0);
+        for (int i = 0; i < batch.length; i++) {
+            batch[i] = (float) random.nextGaussian();
+        }
+        double[] millis = new double[steps];
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Method method = build(backbone, channels, imageSize);
+            method.model().initialize(manager, rows);
+            for (Pair<String, Parameter> p : method.model().getParameters()) {
+                if (p.getValue().requiresGradient()) {
+                    p.getValue().getArray().setRequiresGradient(true);
+                }
+            }
+            try (Optimizer optimizer = Optimizer.create("adam", manager, 0)) {
+                TrainingStep step = new TrainingStep(method, optimizer, manager);
+                step.run(batch, shape, 1e-3); // warm-up
+                for (int i = 0; i < steps; i++) {
+                    long start = System.nanoTime();
+                    step.run(batch, shape, 1e-3);
+                    millis[i] = (System.nanoTime() - start) / 1e6;
+                }
+            }
+        }
+        double median = median(millis);
+        return new Result(backbone, batchSize, channels, imageSize, threads, steps, median,
+                rows / (median / 1000), ProcessStats.peakRssBytes());
+    }
+
+    static Method build(String backbone, int channels, int imageSize) {
+        var encoder = Backbones.byName(backbone, channels, imageSize, imageSize);
+        SimClr.Builder builder = SimClr.builder().setBackbone(encoder).optTemperature(0.5);
+        if (backbone.equals("mlp")) {
+            // the tutorial MLP: NT-Xent straight on its 128-d output
+            return new dev.selfsup.method.SimClr.Builder()
+                    .setBackbone(encoder).optTemperature(0.5)
+                    .optProjectionHead(new ai.djl.nn.SequentialBlock()).build();
+        }
+        return builder.optProjectionHead(ProjectionHead.simclr(encoder.featureDim(), 128)).build();
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+}
