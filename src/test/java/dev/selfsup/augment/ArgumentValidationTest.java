@@ -26,6 +26,8 @@ class ArgumentValidationTest {
         rejects(() -> new ColorJitter(0.4, 0.4, 0.4, 0.1, 1.2),
                 "probability must be in [0, 1], found 1.2");
         rejects(() -> ColorJitter.simClr(-2), "strength must be >= 0, found -2.0");
+        rejects(() -> new ColorJitter(0.4, 0, 0, 0).apply(FloatImage.zeros(2, 3, 3),
+                new java.util.SplittableRandom(1)), "ColorJitter needs 1 or 3 channels, found 2");
     }
 
     @Test
