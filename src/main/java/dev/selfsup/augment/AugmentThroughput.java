@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link Seeds#random} (its cost included). A warm-up run, whose result is dropped, lets the JIT
  * compile the hot loops first.
  *
- * <p>Run it as a plain program: {@code java -cp target/classes:$(cat target/cp.txt)
+ * <p>Run it as a plain program after {@code mvn -o -q compile}: {@code java -cp target/classes
  * dev.selfsup.augment.AugmentThroughput [recipe [channels [size [threads [seconds]]]]]} (defaults
  * {@code simclr 3 32 1 5}) on {@link #syntheticImages} of that shape. Wall-clock numbers depend
- * on the machine; write the command down with them.
+ * on the machine and on what else runs on it; write the command down with them.
  */
 public final class AugmentThroughput {
     /** Views rendered between two looks at the clock. */

@@ -112,6 +112,10 @@ public final class ColorJitter implements InPlaceTransform {
     @Override
     public void applyInPlace(
             float[] data, int offset, int channels, int height, int width, RandomGenerator random) {
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException(
+                    "ColorJitter needs 1 or 3 channels, found " + channels);
+        }
         if (!(random.nextDouble() < probability)) {
             return;
         }

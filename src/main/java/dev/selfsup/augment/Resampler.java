@@ -187,25 +187,29 @@ final class Resampler {
     private static final class Scratch {
         final Axis rows = new Axis();
         final Axis columns = new Axis();
-        /** The box's pixels as floats, {@code (boxHeight, boxWidth)}. */
+        /** The box's pixels as floats, {@code (channels, boxHeight, boxWidth)}. */
         float[] region = new float[0];
-        /** One horizontally resampled line per box row, each of the output width. */
-        float[][] lines = new float[0][];
+        /** Per channel, one horizontally resampled line per box row, of the output width. */
+        float[][][] lines = new float[3][0][];
 
         /** Fills both tables (columns mirrored on request) and sizes the buffers. */
-        void prepare(CropBox box, int size, boolean mirror, boolean needRegion) {
+        void prepare(CropBox box, int size, int channels, boolean mirror, boolean needRegion) {
             rows.fill(0, box.height(), size);
             columns.fill(0, box.width(), size);
             if (mirror) {
                 columns.mirror(size);
             }
-            if (needRegion && region.length < box.height() * box.width()) {
-                region = new float[box.height() * box.width()];
+            int area = box.height() * box.width();
+            if (needRegion && region.length < channels * area) {
+                region = new float[3 * area];
             }
-            if (lines.length < box.height() || lines[0].length < size) {
-                int count = Math.max(box.height(), lines.length);
-                int width = Math.max(size, lines.length > 0 ? lines[0].length : 0);
-                lines = new float[count][width];
+            float[][] first = lines[0];
+            if (first.length < box.height() || first[0].length < size) {
+                int count = Math.max(box.height(), first.length);
+                int width = Math.max(size, first.length > 0 ? first[0].length : 0);
+                for (int c = 0; c < 3; c++) {
+                    lines[c] = new float[count][width];
+                }
             }
         }
     }
@@ -220,22 +224,26 @@ final class Resampler {
     static void resample(byte[] src, int srcOffset, int channels, int srcHeight, int srcWidth,
             CropBox box, int size, boolean mirror, float[] out, int outOffset) {
         Scratch scratch = SCRATCH.get();
-        scratch.prepare(box, size, mirror, true);
+        scratch.prepare(box, size, channels, mirror, true);
         int height = box.height();
         int width = box.width();
+        int area = height * width;
         float[] region = scratch.region;
         float[] value = BYTE_TO_FLOAT;
         for (int c = 0; c < channels; c++) {
             int base = srcOffset + c * srcHeight * srcWidth + box.top() * srcWidth + box.left();
             for (int y = 0; y < height; y++) {
                 int from = base + y * srcWidth;
-                int to = y * width;
+                int to = c * area + y * width;
                 for (int x = 0; x < width; x++) {
                     region[to + x] = value[src[from + x] & 0xFF];
                 }
             }
-            horizontal(region, 0, width, height, scratch.columns, size, scratch.lines);
-            vertical(scratch.lines, scratch.rows, size, out, outOffset + c * size * size);
+        }
+        horizontal(region, 0, width, area, channels, height, scratch.columns, size,
+                scratch.lines);
+        for (int c = 0; c < channels; c++) {
+            vertical(scratch.lines[c], scratch.rows, size, out, outOffset + c * size * size);
         }
     }
 
@@ -243,40 +251,64 @@ final class Resampler {
     static void resample(float[] src, int srcOffset, int channels, int srcHeight, int srcWidth,
             CropBox box, int size, boolean mirror, float[] out, int outOffset) {
         Scratch scratch = SCRATCH.get();
-        scratch.prepare(box, size, mirror, false);
+        scratch.prepare(box, size, channels, mirror, false);
+        int base = srcOffset + box.top() * srcWidth + box.left();
+        horizontal(src, base, srcWidth, srcHeight * srcWidth, channels, box.height(),
+                scratch.columns, size, scratch.lines);
         for (int c = 0; c < channels; c++) {
-            int base = srcOffset + c * srcHeight * srcWidth + box.top() * srcWidth + box.left();
-            horizontal(src, base, srcWidth, box.height(), scratch.columns, size, scratch.lines);
-            vertical(scratch.lines, scratch.rows, size, out, outOffset + c * size * size);
+            vertical(scratch.lines[c], scratch.rows, size, out, outOffset + c * size * size);
         }
     }
 
     /**
-     * Resamples {@code rowCount} rows of {@code src} (row {@code y} starts at {@code base + y *
-     * stride}) along their length: {@code lines[y][ox] = sum_k w_k src[row y][start_ox + k]}.
+     * Resamples {@code rowCount} rows of each channel of {@code src} along their length (row
+     * {@code y} of channel {@code c} starts at {@code base + c * channelStride + y * stride}):
+     * {@code lines[c][y][ox] = sum_k w_k src[c, y, start_ox + k]}. Three two-tap channels share
+     * one pass over the column table.
      */
-    private static void horizontal(float[] src, int base, int stride, int rowCount,
-            Axis columns, int size, float[][] lines) {
+    private static void horizontal(float[] src, int base, int stride, int channelStride,
+            int channels, int rowCount, Axis columns, int size, float[][][] lines) {
         int taps = columns.taps;
         int[] start = columns.start;
         float[] w = columns.weights;
-        for (int y = 0; y < rowCount; y++) {
-            float[] line = lines[y];
-            int row = base + y * stride;
-            if (taps == 2) {
+        if (channels == 3 && taps == 2) {
+            for (int y = 0; y < rowCount; y++) {
+                float[] red = lines[0][y];
+                float[] green = lines[1][y];
+                float[] blue = lines[2][y];
+                int r = base + y * stride;
+                int g = r + channelStride;
+                int b = g + channelStride;
                 for (int ox = 0; ox < size; ox++) {
-                    int s = row + start[ox];
-                    line[ox] = w[2 * ox] * src[s] + w[2 * ox + 1] * src[s + 1];
+                    int s = start[ox];
+                    float w0 = w[2 * ox];
+                    float w1 = w[2 * ox + 1];
+                    red[ox] = w0 * src[r + s] + w1 * src[r + s + 1];
+                    green[ox] = w0 * src[g + s] + w1 * src[g + s + 1];
+                    blue[ox] = w0 * src[b + s] + w1 * src[b + s + 1];
                 }
-            } else {
-                for (int ox = 0; ox < size; ox++) {
-                    int s = row + start[ox];
-                    int wi = ox * taps;
-                    float v = 0f;
-                    for (int k = 0; k < taps; k++) {
-                        v += w[wi + k] * src[s + k];
+            }
+            return;
+        }
+        for (int c = 0; c < channels; c++) {
+            for (int y = 0; y < rowCount; y++) {
+                float[] line = lines[c][y];
+                int row = base + c * channelStride + y * stride;
+                if (taps == 2) {
+                    for (int ox = 0; ox < size; ox++) {
+                        int s = row + start[ox];
+                        line[ox] = w[2 * ox] * src[s] + w[2 * ox + 1] * src[s + 1];
                     }
-                    line[ox] = v;
+                } else {
+                    for (int ox = 0; ox < size; ox++) {
+                        int s = row + start[ox];
+                        int wi = ox * taps;
+                        float v = 0f;
+                        for (int k = 0; k < taps; k++) {
+                            v += w[wi + k] * src[s + k];
+                        }
+                        line[ox] = v;
+                    }
                 }
             }
         }
