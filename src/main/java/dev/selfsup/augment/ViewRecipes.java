@@ -31,6 +31,22 @@ public final class ViewRecipes {
      * @throws IllegalArgumentException for an unknown name, listing the known ones
      */
     public static TransformRecipe byName(String name, int outputSize) {
+        return byName(name, outputSize, null);
+    }
+
+    /**
+     * The recipe called {@code name} with its crop's smallest area fraction set to
+     * {@code minCropScale} (null: the recipe's default; recipes without a crop reject a value).
+     */
+    public static TransformRecipe byName(String name, int outputSize, Double minCropScale) {
+        String key0 = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        if (minCropScale != null) {
+            if (!key0.equals(SIMCLR)) {
+                throw new IllegalArgumentException("min crop scale applies to the simclr recipe, "
+                        + "not '" + name + "'");
+            }
+            return simclr(outputSize, minCropScale);
+        }
         String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         switch (key) {
             case SIMCLR:
@@ -52,8 +68,16 @@ public final class ViewRecipes {
      * On 1-channel sets the jitter changes only brightness and contrast and grayscale is a no-op.
      */
     public static TransformRecipe simclr(int outputSize) {
+        return simclr(outputSize, RandomResizedCrop.DEFAULT_MIN_SCALE);
+    }
+
+    /**
+     * {@link #simclr(int)} with crops of at least {@code minCropScale} of the image's area: on
+     * small images with small objects (the built-in shapes), crops of 8% often miss the object.
+     */
+    public static TransformRecipe simclr(int outputSize, double minCropScale) {
         return new TransformRecipe(SIMCLR, outputSize, List.of(
-                new RandomResizedCrop(outputSize),
+                new RandomResizedCrop(outputSize, minCropScale, RandomResizedCrop.DEFAULT_MAX_SCALE),
                 new HorizontalFlip(0.5),
                 ColorJitter.simClr(0.5),
                 new RandomGrayscale(0.2)));

@@ -30,6 +30,10 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--recipe", description = "View recipe: simclr or tutorial (default: the method's).")
     String recipe;
 
+    @Option(names = "--min-crop-scale", description = "Smallest crop, as a fraction of the image "
+            + "area, of the simclr recipe (default: 0.08, the paper's).")
+    Double minCropScale;
+
     @Option(names = "--epochs", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
     int epochs;
 
@@ -119,6 +123,7 @@ final class PretrainCommand implements Callable<Integer> {
                 data.data,
                 data.options(),
                 recipe != null ? recipe : Methods.defaultRecipe(method),
+                minCropScale,
                 epochs,
                 batchSize,
                 optimizer,

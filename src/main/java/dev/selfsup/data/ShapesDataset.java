@@ -17,7 +17,7 @@ import java.util.stream.IntStream;
  * square, triangle, star (five points), cross (plus), ring, crescent, heart, arrow or lshape (the
  * labels 0 to 9 of {@link #CLASS_NAMES}). The ten stay distinguishable at 32x32 under any rotation:
  * there is no diamond (a rotated square) and no hexagon (a circle, at 7 pixels). Each shape has a
- * random size (circumradius 7 to 14 pixels, about its centroid), position (fully or mostly inside
+ * random size (circumradius 11 to 15 pixels, about its centroid), position (fully or mostly inside
  * the frame), rotation and foreground colour, over a textured background: a random base colour, a
  * linear colour gradient, one or two low-frequency colour stripe patterns, then per-pixel noise
  * over everything. The foreground and background base colours come from the same distribution and
@@ -62,9 +62,9 @@ public final class ShapesDataset {
             Integer.MAX_VALUE / (CHANNELS * IMAGE_SIZE * IMAGE_SIZE);
 
     /** Smallest and largest shape circumradius in pixels. */
-    static final double MIN_RADIUS = 7.0;
+    static final double MIN_RADIUS = 11.0;
 
-    static final double MAX_RADIUS = 14.0;
+    static final double MAX_RADIUS = 15.0;
 
     /** Stream coordinate of an image's pixels (after seed and split id). */
     static final long IMAGE_STREAM = 0;
@@ -82,8 +82,8 @@ public final class ShapesDataset {
     /** Smallest RGB (Euclidean) distance between foreground and background base colours. */
     static final double MIN_CONTRAST = 150;
 
-    private static final double GRADIENT_AMPLITUDE = 28;
-    private static final double STRIPE_AMPLITUDE = 18;
+    private static final double GRADIENT_AMPLITUDE = 9;
+    private static final double STRIPE_AMPLITUDE = 6;
     private static final double SHADING_AMPLITUDE = 14;
     private static final double NOISE_AMPLITUDE = 18;
 

@@ -29,7 +29,13 @@ import java.util.Map;
  */
 public final class Demo {
     /** Epochs of the default demo, sized to finish within 10 minutes on 2 cores. */
-    public static final int DEFAULT_EPOCHS = 6;
+    public static final int DEFAULT_EPOCHS = 10;
+    /** Samples per step: smaller batches give more updates in the same time. */
+    public static final int BATCH_SIZE = 128;
+    /** Crops of at least a quarter of the image, so that most views contain the shape. */
+    public static final double MIN_CROP_SCALE = 0.25;
+    /** The kNN monitor runs every this many epochs (and after the last). */
+    public static final int EVAL_EVERY = 2;
     /** The backbone the demo trains. */
     public static final String BACKBONE = "small-resnet";
 
@@ -85,9 +91,9 @@ public final class Demo {
                 dev.selfsup.data.ImageFolderReader.ColorMode.AUTO);
         DataSplits data = Datasets.load("shapes", dataOptions);
         PretrainConfig config = new PretrainConfig("simclr", BACKBONE, "shapes", dataOptions,
-                "simclr", settings.epochs(), 256, "adam", 2e-3, 1e-6, 0.5,
+                "simclr", MIN_CROP_SCALE, settings.epochs(), BATCH_SIZE, "adam", 2e-3, 1e-6, 0.5,
                 settings.epochs() > 1 ? 1 : 0, settings.seed(), settings.threads(), 1,
-                settings.epochs(), 1);
+                EVAL_EVERY, 1);
         out.printf("selfsup demo: SimCLR, backbone %s, on shapes (%s, %d train / %d test), "
                 + "%d epochs%n", BACKBONE, data.shapeDescription(), data.train().size(),
                 data.test().size(), settings.epochs());

@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param data the data spec ({@code shapes}, {@code idx:DIR}, {@code cifar10:DIR}, {@code folder:DIR})
  * @param dataOptions sizes, image side and colour mode of the data
  * @param recipe the view recipe ({@code simclr}, {@code tutorial})
+ * @param minCropScale smallest crop area fraction of the simclr recipe (null: 0.08)
  * @param epochs passes over the training split
  * @param batchSize samples per step (each with two or more views)
  * @param optimizer {@code adam} or {@code sgd}
@@ -32,6 +33,7 @@ public record PretrainConfig(
         String data,
         @JsonProperty("data_options") Datasets.Options dataOptions,
         String recipe,
+        @JsonProperty("min_crop_scale") Double minCropScale,
         int epochs,
         @JsonProperty("batch_size") int batchSize,
         String optimizer,
@@ -52,6 +54,9 @@ public record PretrainConfig(
         Objects.requireNonNull(dataOptions, "dataOptions");
         Objects.requireNonNull(recipe, "recipe");
         Objects.requireNonNull(optimizer, "optimizer");
+        if (minCropScale != null && !(minCropScale > 0 && minCropScale <= 1)) {
+            throw new IllegalArgumentException("min crop scale must be in (0, 1], found " + minCropScale);
+        }
         positive("epochs", epochs);
         positive("batch size", batchSize);
         if (batchSize < 2) {
