@@ -31,21 +31,26 @@ public final class ViewRecipes {
      * @throws IllegalArgumentException for an unknown name, listing the known ones
      */
     public static TransformRecipe byName(String name, int outputSize) {
-        return byName(name, outputSize, null);
+        return byName(name, outputSize, null, null);
     }
 
     /**
-     * The recipe called {@code name} with its crop's smallest area fraction set to
-     * {@code minCropScale} (null: the recipe's default; recipes without a crop reject a value).
+     * The recipe called {@code name} with the simclr recipe's settings changed: the crop's
+     * smallest area fraction {@code minCropScale} and a {@link RandomRotation} of up to
+     * {@code rotationDegrees} (null: the recipe's default, 0.08 and no rotation; other recipes
+     * reject a value).
      */
-    public static TransformRecipe byName(String name, int outputSize, Double minCropScale) {
+    public static TransformRecipe byName(String name, int outputSize, Double minCropScale,
+            Double rotationDegrees) {
         String key0 = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-        if (minCropScale != null) {
+        if (minCropScale != null || rotationDegrees != null) {
             if (!key0.equals(SIMCLR)) {
-                throw new IllegalArgumentException("min crop scale applies to the simclr recipe, "
-                        + "not '" + name + "'");
+                throw new IllegalArgumentException("min crop scale and rotation apply to the "
+                        + "simclr recipe, not '" + name + "'");
             }
-            return simclr(outputSize, minCropScale);
+            return simclr(outputSize,
+                    minCropScale != null ? minCropScale : RandomResizedCrop.DEFAULT_MIN_SCALE,
+                    rotationDegrees != null ? rotationDegrees : 0);
         }
         String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         switch (key) {
@@ -68,19 +73,26 @@ public final class ViewRecipes {
      * On 1-channel sets the jitter changes only brightness and contrast and grayscale is a no-op.
      */
     public static TransformRecipe simclr(int outputSize) {
-        return simclr(outputSize, RandomResizedCrop.DEFAULT_MIN_SCALE);
+        return simclr(outputSize, RandomResizedCrop.DEFAULT_MIN_SCALE, 0);
     }
 
     /**
-     * {@link #simclr(int)} with crops of at least {@code minCropScale} of the image's area: on
-     * small images with small objects (the built-in shapes), crops of 8% often miss the object.
+     * {@link #simclr(int)} with crops of at least {@code minCropScale} of the image's area (on
+     * small images with small objects, crops of 8% often miss the object) and, when
+     * {@code rotationDegrees > 0}, a {@link RandomRotation} after the flip (for data whose classes
+     * do not depend on orientation).
      */
-    public static TransformRecipe simclr(int outputSize, double minCropScale) {
-        return new TransformRecipe(SIMCLR, outputSize, List.of(
+    public static TransformRecipe simclr(int outputSize, double minCropScale,
+            double rotationDegrees) {
+        List<ImageTransform> steps = new java.util.ArrayList<>(List.of(
                 new RandomResizedCrop(outputSize, minCropScale, RandomResizedCrop.DEFAULT_MAX_SCALE),
-                new HorizontalFlip(0.5),
-                ColorJitter.simClr(0.5),
-                new RandomGrayscale(0.2)));
+                new HorizontalFlip(0.5)));
+        if (rotationDegrees > 0) {
+            steps.add(new RandomRotation(rotationDegrees));
+        }
+        steps.add(ColorJitter.simClr(0.5));
+        steps.add(new RandomGrayscale(0.2));
+        return new TransformRecipe(SIMCLR, outputSize, steps);
     }
 
     /**

@@ -34,6 +34,10 @@ final class PretrainCommand implements Callable<Integer> {
             + "area, of the simclr recipe (default: 0.08, the paper's).")
     Double minCropScale;
 
+    @Option(names = "--rotation", paramLabel = "DEGREES", description = "Add a random rotation "
+            + "of up to DEGREES either way to the simclr recipe (default: none).")
+    Double rotation;
+
     @Option(names = "--epochs", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
     int epochs;
 
@@ -124,6 +128,7 @@ final class PretrainCommand implements Callable<Integer> {
                 data.options(),
                 recipe != null ? recipe : Methods.defaultRecipe(method),
                 minCropScale,
+                rotation,
                 epochs,
                 batchSize,
                 optimizer,

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param dataOptions sizes, image side and colour mode of the data
  * @param recipe the view recipe ({@code simclr}, {@code tutorial})
  * @param minCropScale smallest crop area fraction of the simclr recipe (null: 0.08)
+ * @param rotationDegrees largest random rotation of the simclr recipe (null: none)
  * @param epochs passes over the training split
  * @param batchSize samples per step (each with two or more views)
  * @param optimizer {@code adam} or {@code sgd}
@@ -34,6 +35,7 @@ public record PretrainConfig(
         @JsonProperty("data_options") Datasets.Options dataOptions,
         String recipe,
         @JsonProperty("min_crop_scale") Double minCropScale,
+        @JsonProperty("rotation_degrees") Double rotationDegrees,
         int epochs,
         @JsonProperty("batch_size") int batchSize,
         String optimizer,
@@ -56,6 +58,10 @@ public record PretrainConfig(
         Objects.requireNonNull(optimizer, "optimizer");
         if (minCropScale != null && !(minCropScale > 0 && minCropScale <= 1)) {
             throw new IllegalArgumentException("min crop scale must be in (0, 1], found " + minCropScale);
+        }
+        if (rotationDegrees != null && !(rotationDegrees >= 0 && rotationDegrees <= 180)) {
+            throw new IllegalArgumentException("rotation must be in [0, 180] degrees, found "
+                    + rotationDegrees);
         }
         positive("epochs", epochs);
         positive("batch size", batchSize);

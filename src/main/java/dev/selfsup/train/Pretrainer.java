@@ -67,7 +67,8 @@ public final class Pretrainer {
 
     /** Builds the method this config describes, for images shaped like {@code data}. */
     public static Method buildMethod(PretrainConfig config, DataSplits data) {
-        ViewRecipe recipe = ViewRecipes.byName(config.recipe(), data.train().height(), config.minCropScale());
+        ViewRecipe recipe = ViewRecipes.byName(config.recipe(), data.train().height(), config.minCropScale(),
+                config.rotationDegrees());
         return Methods.build(config.method(), config.backbone(), data.train().channels(),
                 recipe.outputSize(), recipe.outputSize(), config.temperature());
     }
@@ -91,7 +92,8 @@ public final class Pretrainer {
         TorchRuntime.setThreads(config.threads());
         TorchRuntime.setSeed(config.seed());
         ChannelStats stats = ChannelStats.of(data.train());
-        ViewRecipe recipe = ViewRecipes.byName(config.recipe(), data.train().height(), config.minCropScale());
+        ViewRecipe recipe = ViewRecipes.byName(config.recipe(), data.train().height(), config.minCropScale(),
+                config.rotationDegrees());
         Method method = buildMethod(config, data);
         if (!resume || checkpoint.isEmpty()) {
             Json.write(configFile, Provenance.describe(config, data));

@@ -23,7 +23,7 @@ class PretrainerTest {
 
     static PretrainConfig config(String method, String backbone, int epochs, long seed) {
         return new PretrainConfig(method, backbone, "tiny", Datasets.Options.defaults(),
-                method.equals("tutorial") ? "tutorial" : "simclr", null, epochs, 64, "adam", 3e-3, 1e-6,
+                method.equals("tutorial") ? "tutorial" : "simclr", null, null, epochs, 64, "adam", 3e-3, 1e-6,
                 method.equals("simclr") ? 0.5 : null, 1, seed, 2, 2, 1, 5);
     }
 
