@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""PyTorch peer of `selfsup bench train`: the same step on random inputs.
+
+forward (backbone [+ projection head]) + NT-Xent (t = 0.5) + backward + Adam(lr 1e-3);
+prints one JSON object with the median step time over the steps after one warm-up step.
+  mlp          : flatten -> 512 -> ReLU -> 128, NT-Xent on the 128-d output
+  resnet18     : ResNet-18 with the CIFAR stem (3x3 conv, no max-pool) + 512 -> 512 -> 128 head
+  small-resnet : CIFAR stem, one BasicBlock per stage at 16-32-64-128 + 128 -> 128 -> 128 head
+"""
+import argparse
+import json
+import resource
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def nt_xent(z1, z2, temperature):
+    z = F.normalize(torch.cat([z1, z2]), dim=1)
+    n = z1.shape[0]
+    logits = z @ z.t() / temperature
+    logits = logits - torch.eye(2 * n) * 1e9
+    targets = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)])
+    return F.cross_entropy(logits, targets)
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.b1 = nn.BatchNorm2d(cout)
+        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.b2 = nn.BatchNorm2d(cout)
+        self.short = None
+        if stride != 1 or cin != cout:
+            self.short = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = self.b2(self.c2(F.relu(self.b1(self.c1(x)))))
+        return F.relu(y + (x if self.short is None else self.short(x)))
+
+
+def resnet(channels, widths, blocks):
+    layers = [nn.Conv2d(channels, widths[0], 3, 1, 1, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU()]
+    cin = widths[0]
+    for stage, w in enumerate(widths):
+        for b in range(blocks):
+            layers.append(Block(cin, w, 2 if stage > 0 and b == 0 else 1))
+            cin = w
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+    return nn.Sequential(*layers), cin
+
+
+def head(dim):
+    return nn.Sequential(nn.Linear(dim, dim), nn.BatchNorm1d(dim), nn.ReLU(), nn.Linear(dim, 128))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--backbone", default="mlp")
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--channels", type=int, default=3)
+    parser.add_argument("--image-size", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--steps", type=int, default=10)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    c, s = args.channels, args.image_size
+    if args.backbone == "mlp":
+        model = nn.Sequential(nn.Flatten(), nn.Linear(c * s * s, 512), nn.ReLU(), nn.Linear(512, 128))
+    elif args.backbone == "resnet18":
+        body, dim = resnet(c, [64, 128, 256, 512], 2)
+        model = nn.Sequential(body, head(dim))
+    elif args.backbone == "small-resnet":
+        body, dim = resnet(c, [16, 32, 64, 128], 1)
+        model = nn.Sequential(body, head(dim))
+    else:
+        raise SystemExit("unknown backbone " + args.backbone)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.randn(2 * args.batch_size, c, s, s)
+    times = []
+    for step in range(args.steps + 1):
+        start = time.perf_counter()
+        z = model(x)
+        loss = nt_xent(z[: args.batch_size], z[args.batch_size:], 0.5)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if step > 0:
+            times.append((time.perf_counter() - start) * 1000)
+    median = statistics.median(times)
+    print(json.dumps({"benchmark": "train", "peer": "pytorch " + torch.__version__, "model": args.backbone,
+                      "batch": args.batch_size, "input": f"{c}x{s}x{s}", "threads": args.threads,
+                      "steps": args.steps, "median_step_ms": round(median, 1),
+                      "views_per_second": round(2 * args.batch_size / median * 1000),
+                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
+
+
+if __name__ == "__main__":
+    main()
