@@ -17,7 +17,8 @@ import picocli.CommandLine.ParentCommand;
 /** {@code selfsup bench augment|train|knn}: throughput figures for BENCHMARKS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure throughput; with --json the last line is one JSON object.",
-        subcommands = {BenchCommand.Augment.class, BenchCommand.Train.class, BenchCommand.Knn.class})
+        subcommands = {BenchCommand.Augment.class, BenchCommand.Train.class, BenchCommand.Knn.class,
+            BenchCommand.Pipeline.class})
 final class BenchCommand implements Runnable {
     @Option(names = "--json", scope = picocli.CommandLine.ScopeType.INHERIT,
             description = "Print one JSON object on the last line.")
@@ -29,7 +30,7 @@ final class BenchCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "a benchmark is required: augment, train or knn");
+                "a benchmark is required: augment, train, knn or pipeline");
     }
 
     static int print(boolean json, Map<String, Object> figures) throws Exception {
@@ -127,6 +128,42 @@ final class BenchCommand implements Runnable {
             figures.put("threads", r.threads());
             figures.put("seconds", Math.round(r.seconds() * 100) / 100.0);
             figures.put("queries_per_second", Math.round(r.queriesPerSecond()));
+            return print(parent.json, figures);
+        }
+    }
+
+    /** Loader-fed steps against pre-built batches, and RSS over many steps. */
+    @Command(name = "pipeline", mixinStandardHelpOptions = true,
+            description = "Wall time of steps fed by the augmentation pipeline over the same steps "
+                    + "on pre-built batches, then RSS sampled over --memory-steps more steps.")
+    static final class Pipeline implements Callable<Integer> {
+        @ParentCommand
+        BenchCommand parent;
+
+        @Option(names = "--backbone", defaultValue = "mlp") String backbone;
+        @Option(names = "--batch-size", defaultValue = "256") int batchSize;
+        @Option(names = "--steps", defaultValue = "30") int steps;
+        @Option(names = "--workers", defaultValue = "1") int workers;
+        @Option(names = "--threads", description = "Default: all cores.") Integer threads;
+        @Option(names = "--memory-steps", defaultValue = "0") int memorySteps;
+
+        @Override
+        public Integer call() throws Exception {
+            dev.selfsup.bench.PipelineBenchmark.Result r = dev.selfsup.bench.PipelineBenchmark.run(
+                    backbone, batchSize, steps, workers,
+                    threads != null ? threads : Runtime.getRuntime().availableProcessors(),
+                    memorySteps);
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("benchmark", "pipeline");
+            figures.put("model", r.backbone());
+            figures.put("batch", r.batchSize());
+            figures.put("steps", r.steps());
+            figures.put("workers", r.workers());
+            figures.put("loader_seconds", Math.round(r.loaderSeconds() * 100) / 100.0);
+            figures.put("prebuilt_seconds", Math.round(r.prebuiltSeconds() * 100) / 100.0);
+            figures.put("ratio", Math.round(r.ratio() * 1000) / 1000.0);
+            figures.put("memory_steps", memorySteps);
+            figures.put("rss_mb_samples", r.rssSamplesMb());
             return print(parent.json, figures);
         }
     }
