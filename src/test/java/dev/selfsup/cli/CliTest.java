@@ -120,6 +120,28 @@ class CliTest {
     }
 
     @Test
+    void benchCommandsPrintOneJsonObjectOnTheLastLine() throws IOException {
+        String[][] commands = {
+            {"bench", "augment", "--seconds", "0.2", "--json"},
+            {"bench", "train", "--backbone", "mlp", "--batch-size", "8", "--steps", "2", "--json"},
+            {"bench", "knn", "--queries", "300", "--bank", "1000", "--dim", "16", "--json"},
+            {"bench", "pipeline", "--backbone", "mlp", "--batch-size", "8", "--steps", "3",
+                "--memory-steps", "5", "--json"},
+        };
+        for (String[] command : commands) {
+            Run run = run(command);
+            assertThat(run.code()).as(String.join(" ", command) + ": " + run.err()).isZero();
+            String[] out = lines(run.out());
+            JsonNode figures = Json.MAPPER.readTree(out[out.length - 1]);
+            assertThat(figures.get("benchmark").asText()).isEqualTo(command[1]);
+        }
+        Run train = run("bench", "train", "--backbone", "mlp", "--batch-size", "8", "--steps", "2", "--json");
+        JsonNode figures = Json.MAPPER.readTree(lines(train.out())[0]);
+        assertThat(figures.get("median_step_ms").asDouble()).isPositive();
+        assertThat(figures.get("views_per_second").asDouble()).isPositive();
+    }
+
+    @Test
     void pretrainResumeEvalAndEmbedEndToEnd(@TempDir Path dir) throws IOException {
         Path data = tinyIdx(Files.createDirectories(dir.resolve("data")));
         Path out = dir.resolve("run");
