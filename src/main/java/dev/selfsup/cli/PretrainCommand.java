@@ -20,7 +20,8 @@ final class PretrainCommand implements Callable<Integer> {
     DataOptions data = new DataOptions();
 
     @Option(names = "--method", defaultValue = "simclr",
-            description = "simclr or tutorial (default: ${DEFAULT-VALUE}).")
+            description = "simclr, tutorial, simsiam, barlow-twins or vicreg "
+                    + "(default: ${DEFAULT-VALUE}).")
     String method;
 
     @Option(names = "--backbone", description = "mlp, resnet18 or small-resnet "

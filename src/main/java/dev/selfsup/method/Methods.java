@@ -1,5 +1,6 @@
 package dev.selfsup.method;
 
+import dev.selfsup.loss.BarlowTwinsLoss;
 import dev.selfsup.nn.Backbone;
 import dev.selfsup.nn.Backbones;
 import java.util.List;
@@ -7,7 +8,8 @@ import java.util.List;
 /** Builds methods by the names the CLI uses, with each method's defaults. */
 public final class Methods {
     /** The names {@link #create} accepts. */
-    public static final List<String> NAMES = List.of("simclr", "tutorial");
+    public static final List<String> NAMES =
+            List.of("simclr", "tutorial", "simsiam", "barlow-twins", "vicreg");
 
     private Methods() {}
 
@@ -31,6 +33,9 @@ public final class Methods {
                             ? options.temperature() : SimClr.DEFAULT_TEMPERATURE)
                     .build();
             case "tutorial" -> new Tutorial(backbone);
+            case "simsiam" -> new SimSiam(backbone);
+            case "barlow-twins" -> new BarlowTwins(backbone, BarlowTwinsLoss.DEFAULT_LAMBDA);
+            case "vicreg" -> new VicReg(backbone);
             default -> throw new IllegalArgumentException(
                     "method must be one of " + NAMES + ", found '" + name + "'");
         };

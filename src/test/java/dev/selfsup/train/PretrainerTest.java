@@ -100,6 +100,16 @@ class PretrainerTest {
         assertThat(warnings).anySatisfy(w -> assertThat(w).contains("collapsing"));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"simsiam", "barlow-twins", "vicreg"})
+    void nonContrastiveMethodsTrainWithAFallingFiniteLoss(String method, @TempDir Path dir)
+            throws Exception {
+        Pretrainer.Result result = new Pretrainer(config(method, "mlp", 3, 1), DATA,
+                ProgressListener.silent()).run(dir, false);
+        assertThat(result.epochs()).allSatisfy(m -> assertThat(m.loss()).isFinite());
+        assertThat(result.last().loss()).isLessThan(result.epochs().get(0).loss());
+    }
+
     @Test
     void refusesToOverwriteARun(@TempDir Path dir) throws Exception {
         new Pretrainer(config("tutorial", "mlp", 1, 1), DATA, ProgressListener.silent()).run(dir, false);

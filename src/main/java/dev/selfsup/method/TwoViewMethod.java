@@ -1,0 +1,51 @@
+package dev.selfsup.method;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import dev.selfsup.nn.Backbone;
+import dev.selfsup.nn.PartsBlock;
+
+/**
+ * Shared plumbing of the two-view methods built from a backbone and a projection head: both
+ * views run through the model as one {@code (2N, C, H, W)} batch, and subclasses turn the
+ * {@code (2N, dim)} projections into a loss.
+ */
+abstract class TwoViewMethod implements Method {
+    private final String name;
+    private final PartsBlock model;
+    private final Block projectionHead;
+
+    TwoViewMethod(String name, Backbone backbone, Block projectionHead) {
+        this.name = name;
+        this.model = new PartsBlock(backbone);
+        this.projectionHead = model.addHead("projection_head", projectionHead, backbone.featureDim());
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public PartsBlock model() {
+        return model;
+    }
+
+    @Override
+    public int viewCount() {
+        return 2;
+    }
+
+    @Override
+    public String defaultRecipe() {
+        return "simclr";
+    }
+
+    /** Projections of both views, {@code (2N, projectionDim)}, view-major. */
+    NDArray project(ParameterStore parameterStore, ViewBatch batch, boolean training) {
+        NDList features = model.forward(parameterStore, new NDList(batch.images()), training);
+        return projectionHead.forward(parameterStore, features, training).singletonOrThrow();
+    }
+}
