@@ -1,12 +1,10 @@
 package dev.selfsup.method;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.selfsup.loss.NtXentLoss;
 import dev.selfsup.nn.Backbone;
-import dev.selfsup.nn.PartsBlock;
 import dev.selfsup.nn.ProjectionHead;
 import java.util.Objects;
 
@@ -16,47 +14,22 @@ import java.util.Objects;
  * pushes the rest of the batch apart. Both views run as one batch of 2N images, so batch norm sees
  * all of them, as in the paper's implementation.
  */
-public final class SimClr implements Method {
+public final class SimClr extends TwoViewMethod {
     /** The CIFAR-10 temperature of the SimCLR paper's small-batch runs. */
     public static final double DEFAULT_TEMPERATURE = 0.5;
     /** Projection output width from the paper. */
     public static final int DEFAULT_PROJECTION_DIM = 128;
 
-    private final PartsBlock model;
-    private final Block projectionHead;
     private final NtXentLoss loss;
 
     private SimClr(Builder builder) {
-        model = new PartsBlock(builder.backbone);
-        int featureDim = builder.backbone.featureDim();
-        Block head = builder.projectionHead != null ? builder.projectionHead
-                : ProjectionHead.simclr(featureDim, DEFAULT_PROJECTION_DIM);
-        projectionHead = model.addHead("projection_head", head, featureDim);
+        super("simclr", builder.backbone, builder.projectionHead != null ? builder.projectionHead
+                : ProjectionHead.simclr(builder.backbone.featureDim(), DEFAULT_PROJECTION_DIM));
         loss = new NtXentLoss(builder.temperature);
     }
 
     public static Builder builder() {
         return new Builder();
-    }
-
-    @Override
-    public String name() {
-        return "simclr";
-    }
-
-    @Override
-    public PartsBlock model() {
-        return model;
-    }
-
-    @Override
-    public int viewCount() {
-        return 2;
-    }
-
-    @Override
-    public String defaultRecipe() {
-        return "simclr";
     }
 
     public double temperature() {
@@ -65,9 +38,7 @@ public final class SimClr implements Method {
 
     @Override
     public NDArray loss(ParameterStore parameterStore, ViewBatch batch, boolean training) {
-        NDList features = model.forward(parameterStore, new NDList(batch.images()), training);
-        NDArray projections = projectionHead.forward(parameterStore, features, training)
-                .singletonOrThrow(); // (2N, projectionDim)
+        NDArray projections = project(parameterStore, batch, training); // (2N, projectionDim)
         return loss.compute(batch.view(projections, 0), batch.view(projections, 1));
     }
 
