@@ -2,12 +2,12 @@ package dev.selfsup.augment;
 
 import dev.selfsup.data.ChannelStats;
 import dev.selfsup.data.ImageSet;
+import dev.selfsup.util.Permutations;
 import dev.selfsup.util.Seeds;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -100,18 +100,7 @@ public final class MultiViewLoader implements AutoCloseable {
 
     /** The sample order of an epoch: a permutation of {@code [0, size)}. */
     public int[] epochOrder(int epoch) {
-        int[] order = new int[images.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        SplittableRandom random = Seeds.random(seed, epoch, -1);
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
+        return Permutations.shuffled(images.size(), Seeds.random(seed, epoch, -1));
     }
 
     /**

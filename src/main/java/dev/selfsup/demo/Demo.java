@@ -86,7 +86,7 @@ public final class Demo {
     /** Runs the demo into {@code runDir}, replacing an earlier demo there. */
     public Summary run(Path runDir) throws IOException {
         if (Files.exists(runDir.resolve("summary.json")) || Files.exists(runDir.resolve("config.json"))) {
-            deleteRecursively(runDir);
+            dev.selfsup.util.AtomicFiles.deleteTree(runDir);
         } else if (Files.isDirectory(runDir)) {
             try (var entries = Files.list(runDir)) {
                 if (entries.findAny().isPresent()) {
@@ -166,11 +166,4 @@ public final class Demo {
         return Math.round(value * 1e4) / 1e4;
     }
 
-    private static void deleteRecursively(Path path) throws IOException {
-        try (var walk = Files.walk(path)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

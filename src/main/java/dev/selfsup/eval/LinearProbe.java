@@ -3,9 +3,9 @@ package dev.selfsup.eval;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.selfsup.util.Permutations;
 import dev.selfsup.util.Seeds;
 import java.nio.FloatBuffer;
-import java.util.SplittableRandom;
 
 /**
  * The linear evaluation protocol: multinomial logistic regression trained on frozen features,
@@ -73,7 +73,7 @@ public record LinearProbe(int epochs, int batchSize, double learningRate, double
             float[] yb = new float[batch * classCount];
             long t = 0;
             for (int epoch = 0; epoch < epochs; epoch++) {
-                shuffle(order, Seeds.random(seed, epoch));
+                Permutations.shuffle(order, Seeds.random(seed, epoch));
                 for (int step = 0; step < stepsPerEpoch; step++, t++) {
                     java.util.Arrays.fill(yb, 0f);
                     for (int r = 0; r < batch; r++) {
@@ -114,15 +114,6 @@ public record LinearProbe(int epochs, int batchSize, double learningRate, double
         double c1 = 1 - Math.pow(0.9, t);
         double c2 = 1 - Math.pow(0.999, t);
         weight.subi(m.mul((float) (rate / c1)).divi(v.div((float) c2).sqrt().addi(1e-8f)));
-    }
-
-    private static void shuffle(int[] order, SplittableRandom random) {
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
     }
 
     /** Per-feature mean and std of {@code train} (std floored at 1e-6). */

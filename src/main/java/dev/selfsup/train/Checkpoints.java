@@ -77,12 +77,12 @@ public final class Checkpoints {
             writeSafetensors(temporary.resolve(OPTIMIZER_FILE), optimizer.state());
             Json.write(temporary.resolve(STATE_FILE), state);
             if (Files.exists(target)) {
-                deleteRecursively(target);
+                AtomicFiles.deleteTree(target);
             }
             AtomicFiles.move(temporary, target);
         } finally {
             if (Files.exists(temporary)) {
-                deleteRecursively(temporary);
+                AtomicFiles.deleteTree(temporary);
             }
         }
         prune(folder, keep);
@@ -127,7 +127,7 @@ public final class Checkpoints {
     private static void prune(Path folder, int keep) throws IOException {
         List<Path> all = list(folder);
         for (int i = 0; i < all.size() - keep; i++) {
-            deleteRecursively(all.get(i));
+            AtomicFiles.deleteTree(all.get(i));
         }
     }
 
@@ -219,14 +219,4 @@ public final class Checkpoints {
         }
     }
 
-    static void deleteRecursively(Path path) throws IOException {
-        if (Files.isDirectory(path)) {
-            try (DirectoryStream<Path> stream = Files.newDirectoryStream(path)) {
-                for (Path child : stream) {
-                    deleteRecursively(child);
-                }
-            }
-        }
-        Files.deleteIfExists(path);
-    }
 }

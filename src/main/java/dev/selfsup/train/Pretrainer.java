@@ -67,8 +67,15 @@ public final class Pretrainer {
 
     /** Builds the method this config describes, for images shaped like {@code data}. */
     public static Method buildMethod(PretrainConfig config, DataSplits data) {
-        ViewRecipe recipe = ViewRecipes.byName(config.recipe(), data.train().height(), config.minCropScale(),
+        return buildMethod(config, data, recipe(config, data));
+    }
+
+    private static ViewRecipe recipe(PretrainConfig config, DataSplits data) {
+        return ViewRecipes.byName(config.recipe(), data.train().height(), config.minCropScale(),
                 config.rotationDegrees());
+    }
+
+    private static Method buildMethod(PretrainConfig config, DataSplits data, ViewRecipe recipe) {
         return Methods.build(config.method(), config.backbone(), data.train().channels(),
                 recipe.outputSize(), recipe.outputSize(), config.temperature());
     }
@@ -92,9 +99,8 @@ public final class Pretrainer {
         TorchRuntime.setThreads(config.threads());
         TorchRuntime.setSeed(config.seed());
         ChannelStats stats = ChannelStats.of(data.train());
-        ViewRecipe recipe = ViewRecipes.byName(config.recipe(), data.train().height(), config.minCropScale(),
-                config.rotationDegrees());
-        Method method = buildMethod(config, data);
+        ViewRecipe recipe = recipe(config, data);
+        Method method = buildMethod(config, data, recipe);
         if (!resume || checkpoint.isEmpty()) {
             Json.write(configFile, Provenance.describe(config, data));
         }

@@ -63,4 +63,16 @@ public final class AtomicFiles {
             Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
+
+    /** Deletes {@code path} and, for a directory, everything below it (nothing if absent). */
+    public static void deleteTree(Path path) throws IOException {
+        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
 }

@@ -72,7 +72,7 @@ class PretrainerTest {
         // interrupted after epoch 1 (a config with 2 epochs, stopped: simulate by deleting epoch 2)
         Path resumed = dir.resolve("resumed");
         new Pretrainer(two, DATA, ProgressListener.silent()).run(resumed, false);
-        Checkpoints.deleteRecursively(resumed.resolve("checkpoints/epoch-0002"));
+        dev.selfsup.util.AtomicFiles.deleteTree(resumed.resolve("checkpoints/epoch-0002"));
         Pretrainer.Result after = new Pretrainer(PretrainConfig.readFrom(resumed), DATA,
                 ProgressListener.silent()).run(resumed, true);
         assertThat(after.epochs()).hasSize(2);
