@@ -20,7 +20,7 @@ final class PretrainCommand implements Callable<Integer> {
     DataOptions data = new DataOptions();
 
     @Option(names = "--method", defaultValue = "simclr",
-            description = "simclr, tutorial, simsiam, barlow-twins or vicreg "
+            description = "simclr, tutorial, moco, byol, simsiam, barlow-twins or vicreg "
                     + "(default: ${DEFAULT-VALUE}).")
     String method;
 
@@ -58,8 +58,12 @@ final class PretrainCommand implements Callable<Integer> {
     Double weightDecay;
 
     @Option(names = "--temperature", description = "NT-Xent temperature (default: the method's, "
-            + "simclr 0.5).")
+            + "simclr 0.5, moco 0.2).")
     Double temperature;
+
+    @Option(names = "--queue-size", description = "Keys in MoCo's memory bank (default: 4096, "
+            + "MoCo v2's CIFAR setting); at least 2 x --batch-size.")
+    Integer queueSize;
 
     @Option(names = "--warmup-epochs", description = "Linear warm-up epochs (default: 1 when "
             + "epochs > 1, else 0).")
@@ -121,6 +125,9 @@ final class PretrainCommand implements Callable<Integer> {
         if (temperature != null && !Methods.usesTemperature(method)) {
             throw new IllegalArgumentException("--temperature does not apply to " + method);
         }
+        if (queueSize != null && !Methods.usesQueue(method)) {
+            throw new IllegalArgumentException("--queue-size does not apply to " + method);
+        }
         boolean sgd = "sgd".equals(optimizer);
         return new PretrainConfig(
                 method,
@@ -143,6 +150,7 @@ final class PretrainCommand implements Callable<Integer> {
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(),
                 workers,
                 evalEvery,
-                keepCheckpoints);
+                keepCheckpoints,
+                queueSize);
     }
 }

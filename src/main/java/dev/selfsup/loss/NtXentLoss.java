@@ -67,6 +67,40 @@ public final class NtXentLoss {
         return logProbabilities.mul(positives).sum().div(-2f * n);
     }
 
+    /**
+     * InfoNCE against a set of negatives, as MoCo uses it (He et al. 2020,
+     * https://arxiv.org/abs/1911.05722, eq. 1): for every query {@code q_i} the positive is key
+     * {@code k_i} and the negatives are all rows of {@code negatives} (for MoCo, its queue):
+     * <pre>  l(i) = -log( exp(q_i.k_i/t) / (exp(q_i.k_i/t) + sum_j exp(q_i.n_j/t)) )</pre>
+     * with every row l2-normalised. Returns the mean over queries; when every query, key and
+     * negative is the same vector it equals {@code log(1 + negatives)}.
+     *
+     * @param queries {@code (batch, dim)}
+     * @param keys {@code (batch, dim)}, row i the positive of query i
+     * @param negatives {@code (count, dim)}
+     */
+    public NDArray compute(NDArray queries, NDArray keys, NDArray negatives) {
+        Shape shape = queries.getShape();
+        if (shape.dimension() != 2 || !shape.equals(keys.getShape())) {
+            throw new IllegalArgumentException("queries and keys must both be (batch, dim), found "
+                    + shape + " and " + keys.getShape());
+        }
+        if (negatives.getShape().dimension() != 2 || negatives.getShape().get(1) != shape.get(1)
+                || negatives.getShape().get(0) < 1) {
+            throw new IllegalArgumentException("negatives must be (count >= 1, " + shape.get(1)
+                    + "), found " + negatives.getShape());
+        }
+        NDArray q = queries.toType(DataType.FLOAT32, false).normalize(2, 1, 1e-12);
+        NDArray k = keys.toType(DataType.FLOAT32, false).normalize(2, 1, 1e-12);
+        NDArray n = negatives.toType(DataType.FLOAT32, false).normalize(2, 1, 1e-12);
+        NDArray positive = q.mul(k).sum(new int[] {1}, true); // (batch, 1)
+        NDArray negative = q.matMul(n.transpose()); // (batch, count)
+        NDArray logits = NDArrays.concat(new ai.djl.ndarray.NDList(positive, negative), 1)
+                .div((float) temperature); // (batch, 1 + count); column 0 is the positive
+        NDArray logProbabilities = logits.logSoftmax(1);
+        return logProbabilities.get(":, 0").mean().neg();
+    }
+
     /** Row i has a 1 at column (i + N) mod 2N: the other view of the same sample. */
     static NDArray positiveMask(NDManager manager, int n) {
         float[] mask = new float[4 * n * n];

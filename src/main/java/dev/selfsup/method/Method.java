@@ -34,4 +34,20 @@ public interface Method {
      * @param training whether batch norm uses batch statistics (and updates running ones)
      */
     NDArray loss(ParameterStore parameterStore, ViewBatch batch, boolean training);
+
+    /**
+     * Called once the model's parameters exist and before a checkpoint, if any, is loaded into
+     * them: a momentum method copies its online network into its target here.
+     */
+    default void afterInitialize() {}
+
+    /**
+     * Called after every optimiser update, outside gradient recording and before the step's
+     * arrays are closed: momentum (EMA) updates and memory-bank writes happen here.
+     *
+     * @param step the 0-based index of the update just applied
+     * @param totalSteps the updates the run will apply in all ({@link Long#MAX_VALUE} for an
+     *     open-ended run)
+     */
+    default void afterStep(long step, long totalSteps) {}
 }

@@ -3,13 +3,14 @@ package dev.selfsup.method;
 import dev.selfsup.loss.BarlowTwinsLoss;
 import dev.selfsup.nn.Backbone;
 import dev.selfsup.nn.Backbones;
+import dev.selfsup.nn.MemoryBank;
 import java.util.List;
 
 /** Builds methods by the names the CLI uses, with each method's defaults. */
 public final class Methods {
     /** The names {@link #create} accepts. */
     public static final List<String> NAMES =
-            List.of("simclr", "tutorial", "simsiam", "barlow-twins", "vicreg");
+            List.of("simclr", "tutorial", "moco", "byol", "simsiam", "barlow-twins", "vicreg");
 
     private Methods() {}
 
@@ -17,10 +18,17 @@ public final class Methods {
      * Settings shared by the method factories; a {@code null} value means "the method's default".
      *
      * @param temperature the contrastive temperature (methods with an NT-Xent loss)
+     * @param queueSize keys in MoCo's memory bank
      */
-    public record Options(Double temperature) {
+    public record Options(Double temperature, Integer queueSize) {
+        public Options {
+            if (queueSize != null && queueSize < 1) {
+                throw new IllegalArgumentException("queue size must be >= 1, found " + queueSize);
+            }
+        }
+
         public static Options defaults() {
-            return new Options(null);
+            return new Options(null, null);
         }
     }
 
@@ -33,6 +41,14 @@ public final class Methods {
                             ? options.temperature() : SimClr.DEFAULT_TEMPERATURE)
                     .build();
             case "tutorial" -> new Tutorial(backbone);
+            case "moco" -> MoCo.builder()
+                    .setBackbone(backbone)
+                    .optTemperature(options.temperature() != null
+                            ? options.temperature() : MoCo.DEFAULT_TEMPERATURE)
+                    .optQueueSize(options.queueSize() != null
+                            ? options.queueSize() : MemoryBank.DEFAULT_SIZE)
+                    .build();
+            case "byol" -> Byol.builder().setBackbone(backbone).build();
             case "simsiam" -> new SimSiam(backbone);
             case "barlow-twins" -> new BarlowTwins(backbone, BarlowTwinsLoss.DEFAULT_LAMBDA);
             case "vicreg" -> new VicReg(backbone);
@@ -49,8 +65,13 @@ public final class Methods {
      */
     public static Method build(String method, String backbone, int channels, int height,
             int width, Double temperature) {
-        return create(method, Backbones.byName(backbone, channels, height, width),
-                new Options(temperature));
+        return build(method, backbone, channels, height, width, new Options(temperature, null));
+    }
+
+    /** As {@link #build(String, String, int, int, int, Double)}, with all method options. */
+    public static Method build(String method, String backbone, int channels, int height,
+            int width, Options options) {
+        return create(method, Backbones.byName(backbone, channels, height, width), options);
     }
 
     /** The backbone a method trains by default. */
@@ -65,11 +86,16 @@ public final class Methods {
 
     /** The method's default temperature (methods that have one). */
     public static double defaultTemperature(String method) {
-        return SimClr.DEFAULT_TEMPERATURE;
+        return "moco".equals(method) ? MoCo.DEFAULT_TEMPERATURE : SimClr.DEFAULT_TEMPERATURE;
     }
 
     /** Whether the method uses a temperature. */
     public static boolean usesTemperature(String method) {
-        return "simclr".equals(method);
+        return "simclr".equals(method) || "moco".equals(method);
+    }
+
+    /** Whether the method keeps a memory bank (and so takes a queue size). */
+    public static boolean usesQueue(String method) {
+        return "moco".equals(method);
     }
 }

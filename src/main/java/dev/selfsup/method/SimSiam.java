@@ -11,7 +11,8 @@ import dev.selfsup.nn.ProjectionHead;
 /**
  * SimSiam (Chen and He 2021, https://arxiv.org/abs/2011.10566): a projector, a bottleneck
  * predictor (width / 4) on one branch, a stop-gradient on the other, and the symmetric negative
- * cosine. The CPU default projector is Linear(512)-BN-ReLU-Linear(512), the predictor
+ * cosine. The CPU default projector is Linear(512)-BN-ReLU-Linear(512)-BN (the paper's CIFAR
+ * projector, whose output batch norm matters), the predictor
  * Linear(128)-BN-ReLU-Linear(512).
  */
 public final class SimSiam extends TwoViewMethod {
@@ -22,7 +23,7 @@ public final class SimSiam extends TwoViewMethod {
     private final NegativeCosineLoss loss = new NegativeCosineLoss();
 
     public SimSiam(Backbone backbone) {
-        super("simsiam", backbone, ProjectionHead.mlp(PROJECTION_DIM, PROJECTION_DIM));
+        super("simsiam", backbone, ProjectionHead.simSiam(PROJECTION_DIM, PROJECTION_DIM));
         predictor = model().addHead("prediction_head",
                 ProjectionHead.mlp(PROJECTION_DIM / 4, PROJECTION_DIM), PROJECTION_DIM);
     }

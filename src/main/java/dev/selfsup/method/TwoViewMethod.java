@@ -43,6 +43,11 @@ abstract class TwoViewMethod implements Method {
         return "simclr";
     }
 
+    /** The projection head, taking {@code (batch, featureDim)}. */
+    Block projectionHead() {
+        return projectionHead;
+    }
+
     /** Projections of both views, {@code (2N, projectionDim)}, view-major. */
     NDArray project(ParameterStore parameterStore, ViewBatch batch, boolean training) {
         NDList features = model.forward(parameterStore, new NDList(batch.images()), training);

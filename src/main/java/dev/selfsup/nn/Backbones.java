@@ -34,6 +34,23 @@ public final class Backbones {
     }
 
     /**
+     * A fresh, uninitialised backbone with the same architecture as {@code backbone} (for a
+     * momentum target network), rebuilt by its name.
+     *
+     * @throws IllegalArgumentException if {@code backbone} is not one of {@link #NAMES}: build
+     *     the copy yourself and pass it to the method's builder
+     */
+    public static Backbone copyOf(Backbone backbone) {
+        if (!NAMES.contains(backbone.name())) {
+            throw new IllegalArgumentException("cannot rebuild a copy of backbone '"
+                    + backbone.name() + "' (not one of " + NAMES + "): give the target backbone "
+                    + "to the method's builder (optTargetBackbone)");
+        }
+        Shape shape = backbone.inputShape();
+        return byName(backbone.name(), (int) shape.get(0), (int) shape.get(1), (int) shape.get(2));
+    }
+
+    /**
      * The classic tutorial encoder: flatten, Linear 512, ReLU, Linear 128. Features
      * {@code (batch, 128)}.
      */

@@ -33,12 +33,22 @@ public final class PartsBlock extends AbstractBlock {
      * @return the head, for the caller to keep
      */
     public <B extends Block> B addHead(String name, B head, long inputDim) {
+        return addPart(name, head, new Shape(2, inputDim));
+    }
+
+    /**
+     * Adds a part that takes inputs shaped like {@code inputShape} (for example a momentum
+     * target backbone taking images, or a memory bank), initialised with the rest.
+     *
+     * @return the part, for the caller to keep
+     */
+    public <B extends Block> B addPart(String name, B part, Shape inputShape) {
         if (heads.containsKey(name) || "backbone".equals(name)) {
             throw new IllegalArgumentException("part name already used: " + name);
         }
-        heads.put(name, head);
-        headInputShapes.put(name, new Shape(2, inputDim));
-        return addChildBlock(name, head);
+        heads.put(name, part);
+        headInputShapes.put(name, inputShape);
+        return addChildBlock(name, part);
     }
 
     public Backbone backbone() {

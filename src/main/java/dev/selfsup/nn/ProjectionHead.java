@@ -23,14 +23,39 @@ public final class ProjectionHead {
 
     /** Linear(hidden) - BatchNorm - ReLU - Linear(output). */
     public static SequentialBlock mlp(int hiddenDim, int outputDim) {
-        if (hiddenDim <= 0 || outputDim <= 0) {
-            throw new IllegalArgumentException("head widths must be > 0, found hidden="
-                    + hiddenDim + ", output=" + outputDim);
-        }
+        checkWidths(hiddenDim, outputDim);
         return new SequentialBlock()
                 .add(Linear.builder().setUnits(hiddenDim).build())
                 .add(BatchNorm.builder().build())
                 .add(Activation::relu)
                 .add(Linear.builder().setUnits(outputDim).build());
+    }
+
+    /**
+     * SimSiam's projection MLP in its CIFAR set-up (Chen and He 2021,
+     * https://arxiv.org/abs/2011.10566, appendix): Linear(hidden), BatchNorm, ReLU,
+     * Linear(outputDim), BatchNorm: batch norm on every layer, the output's included.
+     */
+    public static SequentialBlock simSiam(int hiddenDim, int outputDim) {
+        return mlp(hiddenDim, outputDim).add(BatchNorm.builder().build());
+    }
+
+    /**
+     * MoCo v2's projection head (Chen et al. 2020, https://arxiv.org/abs/2003.04297, section 2):
+     * Linear(hidden), ReLU, Linear(outputDim), no batch norm; the paper uses 2048 and 128.
+     */
+    public static SequentialBlock mocoV2(int hiddenDim, int outputDim) {
+        checkWidths(hiddenDim, outputDim);
+        return new SequentialBlock()
+                .add(Linear.builder().setUnits(hiddenDim).build())
+                .add(Activation::relu)
+                .add(Linear.builder().setUnits(outputDim).build());
+    }
+
+    private static void checkWidths(int hiddenDim, int outputDim) {
+        if (hiddenDim <= 0 || outputDim <= 0) {
+            throw new IllegalArgumentException("head widths must be > 0, found hidden="
+                    + hiddenDim + ", output=" + outputDim);
+        }
     }
 }

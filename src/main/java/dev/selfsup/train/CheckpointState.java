@@ -17,6 +17,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param temperature the method's temperature, or null
  * @param channelMean the input standardisation's per-channel mean
  * @param channelStd the input standardisation's per-channel std
+ * @param queueSize the size of the method's memory bank, or null (none, or the default)
  */
 public record CheckpointState(
         int epoch,
@@ -29,4 +30,5 @@ public record CheckpointState(
         int width,
         Double temperature,
         @JsonProperty("channel_mean") float[] channelMean,
-        @JsonProperty("channel_std") float[] channelStd) {}
+        @JsonProperty("channel_std") float[] channelStd,
+        @JsonProperty("queue_size") Integer queueSize) {}

@@ -29,7 +29,8 @@ public record Encoder(Method method, ChannelStats stats, CheckpointState state) 
         Path checkpoint = Checkpoints.resolve(path);
         CheckpointState state = Checkpoints.readState(checkpoint);
         Method method = Methods.build(state.method(), state.backbone(), state.channels(),
-                state.height(), state.width(), state.temperature());
+                state.height(), state.width(),
+                new Methods.Options(state.temperature(), state.queueSize()));
         method.model().initialize(manager, 2);
         Checkpoints.loadModel(checkpoint, method.model(), manager);
         return new Encoder(method, new ChannelStats(state.channelMean(), state.channelStd()), state);
@@ -43,10 +44,10 @@ public record Encoder(Method method, ChannelStats stats, CheckpointState state) 
             NDManager manager) {
         TorchRuntime.setSeed(seed);
         Method method = Methods.build("tutorial", backbone, like.channels(), like.height(),
-                like.width(), null);
+                like.width(), Methods.Options.defaults());
         method.model().initialize(manager, 2);
         CheckpointState state = new CheckpointState(0, 0, 0, "random-init", backbone,
-                like.channels(), like.height(), like.width(), null, stats.mean(), stats.std());
+                like.channels(), like.height(), like.width(), null, stats.mean(), stats.std(), null);
         return new Encoder(method, stats, state);
     }
 

@@ -27,6 +27,8 @@ import java.util.Objects;
  * @param workers augmentation threads
  * @param evalEvery run the kNN monitor every this many epochs (and always after the last)
  * @param keepCheckpoints how many of the newest checkpoints to keep
+ * @param queueSize keys in the memory bank of methods that have one (MoCo), or null: the
+ *     method's default
  */
 public record PretrainConfig(
         String method,
@@ -47,7 +49,8 @@ public record PretrainConfig(
         int threads,
         int workers,
         @JsonProperty("eval_every") int evalEvery,
-        @JsonProperty("keep_checkpoints") int keepCheckpoints) {
+        @JsonProperty("keep_checkpoints") int keepCheckpoints,
+        @JsonProperty("queue_size") Integer queueSize) {
 
     public PretrainConfig {
         Objects.requireNonNull(method, "method");
@@ -85,6 +88,10 @@ public record PretrainConfig(
         positive("workers", workers);
         positive("eval every", evalEvery);
         positive("keep checkpoints", keepCheckpoints);
+        if (queueSize != null && queueSize < 2 * batchSize) {
+            throw new IllegalArgumentException("queue size must be at least 2 x batch size = "
+                    + 2 * batchSize + " (both views' keys of a batch), found " + queueSize);
+        }
         if (!optimizer.equals("adam") && !optimizer.equals("sgd")) {
             throw new IllegalArgumentException("optimizer must be adam or sgd, found '" + optimizer + "'");
         }
@@ -114,5 +121,10 @@ public record PretrainConfig(
         if (value <= 0) {
             throw new IllegalArgumentException(name + " must be > 0, found " + value);
         }
+    }
+
+    /** The method options this config sets. */
+    public dev.selfsup.method.Methods.Options methodOptions() {
+        return new dev.selfsup.method.Methods.Options(temperature, queueSize);
     }
 }

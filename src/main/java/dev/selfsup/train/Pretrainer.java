@@ -77,7 +77,7 @@ public final class Pretrainer {
 
     private static Method buildMethod(PretrainConfig config, DataSplits data, ViewRecipe recipe) {
         return Methods.build(config.method(), config.backbone(), data.train().channels(),
-                recipe.outputSize(), recipe.outputSize(), config.temperature());
+                recipe.outputSize(), recipe.outputSize(), config.methodOptions());
     }
 
     /**
@@ -116,6 +116,7 @@ public final class Pretrainer {
                     entry.getValue().getArray().setRequiresGradient(true);
                 }
             }
+            method.afterInitialize();
             try (Optimizer optimizer = Optimizer.create(config.optimizer(), modelManager,
                     config.weightDecay())) {
                 int startEpoch = 0;
@@ -144,7 +145,7 @@ public final class Pretrainer {
                             new CheckpointState(epoch + 1, step, optimizer.updateCount(),
                                     method.name(), config.backbone(), data.train().channels(),
                                     recipe.outputSize(), recipe.outputSize(), config.temperature(),
-                                    stats.mean(), stats.std()),
+                                    stats.mean(), stats.std(), config.queueSize()),
                             config.keepCheckpoints());
                     ReportWriter.write(runDir);
                     listener.epochFinished(metrics);
@@ -172,7 +173,8 @@ public final class Pretrainer {
             learningRate = schedule.learningRate(step);
             float loss;
             try {
-                loss = trainingStep.run(batch, shape, learningRate);
+                loss = trainingStep.run(batch, shape, learningRate, step,
+                        (long) config.epochs() * stepsPerEpoch);
             } catch (TrainingDivergedException e) {
                 throw new TrainingDivergedException(e.getMessage() + " at step " + (step + 1)
                         + " (epoch " + (epoch + 1) + "); lower --lr or check the data. "

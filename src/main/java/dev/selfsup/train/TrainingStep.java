@@ -35,29 +35,43 @@ public final class TrainingStep {
     }
 
     /**
-     * Runs one step.
+     * Runs one step of an open-ended run (benchmarks): the step index is the optimiser's update
+     * count and schedules inside the method see no end.
+     *
+     * @see #run(float[], long[], double, long, long)
+     */
+    public float run(float[] batch, long[] shape, double learningRate) {
+        return run(batch, shape, learningRate, optimizer.updateCount(), Long.MAX_VALUE);
+    }
+
+    /**
+     * Runs one step: forward, backward, the optimiser's update, then the method's
+     * {@link Method#afterStep} hook.
      *
      * @param batch view-major floats, {@code (viewCount * batchSize, C, H, W)}
      * @param shape that shape
      * @param learningRate the step's rate
+     * @param step the 0-based index of this step in the run
+     * @param totalSteps the steps the run will take
      * @return the loss before the update
      * @throws TrainingDivergedException if the loss is NaN or infinite (no update is applied)
      */
-    public float run(float[] batch, long[] shape, double learningRate) {
+    public float run(float[] batch, long[] shape, double learningRate, long step, long totalSteps) {
         int viewCount = method.viewCount();
-        try (NDManager step = modelManager.newSubManager()) {
-            NDArray images = step.create(FloatBuffer.wrap(batch), new Shape(shape));
+        try (NDManager stepManager = modelManager.newSubManager()) {
+            NDArray images = stepManager.create(FloatBuffer.wrap(batch), new Shape(shape));
             ViewBatch views = new ViewBatch(images, (int) (shape[0] / viewCount), viewCount);
             float loss;
-            try (GradientCollector collector = step.getEngine().newGradientCollector()) {
-                NDArray value = method.loss(new ParameterStore(step, false), views, true);
+            try (GradientCollector collector = stepManager.getEngine().newGradientCollector()) {
+                NDArray value = method.loss(new ParameterStore(stepManager, false), views, true);
                 loss = value.getFloat();
                 if (!Float.isFinite(loss)) {
                     throw new TrainingDivergedException("loss became " + loss);
                 }
                 collector.backward(value);
             }
-            optimizer.step(parameters, learningRate, step);
+            optimizer.step(parameters, learningRate, stepManager);
+            method.afterStep(step, totalSteps);
             return loss;
         }
     }

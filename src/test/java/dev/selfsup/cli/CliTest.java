@@ -63,6 +63,22 @@ class CliTest {
     }
 
     @Test
+    void methodOptionsAreCheckedAgainstTheMethod() {
+        Run notMoco = run("pretrain", "--method", "simclr", "--queue-size", "1024", "--data", "shapes");
+        assertThat(notMoco.code()).isEqualTo(1);
+        assertThat(lines(notMoco.err())).containsExactly(
+                "selfsup: error: --queue-size does not apply to simclr");
+        Run small = run("pretrain", "--method", "moco", "--queue-size", "100", "--batch-size", "64",
+                "--data", "shapes");
+        assertThat(small.code()).isEqualTo(1);
+        assertThat(small.err()).contains("queue size must be at least 2 x batch size = 128")
+                .contains("found 100");
+        Run noTemperature = run("pretrain", "--method", "byol", "--temperature", "0.1", "--data", "shapes");
+        assertThat(lines(noTemperature.err())).containsExactly(
+                "selfsup: error: --temperature does not apply to byol");
+    }
+
+    @Test
     void aMissingDirectoryIsOneLine() {
         Run run = run("eval", "knn", "--data", "idx:/nonexistent/fm");
         assertThat(run.code()).isEqualTo(1);

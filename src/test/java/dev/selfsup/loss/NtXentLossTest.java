@@ -162,4 +162,82 @@ class NtXentLossTest {
         assertThatThrownBy(() -> loss.compute(manager.ones(new Shape(1, 3)), manager.ones(new Shape(1, 3))))
                 .hasMessageContaining("at least 2");
     }
+
+    /** MoCo's InfoNCE (eq. 1) as plain loops: positive k_i, negatives every row of the bank. */
+    static double referenceWithNegatives(float[][] q, float[][] k, float[][] negatives, double t) {
+        double total = 0;
+        for (int i = 0; i < q.length; i++) {
+            double[] query = unit(q[i]);
+            double positive = Math.exp(dot(query, unit(k[i])) / t);
+            double denominator = positive;
+            for (float[] negative : negatives) {
+                denominator += Math.exp(dot(query, unit(negative)) / t);
+            }
+            total += -Math.log(positive / denominator);
+        }
+        return total / q.length;
+    }
+
+    @Test
+    void againstNegativesMatchesThePlainJavaReference() {
+        Random random = new Random(11);
+        for (int n : new int[] {1, 4, 16}) {
+            for (int count : new int[] {1, 7, 300}) {
+                for (double t : new double[] {0.07, 0.2, 1.0}) {
+                    float[][] q = random(random, n, 16);
+                    float[][] k = random(random, n, 16);
+                    float[][] negatives = random(random, count, 16);
+                    double actual = new NtXentLoss(t).compute(array(q), array(k), array(negatives))
+                            .getFloat();
+                    assertThat(actual).as("n=%d count=%d t=%s", n, count, t).isCloseTo(
+                            referenceWithNegatives(q, k, negatives, t),
+                            within(2e-4 * Math.max(1, 1 / t)));
+                }
+            }
+        }
+    }
+
+    @Test
+    void againstNegativesClosedForms() {
+        Random random = new Random(12);
+        float[][] same = new float[3][];
+        float[] v = random(random, 1, 8)[0];
+        java.util.Arrays.fill(same, v);
+        float[][] bank = new float[10][];
+        java.util.Arrays.fill(bank, v);
+        // every similarity is 1: the positive is one of 11 equal logits
+        assertThat(new NtXentLoss(0.2).compute(array(same), array(same), array(bank)).getFloat())
+                .isCloseTo((float) Math.log(11), within(1e-5f));
+        // negatives orthogonal to matching query/key pairs: -log(e^(1/t) / (e^(1/t) + 10))
+        float[][] q = {{1, 0, 0}, {1, 0, 0}};
+        float[][] negatives = new float[10][];
+        java.util.Arrays.fill(negatives, new float[] {0, 1, 0});
+        double t = 0.5;
+        double expected = -Math.log(Math.exp(1 / t) / (Math.exp(1 / t) + 10));
+        assertThat(new NtXentLoss(t).compute(array(q), array(q), array(negatives)).getFloat())
+                .isCloseTo((float) expected, within(1e-5f));
+    }
+
+    @Test
+    void againstNegativesGradientReachesQueriesOnly() {
+        NDArray q = manager.randomNormal(new Shape(4, 8));
+        NDArray k = manager.randomNormal(new Shape(4, 8));
+        NDArray negatives = manager.randomNormal(new Shape(20, 8));
+        q.setRequiresGradient(true);
+        try (ai.djl.training.GradientCollector collector =
+                manager.getEngine().newGradientCollector()) {
+            collector.backward(new NtXentLoss(0.2).compute(q, k.stopGradient(), negatives));
+        }
+        assertThat(q.getGradient().abs().sum().getFloat()).isGreaterThan(0f);
+    }
+
+    @Test
+    void againstNegativesRejectsBadShapes() {
+        NtXentLoss loss = new NtXentLoss(0.2);
+        NDArray q = manager.ones(new Shape(4, 8));
+        assertThatThrownBy(() -> loss.compute(q, manager.ones(new Shape(3, 8)), manager.ones(new Shape(5, 8))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(4, 8)");
+        assertThatThrownBy(() -> loss.compute(q, q, manager.ones(new Shape(5, 7))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negatives must be");
+    }
 }

@@ -98,7 +98,7 @@ class BackbonesTest {
             try (Optimizer optimizer = Optimizer.create("adam", manager, 0)) {
                 Path saved = Checkpoints.save(dir, trained.model(), optimizer,
                         new CheckpointState(1, 1, 0, "simclr", "small-resnet", 3, 16, 16, 0.5,
-                                new float[] {0, 0, 0}, new float[] {1, 1, 1}), 1);
+                                new float[] {0, 0, 0}, new float[] {1, 1, 1}, null), 1);
                 Checkpoints.loadModel(saved, fresh.model(), manager);
             }
             float[] actual = fresh.model().forward(new ParameterStore(manager, false),

@@ -15,11 +15,11 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckpointsTest {
     private static CheckpointState state(int epoch) {
         return new CheckpointState(epoch, epoch * 10L, epoch * 10L, "tutorial", "mlp", 1, 8, 8, null,
-                new float[] {0.5f}, new float[] {0.2f});
+                new float[] {0.5f}, new float[] {0.2f}, null);
     }
 
     private static Method model(NDManager manager) {
-        Method method = Methods.build("tutorial", "mlp", 1, 8, 8, null);
+        Method method = Methods.build("tutorial", "mlp", 1, 8, 8, Methods.Options.defaults());
         method.model().initialize(manager, 2);
         return method;
     }

@@ -1,0 +1,124 @@
+package dev.selfsup.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+
+/**
+ * A first-in first-out queue of embeddings, MoCo's dictionary of negative keys (He et al. 2020,
+ * https://arxiv.org/abs/1911.05722, section 3.2): each step enqueues the batch's keys over the
+ * oldest ones, wrapping around the end when the size is not a multiple of the batch.
+ *
+ * <p>It is a block so that the queue and its write position are saved in checkpoints with the
+ * model (a resumed run sees the same negatives). Both are frozen parameters: {@code keys}
+ * {@code (size, dim)}, initialised to random unit vectors as in MoCo's code, and {@code position}
+ * {@code (1)}, the row the next key goes to. Its forward pass returns the keys.
+ */
+public final class MemoryBank extends AbstractBlock {
+    /** MoCo v2's queue length in its CIFAR-size set-ups. */
+    public static final int DEFAULT_SIZE = 4096;
+
+    private static final byte VERSION = 1;
+
+    private final int size;
+    private final int dim;
+    private final Parameter keys;
+    private final Parameter position;
+
+    /**
+     * @param size keys held
+     * @param dim width of a key
+     */
+    public MemoryBank(int size, int dim) {
+        super(VERSION);
+        if (size <= 0 || dim <= 0) {
+            throw new IllegalArgumentException("memory bank size and dim must be > 0, found size="
+                    + size + ", dim=" + dim);
+        }
+        this.size = size;
+        this.dim = dim;
+        keys = addParameter(Parameter.builder().setName("keys").setType(Parameter.Type.OTHER)
+                .optShape(new Shape(size, dim)).optRequiresGrad(false)
+                .optInitializer(MemoryBank::randomUnitRows).build());
+        position = addParameter(Parameter.builder().setName("position")
+                .setType(Parameter.Type.OTHER).optShape(new Shape(1)).optRequiresGrad(false)
+                .optInitializer(Initializer.ZEROS).build());
+    }
+
+    private static NDArray randomUnitRows(NDManager manager, Shape shape, DataType dataType) {
+        return manager.randomNormal(0, 1, shape, dataType).normalize(2, 1, 1e-12);
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int dim() {
+        return dim;
+    }
+
+    /** The queue, {@code (size, dim)}; row order is storage order, not age. */
+    public NDArray keys() {
+        return keys.getArray();
+    }
+
+    /** The row the next enqueued key is written to. */
+    public int position() {
+        return (int) position.getArray().getFloat(0);
+    }
+
+    /**
+     * Writes {@code batch} {@code (n, dim)} over the oldest {@code n} keys, from
+     * {@link #position()} on and wrapping to row 0, in place; the batch is detached first.
+     */
+    public void enqueue(NDArray batch) {
+        Shape shape = batch.getShape();
+        if (shape.dimension() != 2 || shape.get(1) != dim || shape.get(0) > size || shape.get(0) < 1) {
+            throw new IllegalArgumentException("keys to enqueue must be (n, " + dim + ") with 1 <= n <= "
+                    + size + ", found " + shape);
+        }
+        int n = (int) shape.get(0);
+        int start = position();
+        NDArray queue = keys.getArray();
+        try (NDManager scratch = NDManager.subManagerOf(queue)) {
+            scratch.tempAttachAll(queue);
+            NDArray incoming = batch.stopGradient().toType(queue.getDataType(), false);
+            NDArray updated;
+            if (start + n <= size) {
+                // rows [0, start) kept, [start, start + n) new, [start + n, size) kept
+                updated = NDArrays.concat(new NDList(rows(queue, 0, start), incoming,
+                        rows(queue, start + n, size)), 0);
+            } else {
+                int tail = size - start; // keys written at the end; the rest wraps to row 0
+                updated = NDArrays.concat(new NDList(rows(incoming, tail, n),
+                        rows(queue, n - tail, start), rows(incoming, 0, tail)), 0);
+            }
+            Assign.values(queue, updated);
+            Assign.values(position.getArray(), scratch.create(new float[] {(start + n) % size}));
+        }
+    }
+
+    private static NDArray rows(NDArray array, int from, int to) {
+        return array.get(new NDIndex("{}:{}", from, to)); // (to - from, dim); empty when equal
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs,
+            boolean training, PairList<String, Object> params) {
+        return new NDList(parameterStore.getValue(keys, inputs.head().getDevice(), training));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(size, dim)};
+    }
+}

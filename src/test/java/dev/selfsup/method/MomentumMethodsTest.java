@@ -1,0 +1,179 @@
+package dev.selfsup.method;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import dev.selfsup.nn.Backbones;
+import dev.selfsup.nn.MomentumEncoder;
+import dev.selfsup.train.Optimizer;
+import dev.selfsup.train.TorchRuntime;
+import dev.selfsup.train.TrainingStep;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class MomentumMethodsTest {
+    private static final long[] SHAPE = {16, 1, 8, 8}; // 8 samples x 2 views
+
+    private static Method initialised(Method method, NDManager manager) {
+        method.model().initialize(manager, SHAPE[0]);
+        for (Pair<String, Parameter> p : method.model().getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                p.getValue().getArray().setRequiresGradient(true);
+            }
+        }
+        method.afterInitialize();
+        return method;
+    }
+
+    private static Method moco(int queueSize) {
+        TorchRuntime.setSeed(3);
+        return MoCo.builder().setBackbone(Backbones.mlp(1, 8, 8)).optQueueSize(queueSize).build();
+    }
+
+    private static Method byol() {
+        TorchRuntime.setSeed(3);
+        return Byol.builder().setBackbone(Backbones.mlp(1, 8, 8)).build();
+    }
+
+    private static float[] batch(SplittableRandom random) {
+        float[] batch = new float[(int) (SHAPE[0] * 64)];
+        for (int i = 0; i < batch.length; i++) {
+            batch[i] = (float) random.nextGaussian();
+        }
+        return batch;
+    }
+
+    private static Map<String, float[]> snapshot(Method method, String prefix) {
+        Map<String, float[]> values = new LinkedHashMap<>();
+        for (Pair<String, Parameter> p : method.model().getParameters()) {
+            Parameter.Type type = p.getValue().getType();
+            String name = p.getKey().substring(2); // DJL prefixes the part's position, e.g. "03"
+            if (name.startsWith(prefix) && type != Parameter.Type.RUNNING_MEAN
+                    && type != Parameter.Type.RUNNING_VAR) {
+                values.put(name.substring(prefix.length()), p.getValue().getArray().toFloatArray());
+            }
+        }
+        return values;
+    }
+
+    /** After a step: target = m * target + (1 - m) * updated online, exactly; no target gradient. */
+    private static void assertTargetIsTheMovingAverage(Method method, double momentum,
+            Map<String, float[]> targetBefore) {
+        Map<String, float[]> online = snapshot(method, "");
+        Map<String, float[]> target = snapshot(method, "target_");
+        assertThat(target.keySet()).isEqualTo(targetBefore.keySet()).isNotEmpty();
+        for (Map.Entry<String, float[]> entry : target.entrySet()) {
+            float[] before = targetBefore.get(entry.getKey());
+            float[] now = online.get(entry.getKey());
+            float[] expected = new float[before.length];
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] = before[i] * (float) momentum + now[i] * (float) (1 - momentum);
+            }
+            assertThat(entry.getValue()).as(entry.getKey()).containsExactly(expected);
+        }
+        for (Pair<String, Parameter> p : method.model().getParameters()) {
+            if (p.getKey().substring(2).startsWith("target_")
+                    || p.getKey().substring(2).startsWith("memory_bank")) {
+                assertThat(p.getValue().requiresGradient()).as(p.getKey()).isFalse();
+                assertThat(p.getValue().getArray().hasGradient()).as(p.getKey()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void byolStartsAsACopyAndFollowsTheCosineMomentum() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Byol method = (Byol) initialised(byol(), manager);
+            Map<String, float[]> online = snapshot(method, "");
+            Map<String, float[]> target = snapshot(method, "target_");
+            for (Map.Entry<String, float[]> entry : target.entrySet()) {
+                assertThat(entry.getValue()).containsExactly(online.get(entry.getKey()));
+            }
+            try (Optimizer optimizer = Optimizer.create("adam", manager, 0)) {
+                TrainingStep step = new TrainingStep(method, optimizer, manager);
+                SplittableRandom random = new SplittableRandom(5);
+                step.run(batch(random), SHAPE, 1e-2, 0, 4);
+                assertTargetIsTheMovingAverage(method, 0.99, target);
+                Map<String, float[]> before = snapshot(method, "target_");
+                step.run(batch(random), SHAPE, 1e-2, 2, 4); // half-way: (0.99 + 1) / 2
+                assertThat(method.momentum(2, 4)).isEqualTo(MomentumEncoder.cosineMomentum(0.99, 1, 2, 4));
+                assertTargetIsTheMovingAverage(method, method.momentum(2, 4), before);
+            }
+        }
+    }
+
+    @Test
+    void mocoEnqueuesBothViewsKeysAndMovesTheKeyEncoder() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            MoCo method = (MoCo) initialised(moco(40), manager);
+            Map<String, float[]> target = snapshot(method, "target_");
+            float[] queueBefore = method.memoryBank().keys().toFloatArray();
+            int dim = method.memoryBank().dim();
+            try (Optimizer optimizer = Optimizer.create("adam", manager, 0)) {
+                TrainingStep step = new TrainingStep(method, optimizer, manager);
+                SplittableRandom random = new SplittableRandom(6);
+                step.run(batch(random), SHAPE, 1e-2, 0, 10);
+                assertTargetIsTheMovingAverage(method, 0.99, target);
+                assertThat(method.memoryBank().position()).isEqualTo(16);
+                float[] queue = method.memoryBank().keys().toFloatArray();
+                // rows 0..15 were replaced by unit keys, the rest kept
+                for (int row = 0; row < 40; row++) {
+                    float[] now = Arrays.copyOfRange(queue, row * dim, (row + 1) * dim);
+                    float[] old = Arrays.copyOfRange(queueBefore, row * dim, (row + 1) * dim);
+                    if (row < 16) {
+                        assertThat(now).isNotEqualTo(old);
+                        double norm = 0;
+                        for (float x : now) {
+                            norm += x * x;
+                        }
+                        assertThat(Math.sqrt(norm)).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-5));
+                    } else {
+                        assertThat(now).containsExactly(old);
+                    }
+                }
+                step.run(batch(random), SHAPE, 1e-2, 1, 10);
+                step.run(batch(random), SHAPE, 1e-2, 2, 10); // 48 keys into 40 rows: wraps
+                assertThat(method.memoryBank().position()).isEqualTo(8);
+            }
+        }
+    }
+
+    @Test
+    void noArrayOutlivesItsStep() {
+        for (Method untrained : new Method[] {moco(64), byol()}) {
+            try (NDManager manager = NDManager.newBaseManager()) {
+                Method method = initialised(untrained, manager);
+                try (Optimizer optimizer = Optimizer.create("adam", manager, 1e-4)) {
+                    TrainingStep step = new TrainingStep(method, optimizer, manager);
+                    SplittableRandom random = new SplittableRandom(7);
+                    int[] counts = new int[40];
+                    for (int i = 0; i < counts.length; i++) {
+                        assertThat(step.run(batch(random), SHAPE, 1e-3, i, counts.length)).isFinite();
+                        counts[i] = manager.getManagedArrays().size();
+                    }
+                    assertThat(Arrays.copyOfRange(counts, 1, counts.length))
+                            .as(method.name()).containsOnly(counts[1]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void buildersRejectBadSettings() {
+        assertThatThrownBy(() -> MoCo.builder().build()).hasMessageContaining("setBackbone");
+        assertThatThrownBy(() -> MoCo.builder().setBackbone(Backbones.mlp(1, 8, 8)).optMomentum(2).build())
+                .hasMessageContaining("found 2.0");
+        assertThatThrownBy(() -> Byol.builder().setBackbone(Backbones.mlp(1, 8, 8))
+                .optTargetMomentum(0.99, 0.9).build()).hasMessageContaining("base 0.99, end 0.9");
+        assertThatThrownBy(() -> Byol.builder().setBackbone(Backbones.mlp(1, 8, 8))
+                .optTargetBackbone(Backbones.smallResNet(1, 8, 8)).build())
+                .hasMessageContaining("separate copy");
+        assertThatThrownBy(() -> new Methods.Options(null, 0)).hasMessageContaining("found 0");
+    }
+}
