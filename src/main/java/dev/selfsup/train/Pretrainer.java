@@ -206,7 +206,12 @@ public final class Pretrainer {
             }
         }
         return new EpochMetrics(epoch + 1, step, lossSum / Math.max(1, done), learningRate,
-                done * shape[0] / epochSeconds, knn, std, epochSeconds);
+                done * shape[0] / epochSeconds, knn, std, epochSeconds, peakRssMb());
+    }
+
+    private static Double peakRssMb() {
+        long bytes = dev.selfsup.util.ProcessStats.peakRssBytes();
+        return bytes > 0 ? bytes / 1e6 : null;
     }
 
     /** Reads and writes a run's {@code metrics.jsonl}. */
