@@ -7,6 +7,7 @@ import ai.djl.training.ParameterStore;
 import dev.selfsup.loss.NegativeCosineLoss;
 import dev.selfsup.nn.Backbone;
 import dev.selfsup.nn.MomentumEncoder;
+import dev.selfsup.nn.PredictionHead;
 import dev.selfsup.nn.ProjectionHead;
 import java.util.function.Supplier;
 
@@ -111,7 +112,7 @@ public final class Byol extends MomentumMethod {
             Supplier<Block> heads = projectionHead != null ? projectionHead
                     : () -> ProjectionHead.mlp(DEFAULT_HIDDEN_DIM, projectionDim);
             Block predictor = predictionHead != null ? predictionHead
-                    : ProjectionHead.mlp(DEFAULT_HIDDEN_DIM, projectionDim);
+                    : PredictionHead.byol(DEFAULT_HIDDEN_DIM, projectionDim);
             return new Byol(this, heads.get(), heads.get(), predictor, projectionDim);
         }
     }

@@ -6,6 +6,7 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.selfsup.loss.NegativeCosineLoss;
 import dev.selfsup.nn.Backbone;
+import dev.selfsup.nn.PredictionHead;
 import dev.selfsup.nn.ProjectionHead;
 
 /**
@@ -25,7 +26,7 @@ public final class SimSiam extends TwoViewMethod {
     public SimSiam(Backbone backbone) {
         super("simsiam", backbone, ProjectionHead.simSiam(PROJECTION_DIM, PROJECTION_DIM));
         predictor = model().addHead("prediction_head",
-                ProjectionHead.mlp(PROJECTION_DIM / 4, PROJECTION_DIM), PROJECTION_DIM);
+                PredictionHead.simSiam(PROJECTION_DIM / 4, PROJECTION_DIM), PROJECTION_DIM);
     }
 
     @Override
