@@ -20,19 +20,22 @@ final class PretrainCommand implements Callable<Integer> {
     DataOptions data = new DataOptions();
 
     @Option(names = "--method", defaultValue = "simclr",
-            description = "simclr, tutorial, simsiam, barlow-twins or vicreg "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "simclr, tutorial, simsiam, barlow-twins, vicreg, or an image "
+                    + "pretext task: rotation, colorization (colour data only), inpainting, "
+                    + "masked-image, autoencoder, denoising-autoencoder (default: ${DEFAULT-VALUE}).")
     String method;
 
     @Option(names = "--backbone", description = "mlp, resnet18 or small-resnet "
             + "(default: mlp for tutorial, small-resnet otherwise).")
     String backbone;
 
-    @Option(names = "--recipe", description = "View recipe: simclr or tutorial (default: the method's).")
+    @Option(names = "--recipe", description = "View recipe: simclr, tutorial or crop-flip "
+            + "(default: the method's; crop-flip for the pretext tasks).")
     String recipe;
 
     @Option(names = "--min-crop-scale", description = "Smallest crop, as a fraction of the image "
-            + "area, of the simclr recipe (default: 0.08, the paper's).")
+            + "area, of the simclr and crop-flip recipes (default: 0.08, the paper's, for simclr; "
+            + "0.5 for crop-flip).")
     Double minCropScale;
 
     @Option(names = "--rotation", paramLabel = "DEGREES", description = "Add a random rotation "

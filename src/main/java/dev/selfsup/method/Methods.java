@@ -1,5 +1,6 @@
 package dev.selfsup.method;
 
+import dev.selfsup.data.ChannelStats;
 import dev.selfsup.loss.BarlowTwinsLoss;
 import dev.selfsup.nn.Backbone;
 import dev.selfsup.nn.Backbones;
@@ -9,7 +10,14 @@ import java.util.List;
 public final class Methods {
     /** The names {@link #create} accepts. */
     public static final List<String> NAMES =
-            List.of("simclr", "tutorial", "simsiam", "barlow-twins", "vicreg");
+            List.of("simclr", "tutorial", "simsiam", "barlow-twins", "vicreg",
+                    RotationPrediction.NAME, Colorization.NAME, Inpainting.NAME,
+                    MaskedImageModeling.NAME, Autoencoder.NAME, DenoisingAutoencoder.NAME);
+
+    /** The image pretext tasks among {@link #NAMES}: one view each, the crop-flip recipe. */
+    public static final List<String> PRETEXT_TASKS = List.of(RotationPrediction.NAME,
+            Colorization.NAME, Inpainting.NAME, MaskedImageModeling.NAME, Autoencoder.NAME,
+            DenoisingAutoencoder.NAME);
 
     private Methods() {}
 
@@ -17,10 +25,12 @@ public final class Methods {
      * Settings shared by the method factories; a {@code null} value means "the method's default".
      *
      * @param temperature the contrastive temperature (methods with an NT-Xent loss)
+     * @param inputStats the standardisation of the training images (colorization needs it to
+     *     recover colours; the others ignore it)
      */
-    public record Options(Double temperature) {
+    public record Options(Double temperature, ChannelStats inputStats) {
         public static Options defaults() {
-            return new Options(null);
+            return new Options(null, null);
         }
     }
 
@@ -36,6 +46,12 @@ public final class Methods {
             case "simsiam" -> new SimSiam(backbone);
             case "barlow-twins" -> new BarlowTwins(backbone, BarlowTwinsLoss.DEFAULT_LAMBDA);
             case "vicreg" -> new VicReg(backbone);
+            case RotationPrediction.NAME -> new RotationPrediction(backbone);
+            case Colorization.NAME -> new Colorization(backbone, options.inputStats());
+            case Inpainting.NAME -> new Inpainting(backbone);
+            case MaskedImageModeling.NAME -> new MaskedImageModeling(backbone);
+            case Autoencoder.NAME -> new Autoencoder(backbone);
+            case DenoisingAutoencoder.NAME -> new DenoisingAutoencoder(backbone);
             default -> throw new IllegalArgumentException(
                     "method must be one of " + NAMES + ", found '" + name + "'");
         };
@@ -49,8 +65,17 @@ public final class Methods {
      */
     public static Method build(String method, String backbone, int channels, int height,
             int width, Double temperature) {
+        return build(method, backbone, channels, height, width, temperature, null);
+    }
+
+    /**
+     * {@link #build(String, String, int, int, int, Double)} for images standardised with
+     * {@code inputStats} (required by colorization).
+     */
+    public static Method build(String method, String backbone, int channels, int height,
+            int width, Double temperature, ChannelStats inputStats) {
         return create(method, Backbones.byName(backbone, channels, height, width),
-                new Options(temperature));
+                new Options(temperature, inputStats));
     }
 
     /** The backbone a method trains by default. */
@@ -60,6 +85,9 @@ public final class Methods {
 
     /** The view recipe a method trains with by default. */
     public static String defaultRecipe(String method) {
+        if (PRETEXT_TASKS.contains(method)) {
+            return "crop-flip";
+        }
         return "tutorial".equals(method) ? "tutorial" : "simclr";
     }
 
