@@ -139,7 +139,7 @@ public final class Colorization implements Method {
         }
         return Optional.of(new PictureSheet("colorization: the gray input (CIE L), the colour "
                 + "predicted from it (true L, predicted a and b), the true colour",
-                List.of("gray input", "predicted colour", "true colour"), rows));
+                List.of("gray input", "predicted", "true colour"), rows));
     }
 
     private static void put(float[] image, int p, int plane, float[] rgb) {

@@ -105,12 +105,12 @@ public final class Pretrainer {
             throw new IllegalArgumentException(runDir + " already holds a run (config.json); use "
                     + "--resume " + runDir + " to continue it, or choose another --out");
         }
-        Files.createDirectories(runDir);
         TorchRuntime.setThreads(config.threads());
         TorchRuntime.setSeed(config.seed());
         ChannelStats stats = ChannelStats.of(data.train());
         ViewRecipe recipe = recipe(config, data);
         Method method = buildMethod(config, data, recipe, stats);
+        Files.createDirectories(runDir); // after the method, which may refuse the data
         if (!resume || checkpoint.isEmpty()) {
             Json.write(configFile, Provenance.describe(config, data));
         }
