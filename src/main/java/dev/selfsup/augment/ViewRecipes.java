@@ -53,8 +53,8 @@ public final class ViewRecipes {
         }
         if (minCropScale != null || rotationDegrees != null) {
             if (!key0.equals(SIMCLR)) {
-                throw new IllegalArgumentException("min crop scale applies to the simclr and "
-                        + "crop-flip recipes and rotation to simclr only, not to '" + name + "'");
+                throw new IllegalArgumentException("min crop scale applies to the crop-flip and "
+                        + "simclr recipes, rotation to the simclr recipe only, not to '" + name + "'");
             }
             return simclr(outputSize,
                     minCropScale != null ? minCropScale : RandomResizedCrop.DEFAULT_MIN_SCALE,
