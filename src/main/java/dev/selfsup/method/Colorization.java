@@ -9,7 +9,6 @@ import dev.selfsup.data.ChannelStats;
 import dev.selfsup.loss.ReconstructionLoss;
 import dev.selfsup.nn.Backbone;
 import dev.selfsup.nn.ConvDecoder;
-import dev.selfsup.nn.PartsBlock;
 import dev.selfsup.pretext.CieLab;
 import dev.selfsup.pretext.LightnessInput;
 import java.util.ArrayList;
@@ -28,13 +27,12 @@ import java.util.Optional;
  * embedding export all feed it colour images as usual, and it sees their lightness, exactly as in
  * training.
  */
-public final class Colorization implements Method {
+public final class Colorization extends SingleViewMethod {
     /** The CLI name. */
     public static final String NAME = "colorization";
     /** a and b are divided by this to make the regression targets (about [-1, 1]). */
     public static final float AB_SCALE = 100f;
 
-    private final PartsBlock model;
     private final LightnessInput lightness;
     private final ConvDecoder decoder;
     private final ReconstructionLoss loss = new ReconstructionLoss();
@@ -46,6 +44,21 @@ public final class Colorization implements Method {
      * @throws IllegalArgumentException for a backbone on gray (1-channel) images
      */
     public Colorization(Backbone backbone, ChannelStats stats) {
+        this(backbone, new LightnessInput(checkColour(backbone, stats)));
+    }
+
+    private Colorization(Backbone backbone, LightnessInput lightness) {
+        super(NAME, new Backbone(backbone.name(),
+                new SequentialBlock().add(lightness).add(backbone.block()),
+                backbone.featureDim(), backbone.inputShape()));
+        this.lightness = lightness;
+        int height = (int) backbone.inputShape().get(1);
+        int width = (int) backbone.inputShape().get(2);
+        decoder = model().addHead("decoder", ConvDecoder.forImage(2, height, width),
+                backbone.featureDim());
+    }
+
+    private static ChannelStats checkColour(Backbone backbone, ChannelStats stats) {
         long channels = backbone.inputShape().get(0);
         if (channels != 3) {
             throw new IllegalArgumentException("colorization needs colour images (3 channels, RGB); "
@@ -56,40 +69,12 @@ public final class Colorization implements Method {
             throw new IllegalArgumentException("colorization needs the training images' channel "
                     + "statistics to recover their colours");
         }
-        lightness = new LightnessInput(stats);
-        Backbone grayInput = new Backbone(backbone.name(),
-                new SequentialBlock().add(lightness).add(backbone.block()),
-                backbone.featureDim(), backbone.inputShape());
-        model = new PartsBlock(grayInput);
-        int height = (int) backbone.inputShape().get(1);
-        int width = (int) backbone.inputShape().get(2);
-        decoder = model.addHead("decoder", ConvDecoder.forImage(2, height, width),
-                backbone.featureDim());
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public PartsBlock model() {
-        return model;
-    }
-
-    @Override
-    public int viewCount() {
-        return 1;
-    }
-
-    @Override
-    public String defaultRecipe() {
-        return "crop-flip";
+        return stats;
     }
 
     /** Predicted a and b, divided by {@link #AB_SCALE}, of standardised RGB images: {@code (batch, 2, H, W)}. */
     public NDArray predictColour(ParameterStore parameterStore, NDArray images, boolean training) {
-        NDList features = model.forward(parameterStore, new NDList(images), training);
+        NDList features = model().forward(parameterStore, new NDList(images), training);
         return decoder.forward(parameterStore, features, training).singletonOrThrow();
     }
 

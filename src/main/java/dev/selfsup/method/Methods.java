@@ -1,5 +1,6 @@
 package dev.selfsup.method;
 
+import dev.selfsup.augment.ViewRecipes;
 import dev.selfsup.data.ChannelStats;
 import dev.selfsup.loss.BarlowTwinsLoss;
 import dev.selfsup.nn.Backbone;
@@ -86,7 +87,7 @@ public final class Methods {
     /** The view recipe a method trains with by default. */
     public static String defaultRecipe(String method) {
         if (PRETEXT_TASKS.contains(method)) {
-            return "crop-flip";
+            return ViewRecipes.CROP_FLIP;
         }
         return "tutorial".equals(method) ? "tutorial" : "simclr";
     }

@@ -7,7 +7,6 @@ import dev.selfsup.data.ChannelStats;
 import dev.selfsup.loss.ReconstructionLoss;
 import dev.selfsup.nn.Backbone;
 import dev.selfsup.nn.ConvDecoder;
-import dev.selfsup.nn.PartsBlock;
 import dev.selfsup.pretext.ImageCorruption;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,9 +18,7 @@ import java.util.Optional;
  * {@code (batch, C, H, W)}, and a {@link ReconstructionLoss} against the clean images, over the
  * hidden pixels when the corruption hides some and over all pixels otherwise.
  */
-abstract class ReconstructionMethod implements Method {
-    private final String name;
-    private final PartsBlock model;
+abstract class ReconstructionMethod extends SingleViewMethod {
     private final ConvDecoder decoder;
     private final ImageCorruption corruption;
     private final ReconstructionLoss loss = new ReconstructionLoss();
@@ -34,9 +31,8 @@ abstract class ReconstructionMethod implements Method {
      */
     ReconstructionMethod(String name, Backbone backbone, ImageCorruption corruption,
             String inputColumn, String outputColumn) {
-        this.name = name;
-        this.model = new PartsBlock(backbone);
-        this.decoder = model.addHead("decoder", ConvDecoder.forImage(
+        super(name, backbone);
+        this.decoder = model().addHead("decoder", ConvDecoder.forImage(
                 (int) backbone.inputShape().get(0), (int) backbone.inputShape().get(1),
                 (int) backbone.inputShape().get(2)), backbone.featureDim());
         this.corruption = corruption;
@@ -44,29 +40,9 @@ abstract class ReconstructionMethod implements Method {
         this.outputColumn = outputColumn;
     }
 
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public PartsBlock model() {
-        return model;
-    }
-
-    @Override
-    public int viewCount() {
-        return 1;
-    }
-
-    @Override
-    public String defaultRecipe() {
-        return "crop-flip";
-    }
-
     /** The decoder's reconstruction of (corrupted) standardised images, {@code (batch, C, H, W)}. */
     public NDArray reconstruct(ParameterStore parameterStore, NDArray input, boolean training) {
-        NDList features = model.forward(parameterStore, new NDList(input), training);
+        NDList features = model().forward(parameterStore, new NDList(input), training);
         return decoder.forward(parameterStore, features, training).singletonOrThrow();
     }
 
@@ -107,7 +83,7 @@ abstract class ReconstructionMethod implements Method {
                     Pictures.captioned(outputs[i], String.format("mse %.3f", error)),
                     originals[i]));
         }
-        return Optional.of(new PictureSheet(name + ": " + inputColumn + " input, " + outputColumn
+        return Optional.of(new PictureSheet(name() + ": " + inputColumn + " input, " + outputColumn
                 + " by the decoder (mean squared error in standardised units"
                 + (mask == null ? "" : ", hidden pixels only") + "), original",
                 List.of(inputColumn, outputColumn, "original"), rows));

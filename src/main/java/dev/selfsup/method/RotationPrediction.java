@@ -7,7 +7,6 @@ import ai.djl.training.ParameterStore;
 import dev.selfsup.data.ChannelStats;
 import dev.selfsup.loss.CrossEntropyLoss;
 import dev.selfsup.nn.Backbone;
-import dev.selfsup.nn.PartsBlock;
 import dev.selfsup.nn.ProjectionHead;
 import dev.selfsup.pretext.Rotations;
 import java.util.ArrayList;
@@ -22,11 +21,10 @@ import java.util.Optional;
  * Linear(featureDim)-BN-ReLU-Linear(4). Needs square images; it learns only where objects have a
  * canonical orientation (a set of images at random rotations gives it nothing to learn).
  */
-public final class RotationPrediction implements Method {
+public final class RotationPrediction extends SingleViewMethod {
     /** The CLI name. */
     public static final String NAME = "rotation";
 
-    private final PartsBlock model;
     private final Block head;
     private final CrossEntropyLoss loss = new CrossEntropyLoss();
 
@@ -37,38 +35,22 @@ public final class RotationPrediction implements Method {
 
     /** RotNet on {@code backbone} with a head from {@code (batch, featureDim)} to {@code (batch, 4)}. */
     public RotationPrediction(Backbone backbone, Block head) {
+        super(NAME, checkSquare(backbone));
+        this.head = model().addHead("rotation_head", head, backbone.featureDim());
+    }
+
+    private static Backbone checkSquare(Backbone backbone) {
         if (backbone.inputShape().get(1) != backbone.inputShape().get(2)) {
             throw new IllegalArgumentException("rotation prediction needs square images, found "
                     + backbone.inputShape().get(1) + "x" + backbone.inputShape().get(2));
         }
-        model = new PartsBlock(backbone);
-        this.head = model.addHead("rotation_head", head, backbone.featureDim());
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public PartsBlock model() {
-        return model;
-    }
-
-    @Override
-    public int viewCount() {
-        return 1;
-    }
-
-    @Override
-    public String defaultRecipe() {
-        return "crop-flip";
+        return backbone;
     }
 
     /** Rotation logits of {@link Rotations#allFour} of {@code images}, {@code (4 * batch, 4)}. */
     public NDArray logits(ParameterStore parameterStore, NDArray images, boolean training) {
         NDArray rotated = Rotations.allFour(images); // (4N, C, S, S)
-        NDList features = model.forward(parameterStore, new NDList(rotated), training);
+        NDList features = model().forward(parameterStore, new NDList(rotated), training);
         return head.forward(parameterStore, features, training).singletonOrThrow();
     }
 
