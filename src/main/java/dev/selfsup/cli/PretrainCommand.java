@@ -64,6 +64,11 @@ final class PretrainCommand implements Callable<Integer> {
             + "simclr 0.5).")
     Double temperature;
 
+    @Option(names = "--mask-ratio", description = "Share of the image hidden by inpainting (the "
+            + "square's area, default 0.25), masked-image (patches, default 0.6) and "
+            + "denoising-autoencoder (pixels, default 0.25); in (0, 1).")
+    Double maskRatio;
+
     @Option(names = "--warmup-epochs", description = "Linear warm-up epochs (default: 1 when "
             + "epochs > 1, else 0).")
     Integer warmupEpochs;
@@ -124,6 +129,10 @@ final class PretrainCommand implements Callable<Integer> {
         if (temperature != null && !Methods.usesTemperature(method)) {
             throw new IllegalArgumentException("--temperature does not apply to " + method);
         }
+        if (maskRatio != null && !Methods.MASKING_TASKS.contains(method)) {
+            throw new IllegalArgumentException("--mask-ratio applies to "
+                    + String.join(", ", Methods.MASKING_TASKS) + ", not to " + method);
+        }
         boolean sgd = "sgd".equals(optimizer);
         return new PretrainConfig(
                 method,
@@ -146,6 +155,7 @@ final class PretrainCommand implements Callable<Integer> {
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(),
                 workers,
                 evalEvery,
-                keepCheckpoints);
+                keepCheckpoints,
+                maskRatio);
     }
 }

@@ -28,15 +28,25 @@ public final class Methods {
      * @param temperature the contrastive temperature (methods with an NT-Xent loss)
      * @param inputStats the standardisation of the training images (colorization needs it to
      *     recover colours; the others ignore it)
+     * @param maskRatio the share of the image hidden by the methods of {@link #MASKING_TASKS}
      */
-    public record Options(Double temperature, ChannelStats inputStats) {
+    public record Options(Double temperature, ChannelStats inputStats, Double maskRatio) {
         public static Options defaults() {
-            return new Options(null, null);
+            return new Options(null, null, null);
         }
     }
 
+    /** The tasks that take a mask ratio: the share of the image they hide. */
+    public static final List<String> MASKING_TASKS = List.of(Inpainting.NAME,
+            MaskedImageModeling.NAME, DenoisingAutoencoder.NAME);
+
     /** The method called {@code name} on {@code backbone}. */
     public static Method create(String name, Backbone backbone, Options options) {
+        Double maskRatio = options.maskRatio();
+        if (maskRatio != null && !MASKING_TASKS.contains(name)) {
+            throw new IllegalArgumentException("a mask ratio applies to " + MASKING_TASKS
+                    + ", not to '" + name + "'");
+        }
         return switch (name) {
             case "simclr" -> SimClr.builder()
                     .setBackbone(backbone)
@@ -49,10 +59,16 @@ public final class Methods {
             case "vicreg" -> new VicReg(backbone);
             case RotationPrediction.NAME -> new RotationPrediction(backbone);
             case Colorization.NAME -> new Colorization(backbone, options.inputStats());
-            case Inpainting.NAME -> new Inpainting(backbone);
-            case MaskedImageModeling.NAME -> new MaskedImageModeling(backbone);
+            case Inpainting.NAME -> new Inpainting(backbone,
+                    maskRatio != null ? maskRatio : Inpainting.DEFAULT_AREA_FRACTION);
+            case MaskedImageModeling.NAME -> new MaskedImageModeling(backbone,
+                    MaskedImageModeling.defaultPatchSize((int) backbone.inputShape().get(1),
+                            (int) backbone.inputShape().get(2)),
+                    maskRatio != null ? maskRatio : MaskedImageModeling.DEFAULT_MASK_RATIO);
             case Autoencoder.NAME -> new Autoencoder(backbone);
-            case DenoisingAutoencoder.NAME -> new DenoisingAutoencoder(backbone);
+            case DenoisingAutoencoder.NAME -> new DenoisingAutoencoder(backbone,
+                    maskRatio != null ? maskRatio : DenoisingAutoencoder.DEFAULT_MASK_PROBABILITY,
+                    DenoisingAutoencoder.DEFAULT_NOISE_STD);
             default -> throw new IllegalArgumentException(
                     "method must be one of " + NAMES + ", found '" + name + "'");
         };
@@ -76,7 +92,7 @@ public final class Methods {
     public static Method build(String method, String backbone, int channels, int height,
             int width, Double temperature, ChannelStats inputStats) {
         return create(method, Backbones.byName(backbone, channels, height, width),
-                new Options(temperature, inputStats));
+                new Options(temperature, inputStats, null));
     }
 
     /** The backbone a method trains by default. */

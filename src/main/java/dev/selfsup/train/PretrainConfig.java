@@ -27,6 +27,9 @@ import java.util.Objects;
  * @param workers augmentation threads
  * @param evalEvery run the kNN monitor every this many epochs (and always after the last)
  * @param keepCheckpoints how many of the newest checkpoints to keep
+ * @param maskRatio share of the image hidden by the masking pretext tasks (inpainting,
+ *     masked-image, denoising-autoencoder), in (0, 1), or null for the method's default (and
+ *     for every other method); absent from older {@code config.json} files, which read as null
  */
 public record PretrainConfig(
         String method,
@@ -47,7 +50,8 @@ public record PretrainConfig(
         int threads,
         int workers,
         @JsonProperty("eval_every") int evalEvery,
-        @JsonProperty("keep_checkpoints") int keepCheckpoints) {
+        @JsonProperty("keep_checkpoints") int keepCheckpoints,
+        @JsonProperty("mask_ratio") Double maskRatio) {
 
     public PretrainConfig {
         Objects.requireNonNull(method, "method");
@@ -85,9 +89,23 @@ public record PretrainConfig(
         positive("workers", workers);
         positive("eval every", evalEvery);
         positive("keep checkpoints", keepCheckpoints);
+        if (maskRatio != null && !(maskRatio > 0 && maskRatio < 1)) {
+            throw new IllegalArgumentException("mask ratio must be in (0, 1), found " + maskRatio);
+        }
         if (!optimizer.equals("adam") && !optimizer.equals("sgd")) {
             throw new IllegalArgumentException("optimizer must be adam or sgd, found '" + optimizer + "'");
         }
+    }
+
+    /** A config without a mask ratio (every method's default). */
+    public PretrainConfig(String method, String backbone, String data,
+            Datasets.Options dataOptions, String recipe, Double minCropScale,
+            Double rotationDegrees, int epochs, int batchSize, String optimizer,
+            double learningRate, double weightDecay, Double temperature, int warmupEpochs,
+            long seed, int threads, int workers, int evalEvery, int keepCheckpoints) {
+        this(method, backbone, data, dataOptions, recipe, minCropScale, rotationDegrees, epochs,
+                batchSize, optimizer, learningRate, weightDecay, temperature, warmupEpochs, seed,
+                threads, workers, evalEvery, keepCheckpoints, null);
     }
 
     /** Reads the config of the run in {@code runDir} (its {@code config.json}). */

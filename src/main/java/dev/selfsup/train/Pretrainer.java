@@ -20,6 +20,7 @@ import dev.selfsup.eval.Metrics;
 import dev.selfsup.method.Method;
 import dev.selfsup.method.Methods;
 import dev.selfsup.method.PictureSheet;
+import dev.selfsup.nn.Backbones;
 import dev.selfsup.report.PictureGrid;
 import dev.selfsup.report.ReportWriter;
 import dev.selfsup.util.Json;
@@ -86,8 +87,9 @@ public final class Pretrainer {
 
     private static Method buildMethod(PretrainConfig config, DataSplits data, ViewRecipe recipe,
             ChannelStats stats) {
-        return Methods.build(config.method(), config.backbone(), data.train().channels(),
-                recipe.outputSize(), recipe.outputSize(), config.temperature(), stats);
+        return Methods.create(config.method(), Backbones.byName(config.backbone(),
+                data.train().channels(), recipe.outputSize(), recipe.outputSize()),
+                new Methods.Options(config.temperature(), stats, config.maskRatio()));
     }
 
     /**

@@ -24,10 +24,21 @@ class PretextCliTest {
         Path out = dir.resolve("run");
         CliTest.Run run = CliTest.run("pretrain", "--method", "inpainting", "--backbone", "mlp",
                 "--data", "idx:" + data, "--epochs", "1", "--batch-size", "64", "--threads", "2",
-                "--out", out.toString());
+                "--mask-ratio", "0.5", "--out", out.toString());
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(out.resolve("pictures/inpainting-epoch-0001.png")).isRegularFile();
-        assertThat(Files.readString(out.resolve("config.json"))).contains("\"crop-flip\"");
+        assertThat(Files.readString(out.resolve("config.json"))).contains("\"crop-flip\"")
+                .containsPattern("\"mask_ratio\"\\s*:\\s*0.5");
+
+        CliTest.Run notMasking = CliTest.run("pretrain", "--method", "rotation", "--data",
+                "idx:" + data, "--mask-ratio", "0.5", "--out", dir.resolve("rot").toString());
+        assertThat(notMasking.code()).isEqualTo(1);
+        assertThat(notMasking.err()).contains("--mask-ratio applies to inpainting, masked-image, "
+                + "denoising-autoencoder, not to rotation");
+        CliTest.Run outOfRange = CliTest.run("pretrain", "--method", "masked-image", "--data",
+                "idx:" + data, "--mask-ratio", "1.5", "--out", dir.resolve("mim").toString());
+        assertThat(outOfRange.code()).isEqualTo(1);
+        assertThat(outOfRange.err()).contains("mask ratio must be in (0, 1), found 1.5");
 
         CliTest.Run gray = CliTest.run("pretrain", "--method", "colorization", "--data",
                 "idx:" + data, "--out", dir.resolve("gray").toString());

@@ -88,6 +88,27 @@ class PretextTrainingTest {
     }
 
     @Test
+    void olderConfigsWithoutAMaskRatioStillRead(@TempDir Path dir) throws Exception {
+        PretrainConfig config = config("inpainting", 2, 1);
+        com.fasterxml.jackson.databind.node.ObjectNode document = dev.selfsup.util.Json.MAPPER
+                .valueToTree(Provenance.describe(config, GRAY));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) document.get("config")).remove("mask_ratio");
+        dev.selfsup.util.Json.MAPPER.writeValue(dir.resolve("config.json").toFile(), document);
+        assertThat(Files.readString(dir.resolve("config.json"))).doesNotContain("mask_ratio");
+        assertThat(PretrainConfig.readFrom(dir)).isEqualTo(config);
+        assertThat(config.maskRatio()).isNull();
+        assertThatThrownBy(() -> new PretrainConfig("inpainting", "mlp", "tiny",
+                Datasets.Options.defaults(), "crop-flip", null, null, 1, 64, "adam", 1e-3, 0, null,
+                0, 1, 1, 1, 1, 1, 0.0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("mask ratio must be in (0, 1), found 0.0");
+        assertThatThrownBy(() -> Methods.create("rotation",
+                dev.selfsup.nn.Backbones.mlp(1, 16, 16), new Methods.Options(null, null, 0.5)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not to 'rotation'");
+    }
+
+    @Test
     void colorizationRefusesGrayData(@TempDir Path dir) {
         ChannelStats stats = ChannelStats.of(GRAY.train());
         assertThatThrownBy(() -> Methods.build("colorization", "small-resnet", 1, 16, 16, null, stats))
