@@ -87,6 +87,40 @@ class PretextTrainingTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"rotation", "colorization", "masked-image", "denoising-autoencoder"})
+    void noArrayOutlivesAStep(String name) {
+        int channels = name.equals("colorization") ? 3 : 1;
+        long[] shape = {16, channels, 16, 16};
+        float[] batch = new float[16 * channels * 256];
+        SplittableRandom random = new SplittableRandom(2);
+        ChannelStats stats = ChannelStats.of((channels == 3 ? COLOUR : GRAY).train());
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TorchRuntime.setSeed(1);
+            dev.selfsup.method.Method method = Methods.build(name, "mlp", channels, 16, 16, null,
+                    stats);
+            method.model().initialize(manager, 16);
+            method.model().getParameters().forEach(p -> {
+                if (p.getValue().requiresGradient()) {
+                    p.getValue().getArray().setRequiresGradient(true);
+                }
+            });
+            try (Optimizer optimizer = Optimizer.create("adam", manager, 0)) {
+                TrainingStep step = new TrainingStep(method, optimizer, manager);
+                int[] counts = new int[12];
+                for (int i = 0; i < counts.length; i++) {
+                    for (int j = 0; j < batch.length; j++) {
+                        batch[j] = (float) random.nextGaussian();
+                    }
+                    assertThat(step.run(batch, shape, 1e-3)).isFinite();
+                    counts[i] = manager.getManagedArrays().size();
+                }
+                assertThat(java.util.Arrays.copyOfRange(counts, 1, counts.length))
+                        .containsOnly(counts[1]);
+            }
+        }
+    }
+
     @Test
     void olderConfigsWithoutAMaskRatioStillRead(@TempDir Path dir) throws Exception {
         PretrainConfig config = config("inpainting", 2, 1);
