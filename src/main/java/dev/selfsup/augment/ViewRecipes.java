@@ -4,7 +4,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The built-in {@link ViewRecipe}s, by name: {@code simclr} and {@code tutorial}. Each returns a
+ * The built-in {@link ViewRecipe}s, by name: {@code simclr}, {@code tutorial} and
+ * {@code crop-flip}. Each returns a
  * {@link TransformRecipe}; views are {@code (channels, outputSize, outputSize)} with the source
  * set's channel count.
  */
@@ -13,10 +14,14 @@ public final class ViewRecipes {
     public static final String SIMCLR = "simclr";
     /** Name of {@link #tutorial}. */
     public static final String TUTORIAL = "tutorial";
+    /** Name of {@link #cropFlip}. */
+    public static final String CROP_FLIP = "crop-flip";
+    /** Smallest crop area fraction of {@link #cropFlip(int)}. */
+    public static final double CROP_FLIP_MIN_SCALE = 0.5;
     /** Standard deviation of the tutorial recipe's noise. */
     public static final double TUTORIAL_NOISE_STD = 0.05;
 
-    private static final List<String> NAMES = List.of(SIMCLR, TUTORIAL);
+    private static final List<String> NAMES = List.of(SIMCLR, TUTORIAL, CROP_FLIP);
 
     private ViewRecipes() {}
 
@@ -37,16 +42,19 @@ public final class ViewRecipes {
     /**
      * The recipe called {@code name} with the simclr recipe's settings changed: the crop's
      * smallest area fraction {@code minCropScale} and a {@link RandomRotation} of up to
-     * {@code rotationDegrees} (null: the recipe's default, 0.08 and no rotation; other recipes
-     * reject a value).
+     * {@code rotationDegrees} (null: the recipe's default, 0.08 and no rotation). The crop-flip
+     * recipe takes {@code minCropScale} too; other recipes reject a value.
      */
     public static TransformRecipe byName(String name, int outputSize, Double minCropScale,
             Double rotationDegrees) {
         String key0 = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        if (key0.equals(CROP_FLIP) && minCropScale != null && rotationDegrees == null) {
+            return cropFlip(outputSize, minCropScale);
+        }
         if (minCropScale != null || rotationDegrees != null) {
             if (!key0.equals(SIMCLR)) {
-                throw new IllegalArgumentException("min crop scale and rotation apply to the "
-                        + "simclr recipe, not '" + name + "'");
+                throw new IllegalArgumentException("min crop scale applies to the crop-flip and "
+                        + "simclr recipes, rotation to the simclr recipe only, not to '" + name + "'");
             }
             return simclr(outputSize,
                     minCropScale != null ? minCropScale : RandomResizedCrop.DEFAULT_MIN_SCALE,
@@ -58,6 +66,8 @@ public final class ViewRecipes {
                 return simclr(outputSize);
             case TUTORIAL:
                 return tutorial(outputSize);
+            case CROP_FLIP:
+                return cropFlip(outputSize);
             default:
                 throw new IllegalArgumentException(
                         "unknown view recipe '" + name + "', known: " + String.join(", ", NAMES));
@@ -102,5 +112,22 @@ public final class ViewRecipes {
     public static TransformRecipe tutorial(int outputSize) {
         return new TransformRecipe(TUTORIAL, outputSize,
                 List.of(new GaussianNoise(TUTORIAL_NOISE_STD)));
+    }
+
+    /**
+     * Light views for the image pretext tasks, whose targets come from the image itself: a
+     * {@link RandomResizedCrop} of at least {@value #CROP_FLIP_MIN_SCALE} of the area and a
+     * {@link HorizontalFlip}{@code (0.5)}, as RotNet trains; no colour changes, which would
+     * corrupt colorization's targets and add nothing a reconstruction can use.
+     */
+    public static TransformRecipe cropFlip(int outputSize) {
+        return cropFlip(outputSize, CROP_FLIP_MIN_SCALE);
+    }
+
+    /** {@link #cropFlip(int)} with crops of at least {@code minCropScale} of the area. */
+    public static TransformRecipe cropFlip(int outputSize, double minCropScale) {
+        return new TransformRecipe(CROP_FLIP, outputSize, List.of(
+                new RandomResizedCrop(outputSize, minCropScale, RandomResizedCrop.DEFAULT_MAX_SCALE),
+                new HorizontalFlip(0.5)));
     }
 }

@@ -20,19 +20,22 @@ final class PretrainCommand implements Callable<Integer> {
     DataOptions data = new DataOptions();
 
     @Option(names = "--method", defaultValue = "simclr",
-            description = "simclr, tutorial, moco, byol, simsiam, barlow-twins or vicreg "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "simclr, tutorial, moco, byol, simsiam, barlow-twins, vicreg, or an "
+                    + "image pretext task: rotation, colorization (colour data only), inpainting, "
+                    + "masked-image, autoencoder, denoising-autoencoder (default: ${DEFAULT-VALUE}).")
     String method;
 
     @Option(names = "--backbone", description = "mlp, resnet18 or small-resnet "
             + "(default: mlp for tutorial, small-resnet otherwise).")
     String backbone;
 
-    @Option(names = "--recipe", description = "View recipe: simclr or tutorial (default: the method's).")
+    @Option(names = "--recipe", description = "View recipe: simclr, tutorial or crop-flip "
+            + "(default: the method's; crop-flip for the pretext tasks).")
     String recipe;
 
     @Option(names = "--min-crop-scale", description = "Smallest crop, as a fraction of the image "
-            + "area, of the simclr recipe (default: 0.08, the paper's).")
+            + "area, of the simclr and crop-flip recipes (default: 0.08, the paper's, for simclr; "
+            + "0.5 for crop-flip).")
     Double minCropScale;
 
     @Option(names = "--rotation", paramLabel = "DEGREES", description = "Add a random rotation "
@@ -64,6 +67,11 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--queue-size", description = "Keys in MoCo's memory bank (default: 4096, "
             + "MoCo v2's CIFAR setting); at least 2 x --batch-size.")
     Integer queueSize;
+
+    @Option(names = "--mask-ratio", description = "Share of the image hidden by inpainting (the "
+            + "square's area, default 0.25), masked-image (patches, default 0.6) and "
+            + "denoising-autoencoder (pixels, default 0.25); in (0, 1).")
+    Double maskRatio;
 
     @Option(names = "--warmup-epochs", description = "Linear warm-up epochs (default: 1 when "
             + "epochs > 1, else 0).")
@@ -128,6 +136,10 @@ final class PretrainCommand implements Callable<Integer> {
         if (queueSize != null && !Methods.usesQueue(method)) {
             throw new IllegalArgumentException("--queue-size does not apply to " + method);
         }
+        if (maskRatio != null && !Methods.MASKING_TASKS.contains(method)) {
+            throw new IllegalArgumentException("--mask-ratio applies to "
+                    + String.join(", ", Methods.MASKING_TASKS) + ", not to " + method);
+        }
         boolean sgd = "sgd".equals(optimizer);
         return new PretrainConfig(
                 method,
@@ -151,6 +163,7 @@ final class PretrainCommand implements Callable<Integer> {
                 workers,
                 evalEvery,
                 keepCheckpoints,
-                queueSize);
+                queueSize,
+                maskRatio);
     }
 }

@@ -73,4 +73,33 @@ public record ChannelStats(float[] mean, float[] std) {
             }
         }
     }
+
+    /** Undoes {@link #standardize} in place: {@code x * std[c] + mean[c]}. */
+    public void destandardize(float[] data, int offset, int plane) {
+        for (int c = 0; c < mean.length; c++) {
+            float m = mean[c];
+            float s = std[c];
+            int base = offset + c * plane;
+            for (int p = 0; p < plane; p++) {
+                data[base + p] = data[base + p] * s + m;
+            }
+        }
+    }
+
+    /**
+     * Images {@code [start, start + count)} of {@code set} scaled to [0, 1] and standardised,
+     * written to {@code out} from index 0 as {@code (count, channels, height, width)}.
+     */
+    public void standardizeImages(ImageSet set, int start, int count, float[] out) {
+        int volume = set.imageVolume();
+        int plane = set.height() * set.width();
+        byte[] pixels = set.pixels();
+        int first = set.offsetOf(start);
+        for (int i = 0; i < count * volume; i++) {
+            out[i] = (pixels[first + i] & 0xFF) * (1f / 255f);
+        }
+        for (int s = 0; s < count; s++) {
+            standardize(out, s * volume, plane);
+        }
+    }
 }

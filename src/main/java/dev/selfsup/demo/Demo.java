@@ -103,7 +103,7 @@ public final class Demo {
                 "simclr", MIN_CROP_SCALE, null, settings.epochs(), BATCH_SIZE, "adam",
                 LEARNING_RATE, 1e-6, TEMPERATURE,
                 settings.epochs() > 1 ? 1 : 0, settings.seed(), settings.threads(), 1,
-                EVAL_EVERY, 1, null);
+                EVAL_EVERY, 1);
         out.printf("selfsup demo: SimCLR, backbone %s, on shapes (%s, %d train / %d test), "
                 + "%d epochs%n", BACKBONE, data.shapeDescription(), data.train().size(),
                 data.test().size(), settings.epochs());

@@ -37,19 +37,12 @@ public final class Features {
     public static FeatureMatrix extract(Block backbone, ImageSet set, ChannelStats stats,
             int batchSize, NDManager parent) {
         int volume = set.imageVolume();
-        int plane = set.height() * set.width();
-        byte[] pixels = set.pixels();
         float[] out = null;
         int dim = -1;
         float[] buffer = new float[batchSize * volume];
         for (int start = 0; start < set.size(); start += batchSize) {
             int count = Math.min(batchSize, set.size() - start);
-            for (int i = 0; i < count * volume; i++) {
-                buffer[i] = (pixels[start * volume + i] & 0xFF) * (1f / 255f);
-            }
-            for (int s = 0; s < count; s++) {
-                stats.standardize(buffer, s * volume, plane);
-            }
+            stats.standardizeImages(set, start, count, buffer);
             try (NDManager batch = parent.newSubManager()) {
                 NDArray input = batch.create(FloatBuffer.wrap(buffer, 0, count * volume),
                         new Shape(count, set.channels(), set.height(), set.width()));

@@ -2,8 +2,10 @@ package dev.selfsup.method;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.ParameterStore;
+import dev.selfsup.data.ChannelStats;
 import dev.selfsup.nn.Backbone;
 import dev.selfsup.nn.PartsBlock;
+import java.util.Optional;
 
 /**
  * A self-supervised method: a backbone, its heads and its loss. A method is thin: it wires
@@ -50,4 +52,16 @@ public interface Method {
      *     open-ended run)
      */
     default void afterStep(long step, long totalSteps) {}
+
+    /**
+     * Pictures of what the method does with a few fixed images (e.g. masked, filled in,
+     * original), drawn after every epoch; none by default.
+     *
+     * @param images standardised images {@code (count, C, H, W)}; run the model in inference mode
+     * @param stats the standardisation, to bring pictures back to [0, 1]
+     */
+    default Optional<PictureSheet> pictures(ParameterStore parameterStore, NDArray images,
+            ChannelStats stats) {
+        return Optional.empty();
+    }
 }

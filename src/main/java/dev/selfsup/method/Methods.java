@@ -1,5 +1,7 @@
 package dev.selfsup.method;
 
+import dev.selfsup.augment.ViewRecipes;
+import dev.selfsup.data.ChannelStats;
 import dev.selfsup.loss.BarlowTwinsLoss;
 import dev.selfsup.nn.Backbone;
 import dev.selfsup.nn.Backbones;
@@ -10,7 +12,18 @@ import java.util.List;
 public final class Methods {
     /** The names {@link #create} accepts. */
     public static final List<String> NAMES =
-            List.of("simclr", "tutorial", "moco", "byol", "simsiam", "barlow-twins", "vicreg");
+            List.of("simclr", "tutorial", "moco", "byol", "simsiam", "barlow-twins", "vicreg",
+                    RotationPrediction.NAME, Colorization.NAME, Inpainting.NAME,
+                    MaskedImageModeling.NAME, Autoencoder.NAME, DenoisingAutoencoder.NAME);
+
+    /** The image pretext tasks among {@link #NAMES}: one view each, the crop-flip recipe. */
+    public static final List<String> PRETEXT_TASKS = List.of(RotationPrediction.NAME,
+            Colorization.NAME, Inpainting.NAME, MaskedImageModeling.NAME, Autoencoder.NAME,
+            DenoisingAutoencoder.NAME);
+
+    /** The tasks that take a mask ratio: the share of the image they hide. */
+    public static final List<String> MASKING_TASKS = List.of(Inpainting.NAME,
+            MaskedImageModeling.NAME, DenoisingAutoencoder.NAME);
 
     private Methods() {}
 
@@ -19,8 +32,12 @@ public final class Methods {
      *
      * @param temperature the contrastive temperature (methods with an NT-Xent loss)
      * @param queueSize keys in MoCo's memory bank
+     * @param inputStats the standardisation of the training images (colorization needs it to
+     *     recover colours; the others ignore it)
+     * @param maskRatio the share of the image hidden by the methods of {@link #MASKING_TASKS}
      */
-    public record Options(Double temperature, Integer queueSize) {
+    public record Options(Double temperature, Integer queueSize, ChannelStats inputStats,
+            Double maskRatio) {
         public Options {
             if (queueSize != null && queueSize < 1) {
                 throw new IllegalArgumentException("queue size must be >= 1, found " + queueSize);
@@ -28,12 +45,22 @@ public final class Methods {
         }
 
         public static Options defaults() {
-            return new Options(null, null);
+            return new Options(null, null, null, null);
+        }
+
+        /** Only a temperature (null: the method's default). */
+        public static Options ofTemperature(Double temperature) {
+            return new Options(temperature, null, null, null);
         }
     }
 
     /** The method called {@code name} on {@code backbone}. */
     public static Method create(String name, Backbone backbone, Options options) {
+        Double maskRatio = options.maskRatio();
+        if (maskRatio != null && !MASKING_TASKS.contains(name)) {
+            throw new IllegalArgumentException("a mask ratio applies to " + MASKING_TASKS
+                    + ", not to '" + name + "'");
+        }
         return switch (name) {
             case "simclr" -> SimClr.builder()
                     .setBackbone(backbone)
@@ -52,6 +79,18 @@ public final class Methods {
             case "simsiam" -> new SimSiam(backbone);
             case "barlow-twins" -> new BarlowTwins(backbone, BarlowTwinsLoss.DEFAULT_LAMBDA);
             case "vicreg" -> new VicReg(backbone);
+            case RotationPrediction.NAME -> new RotationPrediction(backbone);
+            case Colorization.NAME -> new Colorization(backbone, options.inputStats());
+            case Inpainting.NAME -> new Inpainting(backbone,
+                    maskRatio != null ? maskRatio : Inpainting.DEFAULT_AREA_FRACTION);
+            case MaskedImageModeling.NAME -> new MaskedImageModeling(backbone,
+                    MaskedImageModeling.defaultPatchSize((int) backbone.inputShape().get(1),
+                            (int) backbone.inputShape().get(2)),
+                    maskRatio != null ? maskRatio : MaskedImageModeling.DEFAULT_MASK_RATIO);
+            case Autoencoder.NAME -> new Autoencoder(backbone);
+            case DenoisingAutoencoder.NAME -> new DenoisingAutoencoder(backbone,
+                    maskRatio != null ? maskRatio : DenoisingAutoencoder.DEFAULT_MASK_PROBABILITY,
+                    DenoisingAutoencoder.DEFAULT_NOISE_STD);
             default -> throw new IllegalArgumentException(
                     "method must be one of " + NAMES + ", found '" + name + "'");
         };
@@ -65,7 +104,7 @@ public final class Methods {
      */
     public static Method build(String method, String backbone, int channels, int height,
             int width, Double temperature) {
-        return build(method, backbone, channels, height, width, new Options(temperature, null));
+        return build(method, backbone, channels, height, width, Options.ofTemperature(temperature));
     }
 
     /** As {@link #build(String, String, int, int, int, Double)}, with all method options. */
@@ -81,6 +120,9 @@ public final class Methods {
 
     /** The view recipe a method trains with by default. */
     public static String defaultRecipe(String method) {
+        if (PRETEXT_TASKS.contains(method)) {
+            return ViewRecipes.CROP_FLIP;
+        }
         return "tutorial".equals(method) ? "tutorial" : "simclr";
     }
 

@@ -28,12 +28,13 @@ public record Encoder(Method method, ChannelStats stats, CheckpointState state) 
     public static Encoder load(Path path, NDManager manager) throws IOException {
         Path checkpoint = Checkpoints.resolve(path);
         CheckpointState state = Checkpoints.readState(checkpoint);
+        ChannelStats stats = new ChannelStats(state.channelMean(), state.channelStd());
         Method method = Methods.build(state.method(), state.backbone(), state.channels(),
                 state.height(), state.width(),
-                new Methods.Options(state.temperature(), state.queueSize()));
+                new Methods.Options(state.temperature(), state.queueSize(), stats, null));
         method.model().initialize(manager, 2);
         Checkpoints.loadModel(checkpoint, method.model(), manager);
-        return new Encoder(method, new ChannelStats(state.channelMean(), state.channelStd()), state);
+        return new Encoder(method, stats, state);
     }
 
     /**

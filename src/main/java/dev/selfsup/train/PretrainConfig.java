@@ -29,6 +29,9 @@ import java.util.Objects;
  * @param keepCheckpoints how many of the newest checkpoints to keep
  * @param queueSize keys in the memory bank of methods that have one (MoCo), or null: the
  *     method's default
+ * @param maskRatio share of the image hidden by the masking pretext tasks (inpainting,
+ *     masked-image, denoising-autoencoder), in (0, 1), or null for the method's default (and
+ *     for every other method); absent from older {@code config.json} files, which read as null
  */
 public record PretrainConfig(
         String method,
@@ -50,7 +53,8 @@ public record PretrainConfig(
         int workers,
         @JsonProperty("eval_every") int evalEvery,
         @JsonProperty("keep_checkpoints") int keepCheckpoints,
-        @JsonProperty("queue_size") Integer queueSize) {
+        @JsonProperty("queue_size") Integer queueSize,
+        @JsonProperty("mask_ratio") Double maskRatio) {
 
     public PretrainConfig {
         Objects.requireNonNull(method, "method");
@@ -92,9 +96,23 @@ public record PretrainConfig(
             throw new IllegalArgumentException("queue size must be at least 2 x batch size = "
                     + 2 * batchSize + " (both views' keys of a batch), found " + queueSize);
         }
+        if (maskRatio != null && !(maskRatio > 0 && maskRatio < 1)) {
+            throw new IllegalArgumentException("mask ratio must be in (0, 1), found " + maskRatio);
+        }
         if (!optimizer.equals("adam") && !optimizer.equals("sgd")) {
             throw new IllegalArgumentException("optimizer must be adam or sgd, found '" + optimizer + "'");
         }
+    }
+
+    /** A config without method-specific settings (queue size, mask ratio: the defaults). */
+    public PretrainConfig(String method, String backbone, String data,
+            Datasets.Options dataOptions, String recipe, Double minCropScale,
+            Double rotationDegrees, int epochs, int batchSize, String optimizer,
+            double learningRate, double weightDecay, Double temperature, int warmupEpochs,
+            long seed, int threads, int workers, int evalEvery, int keepCheckpoints) {
+        this(method, backbone, data, dataOptions, recipe, minCropScale, rotationDegrees, epochs,
+                batchSize, optimizer, learningRate, weightDecay, temperature, warmupEpochs, seed,
+                threads, workers, evalEvery, keepCheckpoints, null, null);
     }
 
     /** Reads the config of the run in {@code runDir} (its {@code config.json}). */
@@ -123,8 +141,8 @@ public record PretrainConfig(
         }
     }
 
-    /** The method options this config sets. */
-    public dev.selfsup.method.Methods.Options methodOptions() {
-        return new dev.selfsup.method.Methods.Options(temperature, queueSize);
+    /** The method options this config sets, for images standardised with {@code inputStats}. */
+    public dev.selfsup.method.Methods.Options methodOptions(dev.selfsup.data.ChannelStats inputStats) {
+        return new dev.selfsup.method.Methods.Options(temperature, queueSize, inputStats, maskRatio);
     }
 }

@@ -1,7 +1,10 @@
 package dev.selfsup.train;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import dev.selfsup.augment.MultiViewLoader;
@@ -9,14 +12,19 @@ import dev.selfsup.augment.ViewRecipe;
 import dev.selfsup.augment.ViewRecipes;
 import dev.selfsup.data.ChannelStats;
 import dev.selfsup.data.DataSplits;
+import dev.selfsup.data.ImageSet;
 import dev.selfsup.eval.FeatureMatrix;
 import dev.selfsup.eval.Features;
 import dev.selfsup.eval.KnnClassifier;
 import dev.selfsup.eval.Metrics;
 import dev.selfsup.method.Method;
 import dev.selfsup.method.Methods;
+import dev.selfsup.method.PictureSheet;
+import dev.selfsup.nn.Backbones;
+import dev.selfsup.report.PictureGrid;
 import dev.selfsup.report.ReportWriter;
 import dev.selfsup.util.Json;
+import dev.selfsup.util.Seeds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,6 +53,8 @@ public final class Pretrainer {
     public static final double COLLAPSE_THRESHOLD = 0.2;
     /** Images per forward pass when extracting features for the kNN monitor. */
     private static final int FEATURE_BATCH = 256;
+    /** Test images shown in a method's pictures. */
+    private static final int PICTURE_COUNT = 8;
 
     private final PretrainConfig config;
     private final DataSplits data;
@@ -67,7 +77,7 @@ public final class Pretrainer {
 
     /** Builds the method this config describes, for images shaped like {@code data}. */
     public static Method buildMethod(PretrainConfig config, DataSplits data) {
-        return buildMethod(config, data, recipe(config, data));
+        return buildMethod(config, data, recipe(config, data), ChannelStats.of(data.train()));
     }
 
     private static ViewRecipe recipe(PretrainConfig config, DataSplits data) {
@@ -75,9 +85,10 @@ public final class Pretrainer {
                 config.rotationDegrees());
     }
 
-    private static Method buildMethod(PretrainConfig config, DataSplits data, ViewRecipe recipe) {
+    private static Method buildMethod(PretrainConfig config, DataSplits data, ViewRecipe recipe,
+            ChannelStats stats) {
         return Methods.build(config.method(), config.backbone(), data.train().channels(),
-                recipe.outputSize(), recipe.outputSize(), config.methodOptions());
+                recipe.outputSize(), recipe.outputSize(), config.methodOptions(stats));
     }
 
     /**
@@ -95,12 +106,12 @@ public final class Pretrainer {
             throw new IllegalArgumentException(runDir + " already holds a run (config.json); use "
                     + "--resume " + runDir + " to continue it, or choose another --out");
         }
-        Files.createDirectories(runDir);
         TorchRuntime.setThreads(config.threads());
         TorchRuntime.setSeed(config.seed());
         ChannelStats stats = ChannelStats.of(data.train());
         ViewRecipe recipe = recipe(config, data);
-        Method method = buildMethod(config, data, recipe);
+        Method method = buildMethod(config, data, recipe, stats);
+        Files.createDirectories(runDir); // after the method, which may refuse the data
         if (!resume || checkpoint.isEmpty()) {
             Json.write(configFile, Provenance.describe(config, data));
         }
@@ -147,6 +158,7 @@ public final class Pretrainer {
                                     recipe.outputSize(), recipe.outputSize(), config.temperature(),
                                     stats.mean(), stats.std(), config.queueSize()),
                             config.keepCheckpoints());
+                    writePictures(method, runDir, epoch, modelManager, stats);
                     ReportWriter.write(runDir);
                     listener.epochFinished(metrics);
                 }
@@ -171,6 +183,9 @@ public final class Pretrainer {
         while (batches.hasNext()) {
             float[] batch = batches.next();
             learningRate = schedule.learningRate(step);
+            // libtorch draws of the step (masks, noise) depend on (seed, step) only, so a
+            // resumed run repeats them
+            TorchRuntime.setSeed(Seeds.derive(config.seed(), step));
             float loss;
             try {
                 loss = trainingStep.run(batch, shape, learningRate, step,
@@ -212,6 +227,28 @@ public final class Pretrainer {
     private static Double peakRssMb() {
         long bytes = dev.selfsup.util.ProcessStats.peakRssBytes();
         return bytes > 0 ? bytes / 1e6 : null;
+    }
+
+    /**
+     * Writes {@code pictures/<method>-epoch-NNNN.png} when the method draws pictures, of the first
+     * {@value #PICTURE_COUNT} test images (training images if there are no test images).
+     */
+    private void writePictures(Method method, Path runDir, int epoch,
+            NDManager modelManager, ChannelStats stats) throws IOException {
+        ImageSet images = data.test().size() > 0 ? data.test() : data.train();
+        int count = Math.min(PICTURE_COUNT, images.size());
+        float[] values = new float[count * images.imageVolume()];
+        stats.standardizeImages(images, 0, count, values);
+        try (NDManager manager = modelManager.newSubManager()) {
+            NDArray batch = manager.create(values,
+                    new Shape(count, images.channels(), images.height(), images.width()));
+            Optional<PictureSheet> sheet = method.pictures(new ParameterStore(manager, false),
+                    batch, stats);
+            if (sheet.isPresent()) {
+                PictureGrid.write(runDir.resolve(ReportWriter.PICTURES_DIRECTORY).resolve(
+                        String.format("%s-epoch-%04d.png", method.name(), epoch + 1)), sheet.get());
+            }
+        }
     }
 
     /** Reads and writes a run's {@code metrics.jsonl}. */

@@ -22,7 +22,7 @@ class ViewRecipesTest {
 
     @Test
     void looksUpRecipesByName() {
-        assertThat(ViewRecipes.names()).containsExactly("simclr", "tutorial");
+        assertThat(ViewRecipes.names()).containsExactly("simclr", "tutorial", "crop-flip");
         assertThat(ViewRecipes.byName("simclr", 32).name()).isEqualTo("simclr");
         assertThat(ViewRecipes.byName("Tutorial", 28).name()).isEqualTo("tutorial");
         assertThat(ViewRecipes.byName("tutorial", 28).outputSize()).isEqualTo(28);
@@ -30,6 +30,21 @@ class ViewRecipesTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'byol'")
                 .hasMessageContaining("simclr, tutorial");
+    }
+
+    @Test
+    void cropFlipRecipeCropsAndFlipsOnly() {
+        List<ImageTransform> steps = ViewRecipes.byName("crop-flip", 32).transforms();
+        assertThat(steps).hasSize(2);
+        assertThat(((RandomResizedCrop) steps.get(0)).minScale())
+                .isEqualTo(ViewRecipes.CROP_FLIP_MIN_SCALE);
+        assertThat(((HorizontalFlip) steps.get(1)).probability()).isEqualTo(0.5);
+        List<ImageTransform> larger = ViewRecipes.byName("crop-flip", 32, 0.8, null).transforms();
+        assertThat(((RandomResizedCrop) larger.get(0)).minScale()).isEqualTo(0.8);
+        assertThat(larger).hasSize(2);
+        assertThatThrownBy(() -> ViewRecipes.byName("crop-flip", 32, null, 10.0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rotation to the simclr recipe only");
     }
 
     @Test

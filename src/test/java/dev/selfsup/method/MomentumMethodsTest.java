@@ -174,6 +174,6 @@ class MomentumMethodsTest {
         assertThatThrownBy(() -> Byol.builder().setBackbone(Backbones.mlp(1, 8, 8))
                 .optTargetBackbone(Backbones.smallResNet(1, 8, 8)).build())
                 .hasMessageContaining("separate copy");
-        assertThatThrownBy(() -> new Methods.Options(null, 0)).hasMessageContaining("found 0");
+        assertThatThrownBy(() -> new Methods.Options(null, 0, null, null)).hasMessageContaining("found 0");
     }
 }

@@ -26,7 +26,7 @@ class PretrainerTest {
         return new PretrainConfig(method, backbone, "tiny", Datasets.Options.defaults(),
                 method.equals("tutorial") ? "tutorial" : "simclr", null, null, epochs, 64, "adam", 3e-3, 1e-6,
                 Methods.usesTemperature(method) ? Methods.defaultTemperature(method) : null, 1,
-                seed, 2, 2, 1, 5, method.equals("moco") ? 512 : null);
+                seed, 2, 2, 1, 5, method.equals("moco") ? 512 : null, null);
     }
 
     private static double randomInitKnn(String backbone) {

@@ -1,0 +1,50 @@
+package dev.selfsup.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PretextCliTest {
+    @Test
+    void helpListsTheTasks() {
+        CliTest.Run help = CliTest.run("pretrain", "--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out().replaceAll("\\s+", " ")).contains("rotation, colorization")
+                .contains("masked-image, autoencoder, denoising-autoencoder").contains("crop-flip");
+    }
+
+    @Test
+    void inpaintingRunsFromTheCliAndColorizationRefusesGrayData(@TempDir Path dir)
+            throws IOException {
+        Path data = CliTest.tinyIdx(Files.createDirectories(dir.resolve("data")));
+        Path out = dir.resolve("run");
+        CliTest.Run run = CliTest.run("pretrain", "--method", "inpainting", "--backbone", "mlp",
+                "--data", "idx:" + data, "--epochs", "1", "--batch-size", "64", "--threads", "2",
+                "--mask-ratio", "0.5", "--out", out.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(out.resolve("pictures/inpainting-epoch-0001.png")).isRegularFile();
+        assertThat(Files.readString(out.resolve("config.json"))).contains("\"crop-flip\"")
+                .containsPattern("\"mask_ratio\"\\s*:\\s*0.5");
+
+        CliTest.Run notMasking = CliTest.run("pretrain", "--method", "rotation", "--data",
+                "idx:" + data, "--mask-ratio", "0.5", "--out", dir.resolve("rot").toString());
+        assertThat(notMasking.code()).isEqualTo(1);
+        assertThat(notMasking.err()).contains("--mask-ratio applies to inpainting, masked-image, "
+                + "denoising-autoencoder, not to rotation");
+        CliTest.Run outOfRange = CliTest.run("pretrain", "--method", "masked-image", "--data",
+                "idx:" + data, "--mask-ratio", "1.5", "--out", dir.resolve("mim").toString());
+        assertThat(outOfRange.code()).isEqualTo(1);
+        assertThat(outOfRange.err()).contains("mask ratio must be in (0, 1), found 1.5");
+
+        CliTest.Run gray = CliTest.run("pretrain", "--method", "colorization", "--data",
+                "idx:" + data, "--out", dir.resolve("gray").toString());
+        assertThat(gray.code()).isEqualTo(1);
+        assertThat(gray.err().strip()).startsWith("selfsup: error: colorization needs colour")
+                .contains("1 channel (gray)").doesNotContain("\n");
+        assertThat(dir.resolve("gray")).doesNotExist();
+    }
+}
