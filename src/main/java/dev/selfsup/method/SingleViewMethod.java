@@ -9,23 +9,9 @@ import dev.selfsup.nn.PartsBlock;
  * targets from it), the light {@code crop-flip} recipe, and a {@link PartsBlock} on the backbone
  * for subclasses to add their heads to.
  */
-abstract class SingleViewMethod implements Method {
-    private final String name;
-    private final PartsBlock model;
-
+abstract class SingleViewMethod extends PartsMethod {
     SingleViewMethod(String name, Backbone backbone) {
-        this.name = name;
-        this.model = new PartsBlock(backbone);
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public PartsBlock model() {
-        return model;
+        super(name, backbone);
     }
 
     @Override

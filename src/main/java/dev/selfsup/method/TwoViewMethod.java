@@ -5,32 +5,19 @@ import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.selfsup.nn.Backbone;
-import dev.selfsup.nn.PartsBlock;
 
 /**
  * Shared plumbing of the two-view methods built from a backbone and a projection head: both
  * views run through the model as one {@code (2N, C, H, W)} batch, and subclasses turn the
  * {@code (2N, dim)} projections into a loss.
  */
-abstract class TwoViewMethod implements Method {
-    private final String name;
-    private final PartsBlock model;
+abstract class TwoViewMethod extends PartsMethod {
     private final Block projectionHead;
 
     TwoViewMethod(String name, Backbone backbone, Block projectionHead) {
-        this.name = name;
-        this.model = new PartsBlock(backbone);
-        this.projectionHead = model.addHead("projection_head", projectionHead, backbone.featureDim());
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public PartsBlock model() {
-        return model;
+        super(name, backbone);
+        this.projectionHead = model().addHead("projection_head", projectionHead,
+                backbone.featureDim());
     }
 
     @Override
@@ -50,7 +37,7 @@ abstract class TwoViewMethod implements Method {
 
     /** Projections of both views, {@code (2N, projectionDim)}, view-major. */
     NDArray project(ParameterStore parameterStore, ViewBatch batch, boolean training) {
-        NDList features = model.forward(parameterStore, new NDList(batch.images()), training);
+        NDList features = model().forward(parameterStore, new NDList(batch.images()), training);
         return projectionHead.forward(parameterStore, features, training).singletonOrThrow();
     }
 }

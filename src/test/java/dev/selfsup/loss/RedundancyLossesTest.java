@@ -5,27 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.selfsup.testing.ManagedTest;
 
 /** Barlow Twins, VICReg and SimSiam's negative cosine against plain-Java loops of the papers. */
-class RedundancyLossesTest {
-    private NDManager manager;
-
-    @BeforeEach
-    void open() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void close() {
-        manager.close();
-    }
-
+class RedundancyLossesTest extends ManagedTest {
     private static double[][] random(Random random, int n, int d) {
         double[][] out = new double[n][d];
         for (double[] row : out) {
