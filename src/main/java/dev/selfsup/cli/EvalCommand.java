@@ -32,6 +32,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     DataOptions data = new DataOptions();
 
+    @Mixin
+    TextOptions text = new TextOptions();
+
     @Option(names = "--checkpoint", paramLabel = "DIR",
             description = "A run directory (its newest checkpoint) or a checkpoint directory.")
     Path checkpoint;
@@ -61,6 +64,10 @@ final class EvalCommand implements Callable<Integer> {
         };
         if (checkpoint != null && randomInit != null) {
             throw new IllegalArgumentException("give --checkpoint or --random-init, not both");
+        }
+        if (TextOptions.isText(data.data)) {
+            return TextCommands.eval(this, kinds.contains(Probes.Kind.KNN),
+                    kinds.contains(Probes.Kind.LINEAR));
         }
         TorchRuntime.setThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
         DataSplits splits = data.load();
