@@ -26,7 +26,7 @@ import java.util.Map;
 /** The text paths of {@code pretrain}, {@code eval} and {@code embed}. */
 final class TextCommands {
     /** TF-IDF columns of the bag-of-words baseline. */
-    static final int TF_IDF_FEATURES = 20000;
+    static final int TF_IDF_FEATURES = 5000;
 
     private TextCommands() {}
 

@@ -35,7 +35,7 @@ import java.util.zip.CRC32C;
 
 /**
  * Runs self-supervised pre-training on text: learns a WordPiece vocabulary from the corpus's
- * training documents, holds out every 20th document, then trains a {@link TextMethod} with Adam
+ * training documents, holds out every 10th document, then trains a {@link TextMethod} with Adam
  * under a warm-up + cosine schedule. After every epoch it scores the held-out examples
  * (masked-token or reconstruction accuracy, perplexity, next-sentence accuracy), appends one line
  * to {@code metrics.jsonl}, saves a checkpoint (weights, optimiser, {@code tokenizer.json},
@@ -46,7 +46,7 @@ import java.util.zip.CRC32C;
  */
 public final class TextPretrainer {
     /** Every how many documents one is held out. */
-    public static final int HELD_OUT_EVERY = 20;
+    public static final int HELD_OUT_EVERY = 10;
 
     private final TextPretrainConfig config;
     private final TextCorpus corpus;
