@@ -87,7 +87,7 @@ final class TextCommands {
     static int eval(EvalCommand c, boolean knn, boolean linear) throws Exception {
         TextOptions text = c.text;
         TorchRuntime.setThreads(c.threads != null ? c.threads : Runtime.getRuntime().availableProcessors());
-        LabeledText.Splits splits = text.labeled(c.data.data);
+        LabeledText.Splits splits = text.labeled(c.data.data, c.data.trainSize, c.data.testSize);
         String features;
         FeatureMatrix train;
         FeatureMatrix test;
@@ -155,7 +155,7 @@ final class TextCommands {
         int[] labels;
         String what;
         if (c.data.data.startsWith(TextOptions.LABELED_TEXT)) {
-            LabeledText.Splits splits = text.labeled(c.data.data);
+            LabeledText.Splits splits = text.labeled(c.data.data, c.data.trainSize, c.data.testSize);
             LabeledText part = c.split.equals("train") ? splits.train() : splits.test();
             texts.addAll(part.texts());
             labels = part.labels();

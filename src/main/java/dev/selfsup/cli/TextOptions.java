@@ -111,6 +111,33 @@ final class TextOptions {
         return new TextCorpusReader(utf8Errors(), maxLineLength).read(Path.of(spec.substring(TEXT.length())));
     }
 
+    /**
+     * The fixed stratified split of a labelled text set, each side optionally cut to a fixed
+     * random subset of {@code trainSize} / {@code testSize} texts (null: all).
+     */
+    LabeledText.Splits labeled(String spec, Integer trainSize, Integer testSize) throws IOException {
+        LabeledText.Splits splits = labeled(spec);
+        return new LabeledText.Splits(subset(splits.train(), trainSize, "--train-size", 1),
+                subset(splits.test(), testSize, "--test-size", 2));
+    }
+
+    private static LabeledText subset(LabeledText texts, Integer size, String option, long seed) {
+        if (size == null) {
+            return texts;
+        }
+        if (size <= 0) {
+            throw new IllegalArgumentException(option + " must be > 0, found " + size);
+        }
+        if (size >= texts.size()) {
+            return texts;
+        }
+        int[] order = dev.selfsup.util.Permutations.shuffled(texts.size(),
+                dev.selfsup.util.Seeds.random(seed));
+        int[] chosen = java.util.Arrays.copyOf(order, size);
+        java.util.Arrays.sort(chosen);
+        return texts.subset(chosen, "");
+    }
+
     LabeledText.Splits labeled(String spec) throws IOException {
         if (!spec.startsWith(LABELED_TEXT)) {
             throw new IllegalArgumentException("this needs --data labeled-text:DIR, found '" + spec + "'");
