@@ -44,7 +44,7 @@ public final class MaskedTokenHead extends AbstractBlock {
         NDArray table = inputs.get(1);
         NDArray h = Activation.gelu(transform.forward(ps, new NDList(hidden), training).head());
         h = norm.forward(ps, new NDList(h), training).head();
-        NDArray logits = h.matMul(table.transpose()) // (count, vocabulary)
+        NDArray logits = h.matMul(Temporaries.inManagerOf(table.transpose(), h)) // (count, vocabulary)
                 .add(ps.getValue(bias, hidden.getDevice(), training));
         return new NDList(logits);
     }

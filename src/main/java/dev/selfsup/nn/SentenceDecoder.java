@@ -48,8 +48,9 @@ public final class SentenceDecoder extends AbstractBlock {
         NDArray code = inputs.get(0);
         long batch = code.getShape().get(0);
         long length = inputs.get(1).getShape().get(1);
-        NDArray positions = ps.getValue(positionEmbedding, code.getDevice(), training)
-                .get(new NDIndex(":{}", length)); // (length, width)
+        NDArray positions = Temporaries.inManagerOf(
+                ps.getValue(positionEmbedding, code.getDevice(), training)
+                        .get(new NDIndex(":{}", length)), code); // (length, width)
         NDArray x = code.expandDims(1).add(positions); // (batch, length, width)
         x = norm.forward(ps, new NDList(x), training).head();
         NDArray offset = code.getManager().zeros(new Shape(batch, 1, 1, length));

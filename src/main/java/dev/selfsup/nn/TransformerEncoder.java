@@ -85,8 +85,9 @@ public final class TransformerEncoder extends AbstractBlock {
         NDArray embedded = Embedding.embedding(pieces, table, SparseFormat.DENSE).head(); // (batch, length, width)
         embedded = embedded.add(Embedding.embedding(segments,
                 parameterStore.getValue(segmentEmbedding, device, training), SparseFormat.DENSE).head());
-        NDArray positions = parameterStore.getValue(positionEmbedding, device, training)
-                .get(new NDIndex(":{}", length)); // (length, width), broadcast over the batch
+        NDArray positions = Temporaries.inManagerOf(
+                parameterStore.getValue(positionEmbedding, device, training)
+                        .get(new NDIndex(":{}", length)), pieces); // (length, width), broadcast
         NDArray x = embedded.add(positions);
         x = embeddingNorm.forward(parameterStore, new NDList(x), training).head();
         x = embeddingDropout.forward(parameterStore, new NDList(x), training).head();

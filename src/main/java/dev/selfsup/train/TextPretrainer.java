@@ -2,7 +2,6 @@ package dev.selfsup.train;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
@@ -149,7 +148,7 @@ public final class TextPretrainer {
             TextExamples heldOut, CosineSchedule schedule, int epoch, long firstStep, int perEpoch,
             int stepsPerEpoch, NDManager modelManager) {
         listener.epochStarted(epoch + 1, config.epochs(), stepsPerEpoch, 0);
-        PairList<String, Parameter> parameters = method.model().getParameters();
+        TextTrainingStep trainingStep = new TextTrainingStep(method, optimizer, modelManager);
         int[] order = Permutations.shuffled(train.size(), Seeds.random(config.seed(), epoch, -1));
         long step = firstStep;
         double lossSum = 0;
@@ -161,19 +160,12 @@ public final class TextPretrainer {
             TextBatch batch = train.batch(ids, config.seed(), epoch);
             learningRate = schedule.learningRate(step);
             float loss;
-            try (NDManager stepManager = modelManager.newSubManager()) {
-                try (GradientCollector collector = stepManager.getEngine().newGradientCollector()) {
-                    TextMethod.Output output = method.loss(new ParameterStore(stepManager, false),
-                            batch, stepManager, true);
-                    loss = output.loss().getFloat();
-                    if (!Float.isFinite(loss)) {
-                        throw new TrainingDivergedException("loss became " + loss + " at step "
-                                + (step + 1) + " (epoch " + (epoch + 1) + "); lower --lr. No "
-                                + "checkpoint of this state was saved.");
-                    }
-                    collector.backward(output.loss());
-                }
-                optimizer.step(parameters, learningRate, stepManager);
+            try {
+                loss = trainingStep.run(batch, learningRate);
+            } catch (TrainingDivergedException e) {
+                throw new TrainingDivergedException(e.getMessage() + " at step " + (step + 1)
+                        + " (epoch " + (epoch + 1) + "); lower --lr. No checkpoint of this state "
+                        + "was saved.");
             }
             lossSum += loss;
             step++;
