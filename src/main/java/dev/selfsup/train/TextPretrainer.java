@@ -34,7 +34,8 @@ import java.util.zip.CRC32C;
 
 /**
  * Runs self-supervised pre-training on text: learns a WordPiece vocabulary from the corpus's
- * training documents, holds out every 10th document, then trains a {@link TextMethod} with Adam
+ * training documents, holds out every 10th document (the last sentences of each document when
+ * there are fewer than 10), then trains a {@link TextMethod} with Adam
  * under a warm-up + cosine schedule. After every epoch it scores the held-out examples
  * (masked-token or reconstruction accuracy, perplexity, next-sentence accuracy), appends one line
  * to {@code metrics.jsonl}, saves a checkpoint (weights, optimiser, {@code tokenizer.json},
@@ -86,7 +87,9 @@ public final class TextPretrainer {
         long start = System.nanoTime();
         List<TextCorpus.Document> trainDocuments = new ArrayList<>();
         for (int d = 0; d < corpus.documents().size(); d++) {
-            if (corpus.documents().size() == 1 || d % HELD_OUT_EVERY != HELD_OUT_EVERY / 2) {
+            // a corpus of few documents holds out sentences instead (see TokenizedCorpus.holdOut)
+            if (corpus.documents().size() < HELD_OUT_EVERY
+                    || d % HELD_OUT_EVERY != HELD_OUT_EVERY / 2) {
                 trainDocuments.add(corpus.documents().get(d));
             }
         }

@@ -112,6 +112,19 @@ class TextPretrainerTest {
     }
 
     @Test
+    void aCorpusOfFewDocumentsHoldsOutTheirLastSentences() throws Exception {
+        TextCorpus corpus = TextFixtures.corpus(3, 10, 6);
+        TextEpochMetrics pairs = new TextPretrainer(config("nsp", 1, 16), corpus,
+                ProgressListener.silent(), m -> { }).run(dir.resolve("few")).last();
+        assertThat(pairs.nspAccuracy()).isBetween(0.0, 1.0);
+        var parts = dev.selfsup.data.text.TokenizedCorpus.of(corpus,
+                new dev.selfsup.data.text.WordPieceTrainer(100, 1).train(
+                        corpus.documents().get(0).sentences())).holdOut(10);
+        assertThat(parts[0].documents()).hasSize(3).allMatch(d -> d.size() == 9);
+        assertThat(parts[1].documents()).hasSize(3).allMatch(d -> d.size() == 1);
+    }
+
+    @Test
     void anImageCheckpointIsNotATextEncoder() throws Exception {
         Path checkpoint = Files.createDirectories(dir.resolve("image/checkpoints/epoch-0001"));
         Files.writeString(checkpoint.resolve("state.json"), "{\"epoch\":1,\"method\":\"simclr\"}");

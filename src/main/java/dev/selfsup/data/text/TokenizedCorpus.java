@@ -84,11 +84,14 @@ public record TokenizedCorpus(List<List<int[]>> documents) {
     }
 
     /**
-     * Splits off held-out documents: every {@code every}-th document (from the middle of the
-     * first block) goes to the second corpus. A corpus of one document is split by sentences
-     * instead (its last 1/{@code every}, at least one sentence, held out).
+     * Splits off held-out text: every {@code every}-th document (from the middle of the first
+     * block) goes to the second corpus. A corpus of fewer than {@code every} documents is split
+     * by sentences instead: the last 1/{@code every} of each document's sentences (at least one,
+     * if it has two or more) become a held-out document of their own.
      *
      * @return {train, heldOut}
+     * @throws IllegalArgumentException when nothing can be held out (no document has two
+     *     sentences)
      */
     public TokenizedCorpus[] holdOut(int every) {
         if (every < 2) {
@@ -96,20 +99,23 @@ public record TokenizedCorpus(List<List<int[]>> documents) {
         }
         List<List<int[]>> train = new ArrayList<>();
         List<List<int[]>> held = new ArrayList<>();
-        if (documents.size() == 1) {
-            List<int[]> only = documents.get(0);
-            if (only.size() < 2) {
-                throw new IllegalArgumentException("the corpus has one sentence; nothing to hold out");
+        if (documents.size() < every) {
+            for (List<int[]> document : documents) {
+                if (document.size() < 2) {
+                    train.add(document);
+                    continue;
+                }
+                int heldCount = Math.max(1, document.size() / every);
+                train.add(document.subList(0, document.size() - heldCount));
+                held.add(document.subList(document.size() - heldCount, document.size()));
             }
-            int heldCount = Math.max(1, only.size() / every);
-            train.add(only.subList(0, only.size() - heldCount));
-            held.add(only.subList(only.size() - heldCount, only.size()));
+            if (held.isEmpty()) {
+                throw new IllegalArgumentException("nothing to hold out: no document has two "
+                        + "sentences");
+            }
         } else {
             for (int d = 0; d < documents.size(); d++) {
                 (d % every == every / 2 ? held : train).add(documents.get(d));
-            }
-            if (train.isEmpty()) {
-                train.add(held.remove(held.size() - 1));
             }
         }
         return new TokenizedCorpus[] {new TokenizedCorpus(train), new TokenizedCorpus(held)};
