@@ -10,17 +10,21 @@ import picocli.CommandLine.Option;
 /** The {@code --data} options every command shares. */
 final class DataOptions {
     @Option(names = "--data", defaultValue = "shapes", paramLabel = "SPEC",
-            description = "shapes[:SEED] (built in), idx:DIR, cifar10:DIR or folder:DIR "
+            description = "shapes[:SEED] (built in), idx:DIR, cifar10:DIR or folder:DIR; text: "
+                    + "text:PATH (pretrain, embed) or labeled-text:DIR (eval, embed) "
                     + "(default: ${DEFAULT-VALUE}).")
     String data;
 
     @Option(names = "--train-size", paramLabel = "N",
             description = "Training images: generated (shapes, default 10000) or a fixed random "
-                    + "subset (files, default all).")
+                    + "subset (files, default all). Text: examples per epoch (pretrain) or a "
+                    + "fixed subset of the train split (labeled-text).")
     Integer trainSize;
 
     @Option(names = "--test-size", paramLabel = "N",
-            description = "Test images (shapes default 2000; files default all).")
+            description = "Test images (shapes default 2000; files default all). Text: "
+                    + "held-out examples scored per epoch (pretrain, default 512) or a fixed "
+                    + "subset of the test split (labeled-text).")
     Integer testSize;
 
     @Option(names = "--image-size", defaultValue = "32", paramLabel = "PIXELS",

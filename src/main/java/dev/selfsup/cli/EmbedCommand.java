@@ -21,6 +21,9 @@ final class EmbedCommand implements Callable<Integer> {
     @Mixin
     DataOptions data = new DataOptions();
 
+    @Mixin
+    TextOptions text = new TextOptions();
+
     @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
             description = "A run directory (its newest checkpoint) or a checkpoint directory.")
     Path checkpoint;
@@ -42,6 +45,9 @@ final class EmbedCommand implements Callable<Integer> {
         }
         if (!split.equals("train") && !split.equals("test")) {
             throw new IllegalArgumentException("--split must be train or test, found '" + split + "'");
+        }
+        if (TextOptions.isText(data.data)) {
+            return TextCommands.embed(this);
         }
         TorchRuntime.setThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
         DataSplits splits = data.load();

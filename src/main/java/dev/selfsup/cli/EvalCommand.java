@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate features on the test split: kNN top-1 (cosine, k=200, T=0.1, "
                 + "train split as bank) and/or linear-probe top-1. Without --checkpoint or "
-                + "--random-init: the raw pixels, scaled to [0,1] (the baseline).")
+                + "--random-init: the raw pixels, scaled to [0,1] (the baseline); for "
+                + "labeled-text:DIR, TF-IDF bag-of-words features.")
 final class EvalCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PROBE", description = "knn, linear or all.")
     String probe;
@@ -32,12 +33,16 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     DataOptions data = new DataOptions();
 
+    @Mixin
+    TextOptions text = new TextOptions();
+
     @Option(names = "--checkpoint", paramLabel = "DIR",
             description = "A run directory (its newest checkpoint) or a checkpoint directory.")
     Path checkpoint;
 
     @Option(names = "--random-init", paramLabel = "BACKBONE",
-            description = "Evaluate a randomly initialised backbone (mlp, resnet18, small-resnet).")
+            description = "Evaluate a randomly initialised backbone (mlp, resnet18, small-resnet; "
+                    + "transformer for text).")
     String randomInit;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seeds random init and the linear "
@@ -61,6 +66,10 @@ final class EvalCommand implements Callable<Integer> {
         };
         if (checkpoint != null && randomInit != null) {
             throw new IllegalArgumentException("give --checkpoint or --random-init, not both");
+        }
+        if (TextOptions.isText(data.data)) {
+            return TextCommands.eval(this, kinds.contains(Probes.Kind.KNN),
+                    kinds.contains(Probes.Kind.LINEAR));
         }
         TorchRuntime.setThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
         DataSplits splits = data.load();

@@ -19,6 +19,9 @@ final class PretrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions data = new DataOptions();
 
+    @Mixin
+    TextOptions text = new TextOptions();
+
     @Option(names = "--method", defaultValue = "simclr",
             description = "simclr, tutorial, moco, byol, simsiam, barlow-twins, vicreg, or an "
                     + "image pretext task: rotation, colorization (colour data only), inpainting, "
@@ -104,6 +107,9 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (TextOptions.isText(data.data)) {
+            return TextCommands.pretrain(this);
+        }
         PretrainConfig config;
         Path runDir;
         if (resume != null) {

@@ -55,17 +55,30 @@ public final class Checkpoints {
      */
     public static Path save(Path runDir, Block model, Optimizer optimizer, CheckpointState state,
             int keep) throws IOException {
+        return save(runDir, model, optimizer, state.epoch(), state, Map.of(), keep);
+    }
+
+    /**
+     * Saves a complete checkpoint whose {@code state.json} is any JSON-mappable record, with extra
+     * files (e.g. a tokenizer's vocabulary) written into the same folder before it is renamed into
+     * place; then deletes all but the newest {@code keep} checkpoints.
+     *
+     * @param extraFiles file name to contents
+     * @throws IllegalStateException if any weight is NaN or infinite (nothing is written)
+     */
+    public static Path save(Path runDir, Block model, Optimizer optimizer, int epoch, Object state,
+            Map<String, byte[]> extraFiles, int keep) throws IOException {
         PairList<String, Parameter> parameters = model.getParameters();
         for (Pair<String, Parameter> entry : parameters) {
             if (!isFinite(entry.getValue().getArray())) {
-                throw new IllegalStateException("refusing to save epoch " + state.epoch()
+                throw new IllegalStateException("refusing to save epoch " + epoch
                         + ": parameter " + entry.getKey() + " has non-finite values");
             }
         }
         Path folder = folder(runDir);
         Files.createDirectories(folder);
-        Path target = folder.resolve(String.format("epoch-%04d", state.epoch()));
-        Path temporary = Files.createTempDirectory(folder, ".epoch-" + state.epoch() + "-");
+        Path target = folder.resolve(String.format("epoch-%04d", epoch));
+        Path temporary = Files.createTempDirectory(folder, ".epoch-" + epoch + "-");
         try {
             NDList weights = new NDList();
             for (Pair<String, Parameter> entry : parameters) {
@@ -75,6 +88,9 @@ public final class Checkpoints {
             }
             writeSafetensors(temporary.resolve(MODEL_FILE), weights);
             writeSafetensors(temporary.resolve(OPTIMIZER_FILE), optimizer.state());
+            for (Map.Entry<String, byte[]> extra : extraFiles.entrySet()) {
+                Files.write(temporary.resolve(extra.getKey()), extra.getValue());
+            }
             Json.write(temporary.resolve(STATE_FILE), state);
             if (Files.exists(target)) {
                 AtomicFiles.deleteTree(target);
@@ -197,7 +213,7 @@ public final class Checkpoints {
         }
     }
 
-    private static Map<String, NDArray> readSafetensors(Path file, NDManager manager)
+    static Map<String, NDArray> readSafetensors(Path file, NDManager manager)
             throws IOException {
         Map<String, NDArray> byName = new HashMap<>();
         try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file))) {

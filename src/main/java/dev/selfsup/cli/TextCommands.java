@@ -1,0 +1,184 @@
+package dev.selfsup.cli;
+
+import ai.djl.ndarray.NDManager;
+import dev.selfsup.data.text.LabeledText;
+import dev.selfsup.data.text.TextCorpus;
+import dev.selfsup.data.text.WordPieceTrainer;
+import dev.selfsup.eval.EmbeddingWriter;
+import dev.selfsup.eval.FeatureMatrix;
+import dev.selfsup.eval.KnnClassifier;
+import dev.selfsup.eval.LinearProbe;
+import dev.selfsup.eval.TfIdfFeatures;
+import dev.selfsup.method.TextMethods;
+import dev.selfsup.nn.TextEncoderConfig;
+import dev.selfsup.train.TextEncoder;
+import dev.selfsup.train.TextEpochMetrics;
+import dev.selfsup.train.TextPretrainConfig;
+import dev.selfsup.train.TextPretrainer;
+import dev.selfsup.train.TorchRuntime;
+import dev.selfsup.util.Json;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The text paths of {@code pretrain}, {@code eval} and {@code embed}. */
+final class TextCommands {
+    /** TF-IDF columns of the bag-of-words baseline. */
+    static final int TF_IDF_FEATURES = 5000;
+
+    private TextCommands() {}
+
+    static int pretrain(PretrainCommand c) throws Exception {
+        TextOptions text = c.text;
+        if (c.resume != null) {
+            throw new IllegalArgumentException("--resume is not supported for text runs yet");
+        }
+        String method = text.given("--method") ? c.method : "mlm";
+        if (!TextMethods.NAMES.contains(method)) {
+            throw new IllegalArgumentException("--method for text must be one of "
+                    + TextMethods.NAMES + ", found '" + method + "'");
+        }
+        int batchSize = text.given("--batch-size") ? c.batchSize : 32;
+        TextPretrainConfig config = new TextPretrainConfig(method, c.data.data,
+                text.vocabularySize, text.width, text.layers, text.heads, text.maxTokens, 0.1f,
+                c.epochs, batchSize, c.learningRate != null ? c.learningRate : 1e-3,
+                c.weightDecay != null ? c.weightDecay : 0.01,
+                c.warmupEpochs != null ? c.warmupEpochs : c.epochs > 1 ? 1 : 0, c.seed,
+                c.threads != null ? c.threads : Runtime.getRuntime().availableProcessors(),
+                c.data.trainSize, c.data.testSize != null ? c.data.testSize : 512,
+                c.keepCheckpoints, text.utf8Errors(), text.maxLineLength);
+        if (!"adam".equals(c.optimizer)) {
+            throw new IllegalArgumentException("text methods train with adam, found --optimizer "
+                    + c.optimizer);
+        }
+        TextCorpus corpus = text.corpus(config.data());
+        Path runDir = c.out != null ? c.out : Path.of("runs", method.replace('+', '-'));
+        System.out.printf("%s on %s (%d documents, %d sentences, %,d characters), width %d, "
+                        + "%d layers, %d epochs, batch %d%n", method, config.data(),
+                corpus.documents().size(), corpus.sentenceCount(), corpus.characterCount(),
+                config.width(), config.layers(), config.epochs(), config.batchSize());
+        TextPretrainer.Result result = new TextPretrainer(config, corpus,
+                new ConsoleProgress(System.out), TextCommands::printEpoch).run(runDir);
+        System.out.printf("done in %.1f s: %s (report: %s)%n", result.trainSeconds(),
+                result.checkpoint(), runDir.resolve("report.html"));
+        return 0;
+    }
+
+    private static void printEpoch(TextEpochMetrics m) {
+        StringBuilder line = new StringBuilder(String.format("epoch %d: loss %.4f", m.epoch(), m.loss()));
+        if (m.maskedAccuracy() != null) {
+            line.append(String.format(", held-out masked accuracy %.4f", m.maskedAccuracy()));
+        }
+        if (m.reconstructionAccuracy() != null) {
+            line.append(String.format(", held-out reconstruction accuracy %.4f",
+                    m.reconstructionAccuracy()));
+        }
+        if (m.perplexity() != null) {
+            line.append(String.format(", perplexity %.2f", m.perplexity()));
+        }
+        if (m.nspAccuracy() != null) {
+            line.append(String.format(", NSP accuracy %.4f", m.nspAccuracy()));
+        }
+        System.out.println(line.append(String.format(" (%.1f s)", m.epochSeconds())));
+    }
+
+    static int eval(EvalCommand c, boolean knn, boolean linear) throws Exception {
+        TextOptions text = c.text;
+        TorchRuntime.setThreads(c.threads != null ? c.threads : Runtime.getRuntime().availableProcessors());
+        LabeledText.Splits splits = text.labeled(c.data.data, c.data.trainSize, c.data.testSize);
+        String features;
+        FeatureMatrix train;
+        FeatureMatrix test;
+        Double knnTop1 = null;
+        Double linearTop1 = null;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            if (c.checkpoint != null || c.randomInit != null) {
+                TextEncoder encoder;
+                if (c.checkpoint != null) {
+                    encoder = TextEncoder.load(c.checkpoint, manager);
+                    features = "checkpoint " + c.checkpoint + " (" + text.pooling + ")";
+                } else {
+                    if (!"transformer".equals(c.randomInit)) {
+                        throw new IllegalArgumentException("--random-init for text must be "
+                                + "transformer, found '" + c.randomInit + "'");
+                    }
+                    var tokenizer = new WordPieceTrainer(text.vocabularySize, 2)
+                            .train(splits.train().texts());
+                    encoder = TextEncoder.randomInit(tokenizer, new TextEncoderConfig(
+                            tokenizer.vocabularySize(), text.width, text.layers, text.heads,
+                            text.maxTokens, 0.1f), c.seed, manager);
+                    features = "random-init transformer (" + text.pooling + ")";
+                }
+                train = encoder.embed(splits.train().texts(), text.cls(), text.windows(), manager);
+                test = encoder.embed(splits.test().texts(), text.cls(), text.windows(), manager);
+            } else {
+                TfIdfFeatures tfIdf = TfIdfFeatures.fit(splits.train().texts(), TF_IDF_FEATURES);
+                features = "tf-idf bag of words (" + tfIdf.dim() + " words)";
+                train = tfIdf.transform(splits.train().texts());
+                test = tfIdf.transform(splits.test().texts());
+            }
+            int classes = splits.train().classNames().size();
+            if (knn) {
+                knnTop1 = KnnClassifier.standard().accuracy(train, splits.train().labels(), test,
+                        splits.test().labels(), classes, manager);
+            }
+            if (linear) {
+                linearTop1 = LinearProbe.standard(c.seed).accuracy(train, splits.train().labels(),
+                        test, splits.test().labels(), classes, manager);
+            }
+        }
+        if (c.json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("data", c.data.data);
+            out.put("features", features);
+            out.put("train_size", splits.train().size());
+            out.put("test_size", splits.test().size());
+            out.put("knn_top1", knnTop1);
+            out.put("linear_top1", linearTop1);
+            System.out.println(Json.COMPACT.writeValueAsString(out));
+        } else {
+            System.out.printf("%d train / %d test texts (%s)%n", splits.train().size(),
+                    splits.test().size(), String.join(", ", splits.train().classNames()));
+            System.out.printf("%-50s %10s %12s%n", "features", "knn_top1", "linear_top1");
+            System.out.printf("%-50s %10s %12s%n", features, EvalCommand.format(knnTop1),
+                    EvalCommand.format(linearTop1));
+        }
+        return 0;
+    }
+
+    static int embed(EmbedCommand c) throws Exception {
+        TextOptions text = c.text;
+        TorchRuntime.setThreads(c.threads != null ? c.threads : Runtime.getRuntime().availableProcessors());
+        List<String> texts = new ArrayList<>();
+        int[] labels;
+        String what;
+        if (c.data.data.startsWith(TextOptions.LABELED_TEXT)) {
+            LabeledText.Splits splits = text.labeled(c.data.data, c.data.trainSize, c.data.testSize);
+            LabeledText part = c.split.equals("train") ? splits.train() : splits.test();
+            texts.addAll(part.texts());
+            labels = part.labels();
+            what = c.split + " split, labels = class";
+        } else {
+            TextCorpus corpus = text.corpus(c.data.data);
+            List<Integer> documents = new ArrayList<>();
+            for (int d = 0; d < corpus.documents().size(); d++) {
+                for (String sentence : corpus.documents().get(d).sentences()) {
+                    texts.add(sentence);
+                    documents.add(d);
+                }
+            }
+            labels = documents.stream().mapToInt(Integer::intValue).toArray();
+            what = "one row per sentence, labels = document index";
+        }
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TextEncoder encoder = TextEncoder.load(c.checkpoint, manager);
+            FeatureMatrix features = encoder.embed(texts, text.cls(), text.windows(), manager);
+            EmbeddingWriter.write(c.out, features.values(), features.rows(), features.dim(), labels);
+            System.out.printf("wrote %d x %d embeddings of %s (%s) to %s%n", features.rows(),
+                    features.dim(), c.data.data, what, c.out);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,143 @@
+package dev.selfsup.method;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import dev.selfsup.augment.text.TextBatch;
+import dev.selfsup.augment.text.TextExamples;
+import dev.selfsup.loss.MaskedTokenLoss;
+import dev.selfsup.nn.TextEncoderConfig;
+import dev.selfsup.nn.TextModel;
+import dev.selfsup.nn.TransformerEncoder;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+
+/**
+ * A self-supervised text method: which examples it trains on ({@link TextExamples.Kind}), the
+ * {@link TextModel} with the heads it needs, and its loss.
+ * <ul>
+ *   <li>{@code mlm}: masked-token cross-entropy on the chosen positions (BERT,
+ *       https://arxiv.org/abs/1810.04805);</li>
+ *   <li>{@code nsp}: next-sentence cross-entropy on the [CLS] vector;</li>
+ *   <li>{@code mlm+nsp}: their sum, BERT's pre-training loss;</li>
+ *   <li>{@code text-autoencoder}: the sentence is rebuilt from the mean-pooled vector of its
+ *       noisy copy (TSDAE-style, https://arxiv.org/abs/2104.06979), cross-entropy over every
+ *       original piece.</li>
+ * </ul>
+ */
+public final class TextMethod {
+    private final String name;
+    private final TextExamples.Kind kind;
+    private final TextModel model;
+
+    /**
+     * @param name the registry name
+     * @param kind the examples it trains on
+     * @param config the encoder's size
+     */
+    public TextMethod(String name, TextExamples.Kind kind, TextEncoderConfig config) {
+        this.name = name;
+        this.kind = kind;
+        this.model = new TextModel(config, kind == TextExamples.Kind.MLM
+                || kind == TextExamples.Kind.MLM_NSP, kind == TextExamples.Kind.NSP
+                || kind == TextExamples.Kind.MLM_NSP, kind == TextExamples.Kind.AUTOENCODER);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public TextExamples.Kind kind() {
+        return kind;
+    }
+
+    public TextModel model() {
+        return model;
+    }
+
+    /**
+     * The loss of a batch and what it got right.
+     *
+     * @param loss the scalar to minimise
+     * @param tokenLossSum summed cross-entropy over predicted pieces (masked or rebuilt)
+     * @param tokenCorrect predicted pieces whose top score was right
+     * @param tokenCount predicted pieces
+     * @param pairCorrect sentence pairs classified right
+     * @param pairCount sentence pairs
+     */
+    public record Output(NDArray loss, double tokenLossSum, long tokenCorrect, long tokenCount,
+            long pairCorrect, long pairCount) {}
+
+    /** The batch as arrays in {@code manager}: pieces, segments, mask. */
+    public static NDList inputs(TextBatch batch, NDManager manager) {
+        Shape shape = new Shape(batch.rows(), batch.length());
+        return new NDList(manager.create(IntBuffer.wrap(batch.tokens()), shape),
+                manager.create(IntBuffer.wrap(batch.types()), shape),
+                manager.create(FloatBuffer.wrap(batch.attention()), shape));
+    }
+
+    /** Forward pass and loss of one batch, all arrays in {@code manager}. */
+    public Output loss(ParameterStore parameterStore, TextBatch batch, NDManager manager,
+            boolean training) {
+        NDList inputs = inputs(batch, manager);
+        NDArray hidden = model.encoder().forward(parameterStore, inputs, training).head();
+        int width = model.encoder().config().width();
+        NDArray table = parameterStore.getValue(model.encoder().pieceEmbedding(),
+                hidden.getDevice(), training);
+        NDArray total = null;
+        double tokenLossSum = 0;
+        long tokenCorrect = 0;
+        long tokenCount = batch.targetIds().length;
+        long pairCorrect = 0;
+        long pairCount = 0;
+        if (kind != TextExamples.Kind.NSP && tokenCount > 0) {
+            NDArray source = hidden;
+            if (kind == TextExamples.Kind.AUTOENCODER) {
+                NDArray code = TransformerEncoder.pool(hidden, inputs.get(2), false); // (batch, width)
+                source = model.decoder().forward(parameterStore,
+                        new NDList(code, inputs.get(2)), training).head();
+            }
+            NDArray flat = source.reshape(-1, width); // (batch * length, width)
+            NDArray positions = manager.create(LongBuffer.wrap(toLong(batch.targetPositions())),
+                    new Shape(tokenCount));
+            NDArray chosen = flat.get(new NDIndex("{}", positions)); // (count, width)
+            NDArray targets = manager.create(LongBuffer.wrap(toLong(batch.targetIds())),
+                    new Shape(tokenCount));
+            var head = kind == TextExamples.Kind.AUTOENCODER ? model.decoderHead()
+                    : model.maskedTokenHead();
+            NDArray logits = head.forward(parameterStore, new NDList(chosen, table), training).head();
+            NDArray perRow = MaskedTokenLoss.perRow(logits, targets);
+            total = perRow.mean();
+            tokenLossSum = perRow.sum().getFloat();
+            tokenCorrect = MaskedTokenLoss.correct(logits, targets);
+        }
+        if (batch.nextSentenceLabels() != null) {
+            NDArray cls = hidden.get(new NDIndex(":, 0, :")); // (batch, width)
+            NDArray logits = model.nextSentenceHead().forward(parameterStore, new NDList(cls),
+                    training).head(); // (batch, 2)
+            NDArray labels = manager.create(LongBuffer.wrap(toLong(batch.nextSentenceLabels())),
+                    new Shape(batch.rows()));
+            NDArray pairLoss = MaskedTokenLoss.loss(logits, labels);
+            total = total == null ? pairLoss : total.add(pairLoss);
+            pairCorrect = MaskedTokenLoss.correct(logits, labels);
+            pairCount = batch.rows();
+        }
+        if (total == null) {
+            total = manager.zeros(new Shape(), DataType.FLOAT32);
+        }
+        return new Output(total, tokenLossSum, tokenCorrect, tokenCount, pairCorrect, pairCount);
+    }
+
+    private static long[] toLong(int[] values) {
+        long[] out = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+}

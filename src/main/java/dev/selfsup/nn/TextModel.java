@@ -1,0 +1,115 @@
+package dev.selfsup.nn;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * The root block of a text method: a {@link TransformerEncoder} plus the heads the method needs,
+ * so that every trained parameter has one owner and a stable name in checkpoints. Its own forward
+ * pass is the encoder's.
+ *
+ * <ul>
+ *   <li>{@code mlm_head}: a {@link MaskedTokenHead} tied to the piece embeddings;</li>
+ *   <li>{@code nsp_head}: BERT's pooler (dense + tanh on [CLS]) and a 2-way classifier,
+ *       {@code (batch, width)} to {@code (batch, 2)};</li>
+ *   <li>{@code decoder} and {@code decoder_head}: the autoencoder's {@link SentenceDecoder} and
+ *       its tied output head.</li>
+ * </ul>
+ */
+public final class TextModel extends AbstractBlock {
+    private final TransformerEncoder encoder;
+    private final MaskedTokenHead maskedTokenHead;
+    private final Block nextSentenceHead;
+    private final SentenceDecoder decoder;
+    private final MaskedTokenHead decoderHead;
+
+    /**
+     * @param config the encoder's size
+     * @param maskedTokens add the masked-token head
+     * @param nextSentence add the next-sentence head
+     * @param autoencoder add the sentence decoder (one layer) and its head
+     */
+    public TextModel(TextEncoderConfig config, boolean maskedTokens, boolean nextSentence,
+            boolean autoencoder) {
+        encoder = addChildBlock("encoder", new TransformerEncoder(config));
+        maskedTokenHead = maskedTokens ? addChildBlock("mlm_head",
+                new MaskedTokenHead(config.width(), config.vocabularySize())) : null;
+        nextSentenceHead = nextSentence ? addChildBlock("nsp_head", new SequentialBlock()
+                .add(Linear.builder().setUnits(config.width()).build())
+                .add(Activation.tanhBlock())
+                .add(Linear.builder().setUnits(2).build())) : null;
+        decoder = autoencoder ? addChildBlock("decoder", new SentenceDecoder(config.width(),
+                config.heads(), 1, config.maxLength(), config.dropout())) : null;
+        decoderHead = autoencoder ? addChildBlock("decoder_head",
+                new MaskedTokenHead(config.width(), config.vocabularySize())) : null;
+    }
+
+    public TransformerEncoder encoder() {
+        return encoder;
+    }
+
+    /** The masked-token head, or null. */
+    public MaskedTokenHead maskedTokenHead() {
+        return maskedTokenHead;
+    }
+
+    /** The next-sentence head, or null. */
+    public Block nextSentenceHead() {
+        return nextSentenceHead;
+    }
+
+    /** The autoencoder's decoder, or null. */
+    public SentenceDecoder decoder() {
+        return decoder;
+    }
+
+    /** The autoencoder's output head, or null. */
+    public MaskedTokenHead decoderHead() {
+        return decoderHead;
+    }
+
+    /** Initialises every part for batches of {@code batchSize} sequences. */
+    public void initialize(NDManager manager, long batchSize) {
+        Shape sequence = new Shape(batchSize, encoder.config().maxLength());
+        initialize(manager, DataType.FLOAT32, sequence, sequence, sequence);
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs,
+            boolean training, PairList<String, Object> params) {
+        return encoder.forward(parameterStore, inputs, training, params);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return encoder.getOutputShapes(inputShapes);
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        encoder.initialize(manager, dataType, inputShapes);
+        long batch = inputShapes[0].get(0);
+        int width = encoder.config().width();
+        Shape rows = new Shape(batch, width);
+        Shape table = new Shape(encoder.config().vocabularySize(), width);
+        if (maskedTokenHead != null) {
+            maskedTokenHead.initialize(manager, dataType, rows, table);
+        }
+        if (nextSentenceHead != null) {
+            nextSentenceHead.initialize(manager, dataType, rows);
+        }
+        if (decoder != null) {
+            decoder.initialize(manager, dataType, rows, inputShapes[0]);
+            decoderHead.initialize(manager, dataType, rows, table);
+        }
+    }
+}

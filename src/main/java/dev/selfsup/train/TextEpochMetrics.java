@@ -1,0 +1,31 @@
+package dev.selfsup.train;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * One line of a text run's {@code metrics.jsonl}.
+ *
+ * @param epoch 1-based epoch
+ * @param step global steps done
+ * @param loss mean training loss of the epoch
+ * @param learningRate the rate of the last step
+ * @param sequencesPerSecond training throughput (JSON {@code views_per_second}, as image runs)
+ * @param epochSeconds wall time of the training steps
+ * @param maskedAccuracy held-out share of masked pieces predicted right (MLM), else null
+ * @param reconstructionAccuracy held-out share of pieces rebuilt right (autoencoder), else null
+ * @param perplexity held-out {@code exp(mean cross-entropy)} over the predicted pieces, else null
+ * @param nspAccuracy held-out next-sentence accuracy, else null
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record TextEpochMetrics(
+        int epoch,
+        long step,
+        double loss,
+        @JsonProperty("lr") double learningRate,
+        @JsonProperty("views_per_second") double sequencesPerSecond,
+        @JsonProperty("epoch_seconds") double epochSeconds,
+        @JsonProperty("masked_accuracy") Double maskedAccuracy,
+        @JsonProperty("reconstruction_accuracy") Double reconstructionAccuracy,
+        Double perplexity,
+        @JsonProperty("nsp_accuracy") Double nspAccuracy) {}

@@ -1,0 +1,101 @@
+package dev.selfsup.train;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.selfsup.data.text.TextFiles;
+import dev.selfsup.method.TextMethods;
+import dev.selfsup.nn.TextEncoderConfig;
+
+/**
+ * Everything a text pre-training run needs, as written to its {@code config.json}.
+ *
+ * @param method mlm, nsp, mlm+nsp or text-autoencoder
+ * @param data the corpus spec ({@code text:PATH})
+ * @param vocabularySize WordPiece vocabulary to learn, special tokens included
+ * @param width encoder width
+ * @param layers encoder layers
+ * @param heads attention heads
+ * @param maxLength longest sequence in pieces, special tokens included
+ * @param dropout dropout rate
+ * @param epochs passes over the examples
+ * @param batchSize sequences per step
+ * @param learningRate Adam's peak rate
+ * @param weightDecay L2 weight decay
+ * @param warmupEpochs linear warm-up epochs
+ * @param seed drives initialisation, example order, masking and noise
+ * @param threads libtorch compute threads
+ * @param examplesPerEpoch cap on examples per epoch (a random subset each epoch), or null for all
+ * @param heldOutExamples held-out examples scored after every epoch
+ * @param keepCheckpoints newest checkpoints kept
+ * @param utf8Errors strict or replace
+ * @param maxLineChars longest line accepted
+ */
+public record TextPretrainConfig(
+        String method,
+        String data,
+        @JsonProperty("vocabulary_size") int vocabularySize,
+        int width,
+        int layers,
+        int heads,
+        @JsonProperty("max_length") int maxLength,
+        float dropout,
+        int epochs,
+        @JsonProperty("batch_size") int batchSize,
+        @JsonProperty("learning_rate") double learningRate,
+        @JsonProperty("weight_decay") double weightDecay,
+        @JsonProperty("warmup_epochs") int warmupEpochs,
+        long seed,
+        int threads,
+        @JsonProperty("examples_per_epoch") Integer examplesPerEpoch,
+        @JsonProperty("held_out_examples") int heldOutExamples,
+        @JsonProperty("keep_checkpoints") int keepCheckpoints,
+        @JsonProperty("utf8_errors") TextFiles.Utf8Errors utf8Errors,
+        @JsonProperty("max_line_chars") int maxLineChars) {
+    public TextPretrainConfig {
+        TextMethods.kind(method);
+        encoder(vocabularySize, width, layers, heads, maxLength, dropout);
+        if (epochs <= 0) {
+            throw new IllegalArgumentException("epochs must be > 0, found " + epochs);
+        }
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batch size must be > 0, found " + batchSize);
+        }
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("learning rate must be > 0, found " + learningRate);
+        }
+        if (!(weightDecay >= 0)) {
+            throw new IllegalArgumentException("weight decay must be >= 0, found " + weightDecay);
+        }
+        if (warmupEpochs < 0 || warmupEpochs > epochs) {
+            throw new IllegalArgumentException("warm-up epochs must be in [0, " + epochs + "], found "
+                    + warmupEpochs);
+        }
+        if (threads <= 0) {
+            throw new IllegalArgumentException("threads must be > 0, found " + threads);
+        }
+        if (examplesPerEpoch != null && examplesPerEpoch <= 0) {
+            throw new IllegalArgumentException("examples per epoch must be > 0, found " + examplesPerEpoch);
+        }
+        if (heldOutExamples <= 0) {
+            throw new IllegalArgumentException("held-out examples must be > 0, found " + heldOutExamples);
+        }
+        if (keepCheckpoints <= 0) {
+            throw new IllegalArgumentException("checkpoints to keep must be > 0, found " + keepCheckpoints);
+        }
+        if (maxLineChars <= 0) {
+            throw new IllegalArgumentException("maximum line length must be > 0, found " + maxLineChars);
+        }
+    }
+
+    private static TextEncoderConfig encoder(int vocabularySize, int width, int layers, int heads,
+            int maxLength, float dropout) {
+        if (vocabularySize < 16) {
+            throw new IllegalArgumentException("vocabulary size must be >= 16, found " + vocabularySize);
+        }
+        return new TextEncoderConfig(vocabularySize, width, layers, heads, maxLength, dropout);
+    }
+
+    /** The encoder's size for a tokenizer of {@code actualVocabularySize} pieces. */
+    public TextEncoderConfig encoder(int actualVocabularySize) {
+        return new TextEncoderConfig(actualVocabularySize, width, layers, heads, maxLength, dropout);
+    }
+}

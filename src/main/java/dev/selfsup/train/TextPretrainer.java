@@ -1,0 +1,253 @@
+package dev.selfsup.train;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import dev.selfsup.augment.text.MaskedTokens;
+import dev.selfsup.augment.text.TextBatch;
+import dev.selfsup.augment.text.TextExamples;
+import dev.selfsup.augment.text.TokenNoise;
+import dev.selfsup.data.text.TextCorpus;
+import dev.selfsup.data.text.TokenizedCorpus;
+import dev.selfsup.data.text.WordPieceTokenizer;
+import dev.selfsup.data.text.WordPieceTrainer;
+import dev.selfsup.method.TextMethod;
+import dev.selfsup.method.TextMethods;
+import dev.selfsup.report.ReportWriter;
+import dev.selfsup.util.Json;
+import dev.selfsup.util.Permutations;
+import dev.selfsup.util.Seeds;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
+
+/**
+ * Runs self-supervised pre-training on text: learns a WordPiece vocabulary from the corpus's
+ * training documents, holds out every 10th document (the last sentences of each document when
+ * there are fewer than 10), then trains a {@link TextMethod} with Adam
+ * under a warm-up + cosine schedule. After every epoch it scores the held-out examples
+ * (masked-token or reconstruction accuracy, perplexity, next-sentence accuracy), appends one line
+ * to {@code metrics.jsonl}, saves a checkpoint (weights, optimiser, {@code tokenizer.json},
+ * {@code state.json}) and refreshes {@code report.html}.
+ *
+ * <p>Native memory: parameters live in the model manager, the optimiser's state in a child of
+ * it, every step's arrays in a step manager closed at the end of the step.
+ */
+public final class TextPretrainer {
+    /** Every how many documents one is held out. */
+    public static final int HELD_OUT_EVERY = 10;
+
+    private final TextPretrainConfig config;
+    private final TextCorpus corpus;
+    private final ProgressListener listener;
+    private final Consumer<TextEpochMetrics> onEpoch;
+
+    /** The outcome of a run. */
+    public record Result(Path runDir, List<TextEpochMetrics> epochs, double trainSeconds,
+            Path checkpoint, WordPieceTokenizer tokenizer) {
+        /** The last epoch's metrics. */
+        public TextEpochMetrics last() {
+            return epochs.get(epochs.size() - 1);
+        }
+    }
+
+    /**
+     * @param listener receives step progress (for a progress bar)
+     * @param onEpoch receives each epoch's metrics
+     */
+    public TextPretrainer(TextPretrainConfig config, TextCorpus corpus, ProgressListener listener,
+            Consumer<TextEpochMetrics> onEpoch) {
+        this.config = config;
+        this.corpus = corpus;
+        this.listener = listener;
+        this.onEpoch = onEpoch;
+    }
+
+    /** Trains into {@code runDir}, which must not hold a run yet. */
+    public Result run(Path runDir) throws IOException {
+        Path configFile = runDir.resolve("config.json");
+        if (Files.exists(configFile)) {
+            throw new IllegalArgumentException(runDir + " already holds a run (config.json); "
+                    + "choose another --out");
+        }
+        Files.createDirectories(runDir);
+        TorchRuntime.setThreads(config.threads());
+        TorchRuntime.setSeed(config.seed());
+        long start = System.nanoTime();
+        List<TextCorpus.Document> trainDocuments = new ArrayList<>();
+        for (int d = 0; d < corpus.documents().size(); d++) {
+            // a corpus of few documents holds out sentences instead (see TokenizedCorpus.holdOut)
+            if (corpus.documents().size() < HELD_OUT_EVERY
+                    || d % HELD_OUT_EVERY != HELD_OUT_EVERY / 2) {
+                trainDocuments.add(corpus.documents().get(d));
+            }
+        }
+        WordPieceTokenizer tokenizer = new WordPieceTrainer(config.vocabularySize(), 2)
+                .train(() -> trainDocuments.stream().flatMap(d -> d.sentences().stream()).iterator());
+        TokenizedCorpus[] parts = TokenizedCorpus.of(corpus, tokenizer).holdOut(HELD_OUT_EVERY);
+        TextMethod method = TextMethods.create(config.method(), config.encoder(tokenizer.vocabularySize()));
+        TextExamples train = examples(method, parts[0], tokenizer);
+        TextExamples heldOut = examples(method, parts[1], tokenizer);
+        Json.write(configFile, describe(parts, tokenizer));
+        try (NDManager modelManager = NDManager.newBaseManager()) {
+            method.model().initialize(modelManager, config.batchSize());
+            PairList<String, Parameter> parameters = method.model().getParameters();
+            for (Pair<String, Parameter> entry : parameters) {
+                if (entry.getValue().requiresGradient()) {
+                    entry.getValue().getArray().setRequiresGradient(true);
+                }
+            }
+            try (Optimizer optimizer = Optimizer.create("adam", modelManager, config.weightDecay())) {
+                int perEpoch = config.examplesPerEpoch() == null ? train.size()
+                        : Math.min(train.size(), config.examplesPerEpoch());
+                int stepsPerEpoch = (perEpoch + config.batchSize() - 1) / config.batchSize();
+                CosineSchedule schedule = new CosineSchedule(config.learningRate(),
+                        (long) config.warmupEpochs() * stepsPerEpoch,
+                        (long) config.epochs() * stepsPerEpoch);
+                List<TextEpochMetrics> history = new ArrayList<>();
+                Path checkpoint = null;
+                long step = 0;
+                for (int epoch = 0; epoch < config.epochs(); epoch++) {
+                    TextEpochMetrics metrics = trainEpoch(method, optimizer, train, heldOut,
+                            schedule, epoch, step, perEpoch, stepsPerEpoch, modelManager);
+                    step = metrics.step();
+                    history.add(metrics);
+                    Files.writeString(runDir.resolve("metrics.jsonl"),
+                            Json.COMPACT.writeValueAsString(metrics) + "\n", StandardCharsets.UTF_8,
+                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    checkpoint = Checkpoints.save(runDir, method.model(), optimizer, epoch + 1,
+                            new TextCheckpointState(TextCheckpointState.TEXT, epoch + 1, step,
+                                    optimizer.updateCount(), method.name(),
+                                    method.model().encoder().config()),
+                            Map.of(WordPieceTokenizer.FILE_NAME, tokenizer.toJson()),
+                            config.keepCheckpoints());
+                    ReportWriter.write(runDir);
+                    onEpoch.accept(metrics);
+                }
+                return new Result(runDir, history, (System.nanoTime() - start) / 1e9, checkpoint,
+                        tokenizer);
+            }
+        }
+    }
+
+    private TextExamples examples(TextMethod method, TokenizedCorpus part,
+            WordPieceTokenizer tokenizer) {
+        return new TextExamples(method.kind(), part, config.maxLength(), tokenizer.vocabularySize(),
+                MaskedTokens.bert(), TokenNoise.standard());
+    }
+
+    private TextEpochMetrics trainEpoch(TextMethod method, Optimizer optimizer, TextExamples train,
+            TextExamples heldOut, CosineSchedule schedule, int epoch, long firstStep, int perEpoch,
+            int stepsPerEpoch, NDManager modelManager) {
+        listener.epochStarted(epoch + 1, config.epochs(), stepsPerEpoch, 0);
+        TextTrainingStep trainingStep = new TextTrainingStep(method, optimizer, modelManager);
+        int[] order = Permutations.shuffled(train.size(), Seeds.random(config.seed(), epoch, -1));
+        long step = firstStep;
+        double lossSum = 0;
+        double learningRate = 0;
+        long begin = System.nanoTime();
+        for (int s = 0; s < stepsPerEpoch; s++) {
+            int[] ids = Arrays.copyOfRange(order, s * config.batchSize(),
+                    Math.min(perEpoch, (s + 1) * config.batchSize()));
+            TextBatch batch = train.batch(ids, config.seed(), epoch);
+            learningRate = schedule.learningRate(step);
+            float loss;
+            try {
+                loss = trainingStep.run(batch, learningRate);
+            } catch (TrainingDivergedException e) {
+                throw new TrainingDivergedException(e.getMessage() + " at step " + (step + 1)
+                        + " (epoch " + (epoch + 1) + "); lower --lr. No checkpoint of this state "
+                        + "was saved.");
+            }
+            lossSum += loss;
+            step++;
+            double seconds = (System.nanoTime() - begin) / 1e9;
+            listener.stepFinished(step, loss, (s + 1.0) * config.batchSize() / seconds);
+        }
+        double epochSeconds = (System.nanoTime() - begin) / 1e9;
+        listener.epochTrained(epoch + 1);
+        Score score = score(method, heldOut, config.heldOutExamples(), config.batchSize(),
+                config.seed(), modelManager);
+        boolean autoencoder = method.kind() == TextExamples.Kind.AUTOENCODER;
+        Double tokenAccuracy = score.tokenCount == 0 ? null
+                : (double) score.tokenCorrect / score.tokenCount;
+        return new TextEpochMetrics(epoch + 1, step, lossSum / stepsPerEpoch, learningRate,
+                perEpoch / epochSeconds, epochSeconds,
+                autoencoder ? null : tokenAccuracy, autoencoder ? tokenAccuracy : null,
+                score.tokenCount == 0 ? null : Math.exp(score.tokenLossSum / score.tokenCount),
+                score.pairCount == 0 ? null : (double) score.pairCorrect / score.pairCount);
+    }
+
+    /** Held-out totals. */
+    record Score(double tokenLossSum, long tokenCorrect, long tokenCount, long pairCorrect,
+            long pairCount) {}
+
+    /**
+     * Scores the first {@code limit} held-out examples without dropout; their masks and noise are
+     * the same every epoch.
+     */
+    static Score score(TextMethod method, TextExamples examples, int limit, int batchSize,
+            long seed, NDManager modelManager) {
+        int n = Math.min(limit, examples.size());
+        double lossSum = 0;
+        long correct = 0;
+        long count = 0;
+        long pairCorrect = 0;
+        long pairCount = 0;
+        long heldOutSeed = Seeds.derive(seed, 0x48454c44L); // "HELD"
+        for (int from = 0; from < n; from += batchSize) {
+            int[] ids = new int[Math.min(batchSize, n - from)];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = from + i;
+            }
+            TextBatch batch = examples.batch(ids, heldOutSeed, 0);
+            try (NDManager scratch = modelManager.newSubManager()) {
+                TextMethod.Output output = method.loss(new ParameterStore(scratch, false), batch,
+                        scratch, false);
+                lossSum += output.tokenLossSum();
+                correct += output.tokenCorrect();
+                count += output.tokenCount();
+                pairCorrect += output.pairCorrect();
+                pairCount += output.pairCount();
+            }
+        }
+        return new Score(lossSum, correct, count, pairCorrect, pairCount);
+    }
+
+    private Map<String, Object> describe(TokenizedCorpus[] parts, WordPieceTokenizer tokenizer) {
+        Map<String, Object> dataset = new LinkedHashMap<>();
+        dataset.put("name", corpus.name());
+        dataset.put("documents", corpus.documents().size());
+        dataset.put("sentences", corpus.sentenceCount());
+        dataset.put("characters", corpus.characterCount());
+        CRC32C crc = new CRC32C();
+        for (TextCorpus.Document document : corpus.documents()) {
+            for (String sentence : document.sentences()) {
+                crc.update(sentence.getBytes(StandardCharsets.UTF_8));
+                crc.update('\n');
+            }
+        }
+        dataset.put("text_crc32c", String.format("%08x", crc.getValue()));
+        dataset.put("train_documents", parts[0].documents().size());
+        dataset.put("held_out_documents", parts[1].documents().size());
+        dataset.put("train_pieces", parts[0].tokenCount());
+        dataset.put("vocabulary_size", tokenizer.vocabularySize());
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("config", config);
+        document.put("dataset", dataset);
+        document.put("versions", Provenance.versions());
+        document.put("created", java.time.Instant.now().toString());
+        return document;
+    }
+}

@@ -1,0 +1,219 @@
+package dev.selfsup.augment.text;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.selfsup.data.text.TextFixtures;
+import dev.selfsup.data.text.TokenizedCorpus;
+import dev.selfsup.data.text.WordPieceTokenizer;
+import dev.selfsup.data.text.WordPieceTrainer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class TextCorruptionTest {
+    private static final int VOCABULARY = 1000;
+
+    @Test
+    void maskingChoosesFifteenPercentSplitEightyTenTenAndNeverASpecialToken() {
+        SplittableRandom random = new SplittableRandom(7);
+        MaskedTokens masking = MaskedTokens.bert();
+        long eligible = 0;
+        long chosen = 0;
+        long masked = 0;
+        long replaced = 0;
+        long kept = 0;
+        for (int trial = 0; trial < 2000; trial++) {
+            // [CLS] 40 ordinary pieces [SEP] 38 ordinary [SEP] [PAD] x 5
+            int[] row = new int[86];
+            row[0] = WordPieceTokenizer.CLS_ID;
+            for (int i = 1; i < 80; i++) {
+                row[i] = 5 + random.nextInt(VOCABULARY - 5);
+            }
+            row[41] = WordPieceTokenizer.SEP_ID;
+            row[80] = WordPieceTokenizer.SEP_ID;
+            int[] original = row.clone();
+            int[] positions = new int[row.length];
+            int[] targets = new int[row.length];
+            int n = masking.apply(row, 0, row.length, VOCABULARY, random, positions, targets);
+            eligible += 78;
+            chosen += n;
+            assertThat(n).isEqualTo(Math.round(0.15 * 78));
+            for (int i = 0; i < n; i++) {
+                int p = positions[i];
+                assertThat(WordPieceTokenizer.isSpecial(original[p])).isFalse();
+                assertThat(targets[i]).isEqualTo(original[p]);
+                if (row[p] == WordPieceTokenizer.MASK_ID) {
+                    masked++;
+                } else if (row[p] == original[p]) {
+                    kept++;
+                } else {
+                    replaced++;
+                    assertThat(WordPieceTokenizer.isSpecial(row[p])).isFalse();
+                }
+            }
+            // positions not chosen are untouched
+            List<Integer> chosenPositions = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                chosenPositions.add(positions[i]);
+            }
+            for (int i = 0; i < row.length; i++) {
+                if (!chosenPositions.contains(i)) {
+                    assertThat(row[i]).isEqualTo(original[i]);
+                }
+            }
+        }
+        assertThat((double) chosen / eligible).isCloseTo(0.15, within(0.005));
+        // a random replacement equals the original with probability 1/995: counted as kept
+        assertThat((double) masked / chosen).isCloseTo(0.8, within(0.01));
+        assertThat((double) replaced / chosen).isCloseTo(0.1, within(0.01));
+        assertThat((double) kept / chosen).isCloseTo(0.1, within(0.01));
+    }
+
+    @Test
+    void aRowOfSpecialTokensHasNothingToMask() {
+        int[] row = {WordPieceTokenizer.CLS_ID, WordPieceTokenizer.SEP_ID, 0, 0};
+        int n = MaskedTokens.bert().apply(row, 0, 4, VOCABULARY, new SplittableRandom(1),
+                new int[4], new int[4]);
+        assertThat(n).isZero();
+        assertThat(row).containsExactly(WordPieceTokenizer.CLS_ID, WordPieceTokenizer.SEP_ID, 0, 0);
+    }
+
+    @Test
+    void badMaskingSettingsAreRefused() {
+        assertThatThrownBy(() -> new MaskedTokens(0, 0.8, 0.1))
+                .hasMessage("masking probability must be in (0, 1), found 0.0");
+        assertThatThrownBy(() -> new MaskedTokens(0.15, 0.8, 0.3))
+                .hasMessageContaining("sum <= 1, found 0.8 and 0.3");
+        assertThatThrownBy(() -> new TokenNoise(1.0, 0.1, 3))
+                .hasMessage("delete probability must be in [0, 1), found 1.0");
+        assertThatThrownBy(() -> new TokenNoise(0.1, 0.1, -1))
+                .hasMessage("shuffle window must be >= 0, found -1");
+    }
+
+    @Test
+    void noiseDeletesMasksAndShufflesLocally() {
+        SplittableRandom random = new SplittableRandom(11);
+        TokenNoise noise = new TokenNoise(0.2, 0.1, 3);
+        int[] pieces = new int[100];
+        for (int i = 0; i < pieces.length; i++) {
+            pieces[i] = 100 + i; // each piece names its position
+        }
+        long total = 0;
+        long masks = 0;
+        for (int trial = 0; trial < 500; trial++) {
+            int[] out = noise.apply(pieces, random);
+            total += out.length;
+            int[] survivors = Arrays.stream(out).filter(p -> p != WordPieceTokenizer.MASK_ID).toArray();
+            masks += out.length - survivors.length;
+            // among survivors, a piece moved at most 3 places relative to the kept order
+            int[] sorted = survivors.clone();
+            Arrays.sort(sorted);
+            for (int i = 0; i < survivors.length; i++) {
+                int rank = Arrays.binarySearch(sorted, survivors[i]);
+                assertThat(Math.abs(rank - i)).isLessThanOrEqualTo(3 + (out.length - survivors.length));
+            }
+        }
+        assertThat(total / 500.0 / 100).isCloseTo(0.8, within(0.01));
+        assertThat((double) masks / total).isCloseTo(0.1, within(0.01));
+        // no noise at all is the identity
+        assertThat(new TokenNoise(0, 0, 0).apply(pieces, random)).containsExactly(pieces);
+    }
+
+    @Test
+    void nextSentencePairsAreHalfTrueAndTheFalseOnesComeFromAnotherDocument() {
+        var corpus = TextFixtures.corpus(12, 6, 5);
+        WordPieceTokenizer tokenizer = new WordPieceTrainer(200, 1).train(
+                corpus.documents().stream().flatMap(d -> d.sentences().stream()).toList());
+        TokenizedCorpus tokenized = TokenizedCorpus.of(corpus, tokenizer);
+        TextExamples examples = new TextExamples(TextExamples.Kind.NSP, tokenized, 64,
+                tokenizer.vocabularySize(), MaskedTokens.bert(), TokenNoise.standard());
+        int[] ids = new int[examples.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i;
+        }
+        long trueCount = 0;
+        long rows = 0;
+        for (int epoch = 0; epoch < 20; epoch++) {
+            TextBatch batch = examples.batch(ids, 3, epoch);
+            for (int r = 0; r < batch.rows(); r++) {
+                int[] row = Arrays.copyOfRange(batch.tokens(), r * batch.length(), (r + 1) * batch.length());
+                int firstSep = indexOf(row, WordPieceTokenizer.SEP_ID, 0);
+                int secondSep = indexOf(row, WordPieceTokenizer.SEP_ID, firstSep + 1);
+                int[] a = Arrays.copyOfRange(row, 1, firstSep);
+                int[] b = Arrays.copyOfRange(row, firstSep + 1, secondSep);
+                int[] where = find(tokenized, a);
+                int[] whereB = find(tokenized, b);
+                assertThat(batch.types()[r * batch.length() + firstSep]).isZero();
+                assertThat(batch.types()[r * batch.length() + firstSep + 1]).isEqualTo(1);
+                if (batch.nextSentenceLabels()[r] == 0) {
+                    trueCount++;
+                    assertThat(whereB[0]).isEqualTo(where[0]);
+                    assertThat(whereB[1]).isEqualTo(where[1] + 1);
+                } else {
+                    assertThat(whereB[0]).isNotEqualTo(where[0]);
+                }
+                rows++;
+            }
+        }
+        assertThat((double) trueCount / rows).isCloseTo(0.5, within(0.03));
+    }
+
+    @Test
+    void autoencoderTargetsAreTheOriginalPiecesAtTheirPositions() {
+        var corpus = TextFixtures.corpus(3, 4, 5);
+        WordPieceTokenizer tokenizer = new WordPieceTrainer(200, 1).train(
+                corpus.documents().stream().flatMap(d -> d.sentences().stream()).toList());
+        TokenizedCorpus tokenized = TokenizedCorpus.of(corpus, tokenizer);
+        TextExamples examples = new TextExamples(TextExamples.Kind.AUTOENCODER, tokenized, 64,
+                tokenizer.vocabularySize(), MaskedTokens.bert(), new TokenNoise(0.3, 0.2, 3));
+        TextBatch batch = examples.batch(new int[] {0, 5}, 1, 0);
+        int[] original = tokenized.documents().get(0).get(0);
+        int k = 0;
+        for (int i = 0; i < original.length; i++) {
+            assertThat(batch.targetPositions()[k]).isEqualTo(i + 1);
+            assertThat(batch.targetIds()[k++]).isEqualTo(original[i]);
+        }
+        // the noisy input is shorter (deletions) and padded, and padding is masked out
+        int real = 0;
+        for (int i = 0; i < batch.length(); i++) {
+            real += (int) batch.attention()[i];
+            assertThat(batch.attention()[i] == 0).isEqualTo(batch.tokens()[i] == 0);
+        }
+        assertThat(real).isLessThan(original.length + 2);
+    }
+
+    @Test
+    void nextSentencePredictionNeedsTwoDocuments() {
+        var corpus = TextFixtures.corpus(1, 4, 5);
+        WordPieceTokenizer tokenizer = new WordPieceTrainer(100, 1).train(
+                corpus.documents().get(0).sentences());
+        assertThatThrownBy(() -> new TextExamples(TextExamples.Kind.NSP,
+                TokenizedCorpus.of(corpus, tokenizer), 64, 100, MaskedTokens.bert(),
+                TokenNoise.standard())).hasMessageContaining("needs at least 2 documents");
+    }
+
+    private static int indexOf(int[] row, int value, int from) {
+        for (int i = from; i < row.length; i++) {
+            if (row[i] == value) {
+                return i;
+            }
+        }
+        throw new AssertionError("no " + value + " in " + Arrays.toString(row));
+    }
+
+    /** Document and sentence of a piece sequence (the generated sentences repeat rarely). */
+    private static int[] find(TokenizedCorpus corpus, int[] pieces) {
+        for (int d = 0; d < corpus.documents().size(); d++) {
+            for (int s = 0; s < corpus.documents().get(d).size(); s++) {
+                if (Arrays.equals(corpus.documents().get(d).get(s), pieces)) {
+                    return new int[] {d, s};
+                }
+            }
+        }
+        throw new AssertionError("sentence not found: " + Arrays.toString(pieces));
+    }
+}

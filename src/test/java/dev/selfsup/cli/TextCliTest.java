@@ -1,0 +1,105 @@
+package dev.selfsup.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.selfsup.data.text.TextFixtures;
+import dev.selfsup.util.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The text paths of pretrain, eval and embed, end to end on generated text. */
+class TextCliTest {
+    @TempDir
+    Path dir;
+
+    private static String lastLine(String text) {
+        String[] lines = Arrays.stream(text.split("\n")).filter(l -> !l.isBlank()).toArray(String[]::new);
+        return lines[lines.length - 1];
+    }
+
+    @Test
+    void pretrainEvalAndEmbedText() throws Exception {
+        Path corpus = TextFixtures.write(TextFixtures.corpus(30, 8, 4), dir.resolve("corpus"));
+        Path labeled = TextFixtures.writeLabeled(dir.resolve("labeled"), 4, 15, 9);
+        Path run = dir.resolve("run");
+        String[] small = {"--vocab-size", "150", "--max-tokens", "32", "--text-width", "32",
+            "--text-layers", "1", "--text-heads", "2", "--threads", "2"};
+
+        CliTest.Run pretrain = CliTest.run(concat(new String[] {"pretrain", "--data", "text:" + corpus,
+            "--method", "mlm+nsp", "--epochs", "2", "--batch-size", "16", "--train-size", "64",
+            "--test-size", "32", "--out", run.toString()}, small));
+        assertThat(pretrain.code()).as(pretrain.err()).isZero();
+        assertThat(pretrain.out()).contains("30 documents, 240 sentences").contains("epoch 2: loss")
+                .contains("masked accuracy").contains("NSP accuracy");
+        assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).hasSize(2);
+
+        CliTest.Run trained = CliTest.run("eval", "all", "--data", "labeled-text:" + labeled,
+                "--checkpoint", run.toString(), "--json");
+        assertThat(trained.code()).as(trained.err()).isZero();
+        JsonNode figures = Json.MAPPER.readTree(lastLine(trained.out()));
+        assertThat(figures.get("train_size").asInt()).isEqualTo(48);
+        assertThat(figures.get("test_size").asInt()).isEqualTo(12);
+        assertThat(figures.get("knn_top1").asDouble()).isBetween(0.0, 1.0);
+        assertThat(figures.get("linear_top1").asDouble()).isBetween(0.0, 1.0);
+
+        // the topics are told apart by their words: TF-IDF gets them all right
+        CliTest.Run tfIdf = CliTest.run("eval", "linear", "--data", "labeled-text:" + labeled, "--json");
+        assertThat(tfIdf.code()).as(tfIdf.err()).isZero();
+        JsonNode baseline = Json.MAPPER.readTree(lastLine(tfIdf.out()));
+        assertThat(baseline.get("features").asText()).startsWith("tf-idf");
+        assertThat(baseline.get("linear_top1").asDouble()).isEqualTo(1.0);
+        assertThat(baseline.get("knn_top1").isNull()).isTrue();
+
+        CliTest.Run random = CliTest.run(concat(new String[] {"eval", "knn", "--data",
+            "labeled-text:" + labeled, "--random-init", "transformer", "--train-size", "20"}, small));
+        assertThat(random.code()).as(random.err()).isZero();
+        assertThat(random.out()).contains("20 train / 12 test texts").contains("random-init transformer");
+
+        Path npy = dir.resolve("sentences.npy");
+        CliTest.Run embed = CliTest.run("embed", "--data", "text:" + corpus, "--checkpoint",
+                run.toString(), "--out", npy.toString(), "--pooling", "cls");
+        assertThat(embed.code()).as(embed.err()).isZero();
+        assertThat(embed.out()).contains("wrote 240 x 32 embeddings");
+        assertThat(Files.size(npy)).isEqualTo(128 + 240 * 32 * 4);
+        CliTest.Run embedLabeled = CliTest.run("embed", "--data", "labeled-text:" + labeled,
+                "--checkpoint", run.toString(), "--out", dir.resolve("l.csv").toString(), "--split", "train");
+        assertThat(embedLabeled.code()).as(embedLabeled.err()).isZero();
+        // a header, then one row per training text
+        assertThat(Files.readAllLines(dir.resolve("l.csv"))).hasSize(49).first().asString()
+                .startsWith("label,e0,");
+    }
+
+    @Test
+    void textErrorsAreOneLineNamingFileAndLine() throws Exception {
+        Path bad = Files.createDirectories(dir.resolve("bad"));
+        Files.write(bad.resolve("x.txt"), new byte[] {'o', 'k', '\n', (byte) 0xff, '\n'});
+        CliTest.Run run = CliTest.run("pretrain", "--data", "text:" + bad, "--out",
+                dir.resolve("r").toString());
+        assertThat(run.code()).isNotZero();
+        assertThat(run.err().strip()).isEqualTo("selfsup: error: " + bad.resolve("x.txt")
+                + ": line 2: invalid UTF-8 byte 0xff at byte 1 of the line (the file must be UTF-8; "
+                + "re-encode it, e.g. iconv -f latin1 -t utf-8)");
+
+        Path corpus = TextFixtures.write(TextFixtures.corpus(3, 2, 1), dir.resolve("c"));
+        CliTest.Run method = CliTest.run("pretrain", "--data", "text:" + corpus, "--method", "simclr");
+        assertThat(method.err()).contains("--method for text must be one of [mlm, nsp, mlm+nsp, "
+                + "text-autoencoder], found 'simclr'");
+        CliTest.Run heads = CliTest.run("pretrain", "--data", "text:" + corpus, "--text-width", "30",
+                "--out", dir.resolve("h").toString());
+        assertThat(heads.err()).contains("width must be a positive multiple of heads, found width 30 "
+                + "and heads 4");
+        CliTest.Run pooling = CliTest.run("eval", "knn", "--data", "labeled-text:" + dir,
+                "--random-init", "transformer", "--pooling", "max");
+        assertThat(pooling.code()).isNotZero();
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+}

@@ -1,0 +1,136 @@
+package dev.selfsup.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDManager;
+import dev.selfsup.data.text.TextCorpus;
+import dev.selfsup.data.text.TextFiles;
+import dev.selfsup.data.text.TextFixtures;
+import dev.selfsup.data.text.WordPieceTokenizer;
+import dev.selfsup.eval.FeatureMatrix;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TextPretrainerTest {
+    @TempDir
+    Path dir;
+
+    private static TextPretrainConfig config(String method, int epochs, Integer examples) {
+        return new TextPretrainConfig(method, "text:generated", 120, 32, 1, 2, 32, 0.0f, epochs,
+                16, 3e-3, 0.0, 0, 5, 2, examples, 64, 1, TextFiles.Utf8Errors.STRICT, 1000);
+    }
+
+    @Test
+    void maskedLanguageModelLossFallsAndTheCheckpointEmbedsText() throws Exception {
+        TextCorpus corpus = TextFixtures.corpus(40, 8, 1);
+
+        TextPretrainer.Result result = new TextPretrainer(config("mlm", 4, null), corpus,
+                ProgressListener.silent(), m -> { }).run(dir.resolve("run"));
+
+        List<TextEpochMetrics> epochs = result.epochs();
+        assertThat(epochs).hasSize(4);
+        assertThat(epochs.get(3).loss()).isLessThan(epochs.get(0).loss() * 0.8);
+        assertThat(epochs.get(3).maskedAccuracy()).isGreaterThan(epochs.get(0).maskedAccuracy());
+        assertThat(epochs.get(3).perplexity()).isLessThan(epochs.get(0).perplexity());
+        assertThat(epochs.get(3).nspAccuracy()).isNull();
+        Path run = dir.resolve("run");
+        assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).hasSize(4)
+                .allMatch(line -> line.contains("\"masked_accuracy\"") && line.contains("\"perplexity\""));
+        assertThat(run.resolve("report.html")).exists();
+        assertThat(Files.readString(run.resolve("config.json"))).contains("\"text_crc32c\"");
+        Path checkpoint = result.checkpoint();
+        assertThat(checkpoint.resolve(WordPieceTokenizer.FILE_NAME)).exists();
+        assertThat(WordPieceTokenizer.load(checkpoint.resolve(WordPieceTokenizer.FILE_NAME)).vocabulary())
+                .isEqualTo(result.tokenizer().vocabulary());
+
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TextEncoder encoder = TextEncoder.load(run, manager);
+            List<String> texts = List.of("The river sees the boat.", "The king keeps the crown. "
+                    + "The knight watches the gate near the tower.");
+            FeatureMatrix a = encoder.embed(texts, false, 2, manager);
+            FeatureMatrix b = encoder.embed(texts, false, 2, manager);
+            assertThat(a.rows()).isEqualTo(2);
+            assertThat(a.dim()).isEqualTo(32);
+            assertThat(a.isFinite()).isTrue();
+            assertThat(a.values()).containsExactly(b.values());
+            assertThat(encoder.embed(texts, true, 1, manager).values()).isNotEqualTo(a.values());
+        }
+    }
+
+    @Test
+    void theSameSeedRepeatsTheRunExactly() throws Exception {
+        TextCorpus corpus = TextFixtures.corpus(20, 6, 2);
+        double first = new TextPretrainer(config("mlm", 1, 32), corpus, ProgressListener.silent(),
+                m -> { }).run(dir.resolve("a")).last().loss();
+        double second = new TextPretrainer(config("mlm", 1, 32), corpus, ProgressListener.silent(),
+                m -> { }).run(dir.resolve("b")).last().loss();
+
+        assertThat(second).isEqualTo(first);
+        assertThat(Files.readAllBytes(dir.resolve("a/checkpoints/epoch-0001/model.safetensors")))
+                .isEqualTo(Files.readAllBytes(dir.resolve("b/checkpoints/epoch-0001/model.safetensors")));
+    }
+
+    @Test
+    void nextSentenceAndAutoencoderRunsReportTheirMetrics() throws Exception {
+        TextCorpus corpus = TextFixtures.corpus(24, 6, 3);
+
+        TextEpochMetrics both = new TextPretrainer(config("mlm+nsp", 2, 48), corpus,
+                ProgressListener.silent(), m -> { }).run(dir.resolve("both")).last();
+        TextPretrainer.Result autoencoder = new TextPretrainer(config("text-autoencoder", 2, 64),
+                corpus, ProgressListener.silent(), m -> { }).run(dir.resolve("ae"));
+
+        assertThat(both.nspAccuracy()).isBetween(0.0, 1.0);
+        assertThat(both.maskedAccuracy()).isBetween(0.0, 1.0);
+        assertThat(Double.isFinite(both.loss())).isTrue();
+        List<TextEpochMetrics> ae = autoencoder.epochs();
+        assertThat(ae.get(1).reconstructionAccuracy()).isBetween(0.0, 1.0);
+        assertThat(ae.get(1).maskedAccuracy()).isNull();
+        assertThat(ae.get(1).loss()).isLessThan(ae.get(0).loss());
+        try (NDManager manager = NDManager.newBaseManager()) {
+            assertThat(TextEncoder.load(dir.resolve("ae"), manager).method()).isEqualTo("text-autoencoder");
+        }
+    }
+
+    @Test
+    void anExistingRunAndBadSettingsAreRefused() throws Exception {
+        Files.createDirectories(dir.resolve("taken"));
+        Files.writeString(dir.resolve("taken/config.json"), "{}");
+        TextCorpus corpus = TextFixtures.corpus(4, 3, 3);
+
+        assertThatThrownBy(() -> new TextPretrainer(config("mlm", 1, null), corpus,
+                ProgressListener.silent(), m -> { }).run(dir.resolve("taken")))
+                .hasMessageContaining("already holds a run");
+        assertThatThrownBy(() -> config("bert", 1, null))
+                .hasMessageContaining("text method must be one of [mlm, nsp, mlm+nsp, text-autoencoder]");
+        assertThatThrownBy(() -> new TextPretrainConfig("mlm", "text:x", 8, 32, 1, 2, 32, 0f, 1, 16,
+                1e-3, 0, 0, 1, 1, null, 8, 1, TextFiles.Utf8Errors.STRICT, 100))
+                .hasMessage("vocabulary size must be >= 16, found 8");
+    }
+
+    @Test
+    void aCorpusOfFewDocumentsHoldsOutTheirLastSentences() throws Exception {
+        TextCorpus corpus = TextFixtures.corpus(3, 10, 6);
+        TextEpochMetrics pairs = new TextPretrainer(config("nsp", 1, 16), corpus,
+                ProgressListener.silent(), m -> { }).run(dir.resolve("few")).last();
+        assertThat(pairs.nspAccuracy()).isBetween(0.0, 1.0);
+        var parts = dev.selfsup.data.text.TokenizedCorpus.of(corpus,
+                new dev.selfsup.data.text.WordPieceTrainer(100, 1).train(
+                        corpus.documents().get(0).sentences())).holdOut(10);
+        assertThat(parts[0].documents()).hasSize(3).allMatch(d -> d.size() == 9);
+        assertThat(parts[1].documents()).hasSize(3).allMatch(d -> d.size() == 1);
+    }
+
+    @Test
+    void anImageCheckpointIsNotATextEncoder() throws Exception {
+        Path checkpoint = Files.createDirectories(dir.resolve("image/checkpoints/epoch-0001"));
+        Files.writeString(checkpoint.resolve("state.json"), "{\"epoch\":1,\"method\":\"simclr\"}");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            assertThatThrownBy(() -> TextEncoder.load(dir.resolve("image"), manager))
+                    .hasMessageContaining("not a text checkpoint");
+        }
+    }
+}
