@@ -2,6 +2,7 @@ package dev.selfsup.method;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.selfsup.nn.Backbone;
@@ -51,9 +52,18 @@ abstract class MomentumMethod extends TwoViewMethod {
      * gradient flows into the target.
      */
     NDArray targetProject(ParameterStore parameterStore, ViewBatch batch, boolean training) {
-        NDList features = targetBackbone.forward(parameterStore, new NDList(batch.images()), training);
-        return targetProjectionHead.forward(parameterStore, features, training).singletonOrThrow()
-                .stopGradient();
+        NDArray images = batch.images();
+        NDManager step = images.getManager();
+        // the target's activations are not needed for backward: compute them in a scratch
+        // manager and free them at once, keeping only the projections
+        try (NDManager scratch = step.newSubManager()) {
+            scratch.tempAttachAll(images);
+            NDList features = targetBackbone.forward(parameterStore, new NDList(images), training);
+            NDArray projections = targetProjectionHead.forward(parameterStore, features, training)
+                    .singletonOrThrow().stopGradient();
+            projections.attach(step);
+            return projections;
+        }
     }
 
     @Override
