@@ -38,7 +38,7 @@ public final class Backbones {
      * {@code (batch, 128)}.
      */
     public static Backbone mlp(int channels, int height, int width) {
-        SequentialBlock block = new SequentialBlock()
+        SequentialBlock block = new ReleasingSequentialBlock()
                 .add(Blocks.batchFlattenBlock())
                 .add(Linear.builder().setUnits(512).build())
                 .add(Activation::relu)
@@ -78,7 +78,7 @@ public final class Backbones {
             throw new IllegalArgumentException("need at least one stage and one block per stage, "
                     + "found " + stageWidths.length + " stages, " + blocksPerStage + " blocks");
         }
-        SequentialBlock block = new SequentialBlock()
+        SequentialBlock block = new ReleasingSequentialBlock()
                 .add(Layers.conv3x3(stageWidths[0], 1))
                 .add(BatchNorm.builder().build())
                 .add(Activation::relu);

@@ -27,7 +27,7 @@ public final class ProjectionHead {
             throw new IllegalArgumentException("head widths must be > 0, found hidden="
                     + hiddenDim + ", output=" + outputDim);
         }
-        return new SequentialBlock()
+        return new ReleasingSequentialBlock()
                 .add(Linear.builder().setUnits(hiddenDim).build())
                 .add(BatchNorm.builder().build())
                 .add(Activation::relu)
