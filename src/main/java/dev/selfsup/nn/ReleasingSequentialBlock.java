@@ -29,14 +29,28 @@ public class ReleasingSequentialBlock extends SequentialBlock {
             return super.forwardInternal(parameterStore, inputs, training, params);
         }
         NDList current = inputs;
+        int index = 0;
         for (Block child : getChildren().values()) {
-            NDList next = child.forward(parameterStore, current, training);
-            if (current != inputs) {
-                release(current, next, inputs);
+            NDList prepared = prepareInput(index++, current);
+            if (prepared != current && current != inputs) {
+                release(current, prepared, inputs);
+            }
+            NDList next = child.forward(parameterStore, prepared, training);
+            if (prepared != inputs) {
+                release(prepared, next, inputs);
             }
             current = next;
         }
         return current;
+    }
+
+    /**
+     * What the child at {@code index} receives, given the previous child's output (or the
+     * block's inputs). The default passes {@code input} on; a subclass may return new arrays
+     * (a layout change, say), and {@code input} is then released like any intermediate.
+     */
+    protected NDList prepareInput(int index, NDList input) {
+        return input;
     }
 
     /** Closes the arrays of {@code consumed} that are neither passed on nor the block's inputs. */

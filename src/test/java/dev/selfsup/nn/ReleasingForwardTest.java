@@ -1,5 +1,6 @@
 package dev.selfsup.nn;
 
+import static dev.selfsup.testing.Asserts.assertAllClose;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
@@ -25,21 +26,27 @@ import org.junit.jupiter.api.Test;
 class ReleasingForwardTest {
     /**
      * The reference: the same blocks and parameters run by plain loops that close nothing (what
-     * DJL's own SequentialBlock does).
+     * DJL's own SequentialBlock does), with the layout steps or without them.
      */
-    private static NDList plainForward(Block block, ParameterStore store, NDList x) {
+    private static NDList plainForward(Block block, ParameterStore store, NDList x,
+            boolean layouts) {
         if (block instanceof ResidualBlock) {
             Block residual = child(block, "residual");
             Block shortcut = child(block, "shortcut");
-            NDArray branch = plainForward(residual, store, x).singletonOrThrow();
+            NDArray branch = plainForward(residual, store, x, layouts).singletonOrThrow();
             NDArray identity = shortcut == null
-                    ? x.singletonOrThrow() : plainForward(shortcut, store, x).singletonOrThrow();
+                    ? x.singletonOrThrow() : plainForward(shortcut, store, x, layouts).singletonOrThrow();
             return new NDList(Activation.relu(branch.add(identity)));
         }
         if (block instanceof SequentialBlock) {
             NDList current = x;
+            int index = 0;
             for (Block child : block.getChildren().values()) {
-                current = plainForward(child, store, current);
+                if (layouts && block instanceof ReleasingSequentialBlock releasing) {
+                    current = releasing.prepareInput(index, current);
+                }
+                index++;
+                current = plainForward(child, store, current, layouts);
             }
             return current;
         }
@@ -58,7 +65,9 @@ class ReleasingForwardTest {
 
     private record Pass(float[] output, List<float[]> gradients, int liveArraysAfterForward) {}
 
-    private static Pass run(Backbone backbone, NDManager manager, NDArray input, boolean plain) {
+    private enum Mode { RELEASED, PLAIN, PLAIN_WITHOUT_LAYOUTS }
+
+    private static Pass run(Backbone backbone, NDManager manager, NDArray input, Mode mode) {
         try (NDManager step = manager.newSubManager()) {
             ParameterStore store = new ParameterStore(step, false);
             NDArray images = input.duplicate();
@@ -66,9 +75,10 @@ class ReleasingForwardTest {
             int live;
             float[] output;
             try (GradientCollector collector = step.getEngine().newGradientCollector()) {
-                NDArray out = plain
-                        ? plainForward(backbone.block(), store, new NDList(images)).singletonOrThrow()
-                        : backbone.block().forward(store, new NDList(images), true).singletonOrThrow();
+                NDArray out = mode == Mode.RELEASED
+                        ? backbone.block().forward(store, new NDList(images), true).singletonOrThrow()
+                        : plainForward(backbone.block(), store, new NDList(images),
+                                mode == Mode.PLAIN).singletonOrThrow();
                 live = step.getManagedArrays().size();
                 output = out.toFloatArray();
                 // a loss that weighs every output differently, so every gradient is distinct
@@ -100,8 +110,8 @@ class ReleasingForwardTest {
                 }
             }
             NDArray input = manager.randomNormal(backbone.batchShape(4));
-            Pass reference = run(backbone, manager, input, true);
-            Pass released = run(backbone, manager, input, false);
+            Pass reference = run(backbone, manager, input, Mode.PLAIN);
+            Pass released = run(backbone, manager, input, Mode.RELEASED);
             assertThat(released.output()).as(backbone.name() + " output")
                     .containsExactly(reference.output());
             assertThat(released.gradients()).hasSameSizeAs(reference.gradients()).isNotEmpty();
@@ -111,6 +121,19 @@ class ReleasingForwardTest {
             }
             assertThat(reference.gradients().get(0)).as("a gradient that is not all zero")
                     .isNotEqualTo(new float[reference.gradients().get(0).length]);
+            // channels-last changes only the summation order: values agree closely with the
+            // default layout (and exactly where there is no layout step, as in the mlp)
+            Pass defaultLayout = run(backbone, manager, input, Mode.PLAIN_WITHOUT_LAYOUTS);
+            assertAllClose(released.output(), defaultLayout.output(), 1e-4, 1e-5);
+            for (int i = 0; i < reference.gradients().size(); i++) {
+                float[] expected = defaultLayout.gradients().get(i);
+                double largest = 0;
+                for (float value : expected) {
+                    largest = Math.max(largest, Math.abs(value));
+                }
+                // float32 rounding, relative to the gradient's own scale
+                assertAllClose(released.gradients().get(i), expected, 1e-3, 1e-4 * largest);
+            }
             assertThat(released.liveArraysAfterForward())
                     .as(backbone.name() + " arrays alive after the forward pass")
                     .isLessThan(reference.liveArraysAfterForward());
