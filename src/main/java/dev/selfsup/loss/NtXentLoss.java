@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.selfsup.nn.Scalars;
 
 /**
  * NT-Xent, the normalised temperature-scaled cross-entropy of SimCLR
@@ -60,11 +61,11 @@ public final class NtXentLoss {
         NDArray z = NDArrays.concat(new ai.djl.ndarray.NDList(
                 view1.toType(DataType.FLOAT32, false), view2.toType(DataType.FLOAT32, false)), 0);
         z = z.normalize(2, 1, 1e-12); // (2N, dim), unit rows
-        NDArray logits = z.matMul(z.transpose()).div((float) temperature); // (2N, 2N) cosine / t
+        NDArray logits = Scalars.dividedBy(z.matMul(z.transpose()), (float) temperature); // (2N, 2N)
         logits = logits.sub(manager.eye(2 * n).muli(SELF_MASK)); // drop k == i
         NDArray logProbabilities = logits.logSoftmax(1); // (2N, 2N)
         NDArray positives = positiveMask(manager, n); // (2N, 2N), one 1 per row
-        return logProbabilities.mul(positives).sum().div(-2f * n);
+        return Scalars.dividedBy(logProbabilities.mul(positives).sum(), -2f * n);
     }
 
     /** Row i has a 1 at column (i + N) mod 2N: the other view of the same sample. */
