@@ -18,7 +18,8 @@ import ai.djl.util.PairList;
  * and releases them as backward runs, as PyTorch does. Gradients are unchanged (tested).
  *
  * <p>The block's own inputs and the final output are never closed. With
- * {@link #setReturnIntermediate(boolean) returnIntermediate} on, nothing is closed.
+ * {@link #setReturnIntermediate(boolean) returnIntermediate} on, it runs as a plain
+ * {@code SequentialBlock}: nothing is closed and {@link #prepareInput} is not called.
  */
 public class ReleasingSequentialBlock extends SequentialBlock {
 
