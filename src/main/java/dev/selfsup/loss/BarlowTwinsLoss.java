@@ -3,6 +3,7 @@ package dev.selfsup.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.selfsup.nn.Scalars;
 
 /**
  * The Barlow Twins loss (Zbontar et al. 2021, https://arxiv.org/abs/2103.03230, eq. 1): each
@@ -46,13 +47,13 @@ public final class BarlowTwinsLoss {
         }
         NDArray a = standardize(view1.toType(DataType.FLOAT32, false));
         NDArray b = standardize(view2.toType(DataType.FLOAT32, false));
-        NDArray c = a.transpose().matMul(b).div((float) n); // (dim, dim)
+        NDArray c = Scalars.dividedBy(a.transpose().matMul(b), (float) n); // (dim, dim)
         NDManager manager = view1.getManager();
         NDArray eye = manager.eye((int) dim);
         NDArray diagonal = c.mul(eye).sum(new int[] {1}); // (dim,)
         NDArray onDiagonal = diagonal.sub(1f).square().sum();
         NDArray offDiagonal = c.mul(eye.neg().add(1f)).square().sum();
-        return onDiagonal.add(offDiagonal.mul((float) lambda));
+        return onDiagonal.add(Scalars.times(offDiagonal, (float) lambda));
     }
 
     /** Zero mean, unit (biased) std per column: {@code (batch, dim)}. */

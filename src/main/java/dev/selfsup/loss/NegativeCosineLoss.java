@@ -2,6 +2,7 @@ package dev.selfsup.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import dev.selfsup.nn.Scalars;
 
 /**
  * SimSiam's symmetric negative cosine (Chen and He 2021, https://arxiv.org/abs/2011.10566,
@@ -23,7 +24,7 @@ public final class NegativeCosineLoss {
 
     /** The symmetric loss with stop-gradient on the targets {@code z1}, {@code z2}. */
     public NDArray compute(NDArray prediction1, NDArray prediction2, NDArray target1, NDArray target2) {
-        return distance(prediction1, target2.stopGradient()).add(
-                distance(prediction2, target1.stopGradient())).div(2f);
+        return Scalars.dividedBy(distance(prediction1, target2.stopGradient()).add(
+                distance(prediction2, target1.stopGradient())), 2f);
     }
 }

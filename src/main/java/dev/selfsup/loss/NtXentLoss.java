@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.selfsup.nn.Scalars;
 
 /**
  * NT-Xent, the normalised temperature-scaled cross-entropy of SimCLR
@@ -60,11 +61,11 @@ public final class NtXentLoss {
         NDArray z = NDArrays.concat(new ai.djl.ndarray.NDList(
                 view1.toType(DataType.FLOAT32, false), view2.toType(DataType.FLOAT32, false)), 0);
         z = z.normalize(2, 1, 1e-12); // (2N, dim), unit rows
-        NDArray logits = z.matMul(z.transpose()).div((float) temperature); // (2N, 2N) cosine / t
+        NDArray logits = Scalars.dividedBy(z.matMul(z.transpose()), (float) temperature); // (2N, 2N)
         logits = logits.sub(manager.eye(2 * n).muli(SELF_MASK)); // drop k == i
         NDArray logProbabilities = logits.logSoftmax(1); // (2N, 2N)
         NDArray positives = positiveMask(manager, n); // (2N, 2N), one 1 per row
-        return logProbabilities.mul(positives).sum().div(-2f * n);
+        return Scalars.dividedBy(logProbabilities.mul(positives).sum(), -2f * n);
     }
 
     /**
@@ -95,8 +96,9 @@ public final class NtXentLoss {
         NDArray n = negatives.toType(DataType.FLOAT32, false).normalize(2, 1, 1e-12);
         NDArray positive = q.mul(k).sum(new int[] {1}, true); // (batch, 1)
         NDArray negative = q.matMul(n.transpose()); // (batch, count)
-        NDArray logits = NDArrays.concat(new ai.djl.ndarray.NDList(positive, negative), 1)
-                .div((float) temperature); // (batch, 1 + count); column 0 is the positive
+        NDArray logits = Scalars.dividedBy( // (batch, 1 + count); column 0 is the positive
+                NDArrays.concat(new ai.djl.ndarray.NDList(positive, negative), 1),
+                (float) temperature);
         NDArray logProbabilities = logits.logSoftmax(1);
         return logProbabilities.get(":, 0").mean().neg();
     }

@@ -2,6 +2,7 @@ package dev.selfsup.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import dev.selfsup.nn.Scalars;
 
 /**
  * The VICReg loss (Bardes et al. 2022, https://arxiv.org/abs/2105.04906, section 3):
@@ -54,19 +55,20 @@ public final class VicRegLoss {
         NDArray a = view1.toType(DataType.FLOAT32, false);
         NDArray b = view2.toType(DataType.FLOAT32, false);
         NDArray invariance = a.sub(b).square().mean();
-        NDArray variance = varianceTerm(a).add(varianceTerm(b)).div(2f);
+        NDArray variance = Scalars.dividedBy(varianceTerm(a).add(varianceTerm(b)), 2f);
         NDArray covariance = covarianceTerm(a).add(covarianceTerm(b));
-        return invariance.mul((float) invarianceWeight)
-                .add(variance.mul((float) varianceWeight))
-                .add(covariance.mul((float) covarianceWeight));
+        return Scalars.times(invariance, (float) invarianceWeight)
+                .add(Scalars.times(variance, (float) varianceWeight))
+                .add(Scalars.times(covariance, (float) covarianceWeight));
     }
 
     /** Mean over dimensions of the hinge on the std: a scalar. */
     static NDArray varianceTerm(NDArray z) {
         long n = z.getShape().get(0);
         NDArray centred = z.sub(z.mean(new int[] {0}, true));
-        NDArray std = centred.square().sum(new int[] {0}).div((float) (n - 1)).add(1e-4f).sqrt();
-        return std.neg().add(1f).maximum(0f).mean();
+        NDArray std = Scalars.dividedBy(centred.square().sum(new int[] {0}), (float) (n - 1))
+                .add(1e-4f).sqrt();
+        return Scalars.maximum(std.neg().add(1f), 0f).mean();
     }
 
     /** Sum of squared off-diagonal covariances divided by the dimension: a scalar. */
@@ -74,8 +76,9 @@ public final class VicRegLoss {
         long n = z.getShape().get(0);
         long dim = z.getShape().get(1);
         NDArray centred = z.sub(z.mean(new int[] {0}, true));
-        NDArray covariance = centred.transpose().matMul(centred).div((float) (n - 1)); // (dim, dim)
+        NDArray covariance = Scalars.dividedBy(centred.transpose().matMul(centred),
+                (float) (n - 1)); // (dim, dim)
         NDArray offDiagonal = covariance.mul(z.getManager().eye((int) dim).neg().add(1f));
-        return offDiagonal.square().sum().div((float) dim);
+        return Scalars.dividedBy(offDiagonal.square().sum(), (float) dim);
     }
 }

@@ -8,6 +8,7 @@ import dev.selfsup.nn.Backbone;
 import dev.selfsup.nn.MemoryBank;
 import dev.selfsup.nn.MomentumEncoder;
 import dev.selfsup.nn.ProjectionHead;
+import dev.selfsup.nn.Scalars;
 import java.util.function.Supplier;
 
 /**
@@ -65,9 +66,10 @@ public final class MoCo extends MomentumMethod {
         NDArray negatives = memoryBank.keys(); // (queueSize, dim), frozen
         // borrow the queue for the step, so that what is computed from it is freed with the step
         queries.getManager().tempAttachAll(negatives);
-        NDArray value = loss.compute(batch.view(queries, 0), batch.view(keys, 1), negatives)
-                .add(loss.compute(batch.view(queries, 1), batch.view(keys, 0), negatives))
-                .div(2f);
+        NDArray value = Scalars.dividedBy(
+                loss.compute(batch.view(queries, 0), batch.view(keys, 1), negatives)
+                        .add(loss.compute(batch.view(queries, 1), batch.view(keys, 0), negatives)),
+                2f);
         if (training) {
             pendingKeys = keys.normalize(2, 1, 1e-12);
         }

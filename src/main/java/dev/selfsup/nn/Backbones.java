@@ -1,5 +1,6 @@
 package dev.selfsup.nn;
 
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Blocks;
@@ -55,7 +56,7 @@ public final class Backbones {
      * {@code (batch, 128)}.
      */
     public static Backbone mlp(int channels, int height, int width) {
-        SequentialBlock block = new SequentialBlock()
+        SequentialBlock block = new ReleasingSequentialBlock()
                 .add(Blocks.batchFlattenBlock())
                 .add(Linear.builder().setUnits(512).build())
                 .add(Activation::relu)
@@ -87,7 +88,7 @@ public final class Backbones {
      * A CIFAR-stem residual network: a 3x3 stride-1 convolution to {@code stageWidths[0]}
      * channels, then for each stage {@code blocksPerStage} {@link ResidualBlock}s (the first of
      * every stage after the first halves the resolution), global average pooling. Features
-     * {@code (batch, stageWidths[last])}.
+     * {@code (batch, stageWidths[last])}. Activations are kept in the {@link ChannelsLast} layout.
      */
     public static Backbone resNet(String name, int channels, int height, int width,
             int[] stageWidths, int blocksPerStage) {
@@ -95,7 +96,7 @@ public final class Backbones {
             throw new IllegalArgumentException("need at least one stage and one block per stage, "
                     + "found " + stageWidths.length + " stages, " + blocksPerStage + " blocks");
         }
-        SequentialBlock block = new SequentialBlock()
+        SequentialBlock block = new ChannelsLastBody()
                 .add(Layers.conv3x3(stageWidths[0], 1))
                 .add(BatchNorm.builder().build())
                 .add(Activation::relu);
@@ -112,5 +113,21 @@ public final class Backbones {
         block.setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
                 XavierInitializer.FactorType.OUT, 2), Parameter.Type.WEIGHT);
         return new Backbone(name, block, in, new Shape(channels, height, width));
+    }
+
+    /**
+     * A residual network's layers in the {@link ChannelsLast} layout: libtorch's CPU convolutions
+     * are faster on it and pass it on to the layers after them. The input is converted, and so is
+     * the stem convolution's output, since a one-channel input leaves the layout ambiguous. (Steps
+     * between children, not children of their own, so parameter names stay as they were.)
+     */
+    private static final class ChannelsLastBody extends ReleasingSequentialBlock {
+        @Override
+        protected NDList prepareInput(int index, NDList input) {
+            if (index > 1 || !ChannelsLast.ENABLED) {
+                return input;
+            }
+            return new NDList(ChannelsLast.of(input.singletonOrThrow()));
+        }
     }
 }

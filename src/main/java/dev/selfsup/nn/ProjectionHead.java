@@ -24,7 +24,7 @@ public final class ProjectionHead {
     /** Linear(hidden) - BatchNorm - ReLU - Linear(output). */
     public static SequentialBlock mlp(int hiddenDim, int outputDim) {
         checkWidths(hiddenDim, outputDim);
-        return new SequentialBlock()
+        return new ReleasingSequentialBlock()
                 .add(Linear.builder().setUnits(hiddenDim).build())
                 .add(BatchNorm.builder().build())
                 .add(Activation::relu)
@@ -46,7 +46,7 @@ public final class ProjectionHead {
      */
     public static SequentialBlock mocoV2(int hiddenDim, int outputDim) {
         checkWidths(hiddenDim, outputDim);
-        return new SequentialBlock()
+        return new ReleasingSequentialBlock()
                 .add(Linear.builder().setUnits(hiddenDim).build())
                 .add(Activation::relu)
                 .add(Linear.builder().setUnits(outputDim).build());

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
-import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
@@ -37,14 +36,14 @@ public final class ResidualBlock extends AbstractBlock {
         if (stride != 1 && stride != 2) {
             throw new IllegalArgumentException("stride must be 1 or 2, found " + stride);
         }
-        residual = addChildBlock("residual", new SequentialBlock()
+        residual = addChildBlock("residual", new ReleasingSequentialBlock()
                 .add(Layers.conv3x3(outChannels, stride))
                 .add(BatchNorm.builder().build())
                 .add(Activation::relu)
                 .add(Layers.conv3x3(outChannels, 1))
                 .add(BatchNorm.builder().build()));
         if (stride != 1 || inChannels != outChannels) {
-            shortcut = addChildBlock("shortcut", new SequentialBlock()
+            shortcut = addChildBlock("shortcut", new ReleasingSequentialBlock()
                     .add(Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(outChannels)
                             .optStride(new Shape(stride, stride)).optBias(false).build())
                     .add(BatchNorm.builder().build()));
@@ -60,7 +59,16 @@ public final class ResidualBlock extends AbstractBlock {
         NDArray branch = residual.forward(parameterStore, inputs, training, params).singletonOrThrow();
         NDArray identity = shortcut == null
                 ? x : shortcut.forward(parameterStore, inputs, training, params).singletonOrThrow();
-        return new NDList(Activation.relu(branch.add(identity)));
+        NDArray sum = branch.add(identity);
+        // the sum's inputs and the sum itself are not needed by autograd (add and relu save
+        // nothing / only their output): free them now rather than when the step ends
+        branch.close();
+        if (identity != x) {
+            identity.close();
+        }
+        NDArray out = Activation.relu(sum);
+        sum.close();
+        return new NDList(out);
     }
 
     @Override

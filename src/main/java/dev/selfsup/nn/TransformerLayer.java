@@ -71,9 +71,8 @@ public final class TransformerLayer extends AbstractBlock {
         NDArray q = heads(query.forward(ps, new NDList(x), training).head(), batch, length, headWidth);
         NDArray k = heads(key.forward(ps, new NDList(x), training).head(), batch, length, headWidth);
         NDArray v = heads(value.forward(ps, new NDList(x), training).head(), batch, length, headWidth);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)) // (batch, heads, length, length)
-                .mul((float) (1 / Math.sqrt(headWidth)))
-                .add(offset);
+        NDArray scores = Scalars.times(q.matMul(k.transpose(0, 1, 3, 2)), // (batch, heads, length, length)
+                (float) (1 / Math.sqrt(headWidth))).add(offset);
         NDArray probabilities = attentionDropout.forward(ps, new NDList(scores.softmax(3)), training)
                 .head();
         NDArray attended = probabilities.matMul(v) // (batch, heads, length, headWidth)

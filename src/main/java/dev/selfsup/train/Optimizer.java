@@ -195,19 +195,24 @@ public abstract class Optimizer implements AutoCloseable {
             return slot == 0 ? "adam_m" : "adam_v";
         }
 
+        /**
+         * One fused libtorch call per parameter. libtorch's kernel computes
+         * {@code m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; w -= a m / (sqrt(v) + e)}
+         * with {@code g} the gradient plus {@code weightDecay * w}; torch.optim.Adam's
+         * {@code w -= (lr / c1) m / (sqrt(v) / sqrt(c2) + eps)} (c1, c2 the bias corrections) is
+         * the same update with {@code a = lr sqrt(c2) / c1} and {@code e = eps sqrt(c2)}.
+         * {@code OptimizerTest} pins it against a plain-Java reference.
+         */
         @Override
         protected void update(NDArray weight, NDArray gradient, NDArray[] state,
                 double learningRate, long t) {
-            NDArray g = weightDecay > 0 ? gradient.add(weight.mul((float) weightDecay)) : gradient;
-            NDArray m = state[0];
-            NDArray v = state[1];
-            m.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
-            v.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
             double correction1 = 1 - Math.pow(beta1, t);
-            double correction2 = 1 - Math.pow(beta2, t);
-            // p -= lr * (m / c1) / (sqrt(v / c2) + eps)
-            NDArray denominator = v.div((float) correction2).sqrt().addi((float) epsilon);
-            weight.subi(m.mul((float) (learningRate / correction1)).divi(denominator));
+            double sqrtCorrection2 = Math.sqrt(1 - Math.pow(beta2, t));
+            JniUtils.adamUpdate((PtNDArray) weight, (PtNDArray) gradient, (PtNDArray) state[0],
+                    (PtNDArray) state[1], (float) learningRate,
+                    (float) (learningRate * sqrtCorrection2 / correction1), (float) weightDecay,
+                    1f, -1f, (float) beta1, (float) beta2,
+                    (float) (epsilon * sqrtCorrection2), false);
         }
     }
 

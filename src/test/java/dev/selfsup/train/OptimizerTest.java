@@ -16,6 +16,11 @@ import org.junit.jupiter.api.Test;
 class OptimizerTest {
     /** Minimises sum((w - target)^2) and compares each step with a plain-Java optimiser. */
     private static void compareWithReference(String name, double lr, double weightDecay) {
+        compareWithReference(name, lr, weightDecay, 0.9, 0.999, 1e-8);
+    }
+
+    private static void compareWithReference(String name, double lr, double weightDecay,
+            double beta1, double beta2, double epsilon) {
         float[] target = {1f, -2f, 0.5f};
         float[] start = {0.3f, 0.1f, -0.7f};
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -28,7 +33,9 @@ class OptimizerTest {
             double[] w = {start[0], start[1], start[2]};
             double[] m = new double[3];
             double[] v = new double[3];
-            try (Optimizer optimizer = Optimizer.create(name, manager, weightDecay)) {
+            try (Optimizer optimizer = name.equals("adam")
+                    ? new Optimizer.Adam(manager, beta1, beta2, epsilon, weightDecay)
+                    : Optimizer.create(name, manager, weightDecay)) {
                 for (int t = 1; t <= 20; t++) {
                     try (NDManager step = manager.newSubManager()) {
                         NDArray weight = parameter.getArray();
@@ -41,11 +48,11 @@ class OptimizerTest {
                     for (int i = 0; i < 3; i++) {
                         double g = 2 * (w[i] - target[i]) + weightDecay * w[i];
                         if (name.equals("adam")) {
-                            m[i] = 0.9 * m[i] + 0.1 * g;
-                            v[i] = 0.999 * v[i] + 0.001 * g * g;
-                            double mHat = m[i] / (1 - Math.pow(0.9, t));
-                            double vHat = v[i] / (1 - Math.pow(0.999, t));
-                            w[i] -= lr * mHat / (Math.sqrt(vHat) + 1e-8);
+                            m[i] = beta1 * m[i] + (1 - beta1) * g;
+                            v[i] = beta2 * v[i] + (1 - beta2) * g * g;
+                            double mHat = m[i] / (1 - Math.pow(beta1, t));
+                            double vHat = v[i] / (1 - Math.pow(beta2, t));
+                            w[i] -= lr * mHat / (Math.sqrt(vHat) + epsilon);
                         } else {
                             m[i] = t == 1 ? g : 0.9 * m[i] + g;
                             w[i] -= lr * m[i];
@@ -67,6 +74,9 @@ class OptimizerTest {
     void adamMatchesPlainJava() {
         compareWithReference("adam", 0.05, 0);
         compareWithReference("adam", 0.01, 0.1);
+        // a large epsilon and other betas pin where epsilon and the bias corrections enter
+        compareWithReference("adam", 0.05, 0, 0.8, 0.99, 0.5);
+        compareWithReference("adam", 0.05, 0.01, 0.5, 0.9, 2.0);
     }
 
     @Test

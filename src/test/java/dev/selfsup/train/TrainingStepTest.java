@@ -3,11 +3,17 @@ package dev.selfsup.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import dev.selfsup.method.Method;
 import dev.selfsup.method.Methods;
+import dev.selfsup.method.ViewBatch;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -52,6 +58,54 @@ class TrainingStepTest {
     private static int countArrays(NDManager manager) {
         int count = manager.getManagedArrays().size();
         return count;
+    }
+
+    /** The same step with the batch copied in by DJL's own {@code create(FloatBuffer)}. */
+    private static float referenceStep(Method method, Optimizer optimizer, NDManager manager,
+            float[] batch, long[] shape) {
+        try (NDManager step = manager.newSubManager()) {
+            NDArray images = step.create(FloatBuffer.wrap(batch), new Shape(shape));
+            ViewBatch views = new ViewBatch(images, (int) (shape[0] / 2), 2);
+            float loss;
+            try (GradientCollector collector = step.getEngine().newGradientCollector()) {
+                NDArray value = method.loss(new ParameterStore(step, false), views, true);
+                loss = value.getFloat();
+                collector.backward(value);
+            }
+            optimizer.step(method.model().getParameters(), 1e-3, step);
+            return loss;
+        }
+    }
+
+    @Test
+    void theReusedInputBufferGivesTheSameStepsAsFreshCopies() {
+        // batch sizes change (the buffer grows, and a smaller batch leaves stale floats behind)
+        long[][] shapes = {{16, 1, 8, 8}, {32, 1, 8, 8}, {16, 1, 8, 8}, {32, 1, 8, 8}};
+        SplittableRandom random = new SplittableRandom(9);
+        float[][] batches = new float[shapes.length][];
+        for (int i = 0; i < shapes.length; i++) {
+            batches[i] = new float[(int) (shapes[i][0] * 64)];
+            for (int j = 0; j < batches[i].length; j++) {
+                batches[i][j] = (float) random.nextGaussian();
+            }
+        }
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Method method = initialised("simclr", "small-resnet", manager, 16);
+            Method reference = initialised("simclr", "small-resnet", manager, 16);
+            try (Optimizer optimizer = Optimizer.create("adam", manager, 0);
+                    Optimizer referenceOptimizer = Optimizer.create("adam", manager, 0)) {
+                TrainingStep step = new TrainingStep(method, optimizer, manager);
+                for (int i = 0; i < shapes.length; i++) {
+                    float expected = referenceStep(reference, referenceOptimizer, manager,
+                            batches[i], shapes[i]);
+                    assertThat(step.run(batches[i], shapes[i], 1e-3)).as("step %d", i)
+                            .isEqualTo(expected);
+                }
+            }
+            assertThat(method.model().getParameters().get(0).getValue().getArray().toFloatArray())
+                    .containsExactly(reference.model().getParameters().get(0).getValue().getArray()
+                            .toFloatArray());
+        }
     }
 
     @Test
