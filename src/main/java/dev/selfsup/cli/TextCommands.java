@@ -45,7 +45,8 @@ final class TextCommands {
                 text.vocabularySize, text.width, text.layers, text.heads, text.maxTokens, 0.1f,
                 c.epochs, batchSize, c.learningRate != null ? c.learningRate : 1e-3,
                 c.weightDecay != null ? c.weightDecay : 0.01,
-                c.warmupEpochs != null ? c.warmupEpochs : c.epochs > 1 ? 1 : 0, c.seed,
+                c.warmupEpochs != null ? c.warmupEpochs / (double) c.epochs
+                        : TextPretrainConfig.DEFAULT_WARMUP_FRACTION, c.seed,
                 c.threads != null ? c.threads : Runtime.getRuntime().availableProcessors(),
                 c.data.trainSize, c.data.testSize != null ? c.data.testSize : 512,
                 c.keepCheckpoints, text.utf8Errors(), text.maxLineLength);

@@ -20,7 +20,8 @@ import dev.selfsup.nn.TextEncoderConfig;
  * @param batchSize sequences per step
  * @param learningRate Adam's peak rate
  * @param weightDecay L2 weight decay
- * @param warmupEpochs linear warm-up epochs
+ * @param warmupFraction share of all steps spent in linear warm-up, in [0, 1] (the CLI's default
+ *     {@link #DEFAULT_WARMUP_FRACTION}; it was one whole epoch, half of a 2-epoch run)
  * @param seed drives initialisation, example order, masking and noise
  * @param threads libtorch compute threads
  * @param examplesPerEpoch cap on examples per epoch (a random subset each epoch), or null for all
@@ -42,7 +43,7 @@ public record TextPretrainConfig(
         @JsonProperty("batch_size") int batchSize,
         @JsonProperty("learning_rate") double learningRate,
         @JsonProperty("weight_decay") double weightDecay,
-        @JsonProperty("warmup_epochs") int warmupEpochs,
+        @JsonProperty("warmup_fraction") double warmupFraction,
         long seed,
         int threads,
         @JsonProperty("examples_per_epoch") Integer examplesPerEpoch,
@@ -50,6 +51,9 @@ public record TextPretrainConfig(
         @JsonProperty("keep_checkpoints") int keepCheckpoints,
         @JsonProperty("utf8_errors") TextFiles.Utf8Errors utf8Errors,
         @JsonProperty("max_line_chars") int maxLineChars) {
+    /** The share of a run's steps spent warming up unless told otherwise. */
+    public static final double DEFAULT_WARMUP_FRACTION = 0.1;
+
     public TextPretrainConfig {
         TextMethods.kind(method);
         encoder(vocabularySize, width, layers, heads, maxLength, dropout);
@@ -65,9 +69,9 @@ public record TextPretrainConfig(
         if (!(weightDecay >= 0)) {
             throw new IllegalArgumentException("weight decay must be >= 0, found " + weightDecay);
         }
-        if (warmupEpochs < 0 || warmupEpochs > epochs) {
-            throw new IllegalArgumentException("warm-up epochs must be in [0, " + epochs + "], found "
-                    + warmupEpochs);
+        if (!(warmupFraction >= 0 && warmupFraction <= 1)) {
+            throw new IllegalArgumentException("warm-up fraction must be in [0, 1], found "
+                    + warmupFraction);
         }
         if (threads <= 0) {
             throw new IllegalArgumentException("threads must be > 0, found " + threads);

@@ -112,9 +112,9 @@ public final class TextPretrainer {
                 int perEpoch = config.examplesPerEpoch() == null ? train.size()
                         : Math.min(train.size(), config.examplesPerEpoch());
                 int stepsPerEpoch = (perEpoch + config.batchSize() - 1) / config.batchSize();
+                long totalSteps = (long) config.epochs() * stepsPerEpoch;
                 CosineSchedule schedule = new CosineSchedule(config.learningRate(),
-                        (long) config.warmupEpochs() * stepsPerEpoch,
-                        (long) config.epochs() * stepsPerEpoch);
+                        Math.round(config.warmupFraction() * totalSteps), totalSteps);
                 List<TextEpochMetrics> history = new ArrayList<>();
                 Path checkpoint = null;
                 long step = 0;
