@@ -24,6 +24,8 @@ public final class MomentumEncoder {
     public static final double DEFAULT_MOMENTUM = 0.99;
 
     private final List<Pair<Block, Block>> pairs = new ArrayList<>();
+    /** (online, target) parameters matched by name, once both exist; reset by {@link #track}. */
+    private List<Pair<Parameter, Parameter>> matched;
 
     /** An empty encoder; add (online, target) pairs with {@link #track}. */
     public MomentumEncoder() {}
@@ -39,12 +41,13 @@ public final class MomentumEncoder {
         }
         target.freezeParameters(true);
         pairs.add(new Pair<>(online, target));
+        matched = null;
         return this;
     }
 
     /** Copies every online parameter (running statistics included) into its target. */
     public void copyOnlineToTarget() {
-        for (Pair<Parameter, Parameter> pair : matched(false)) {
+        for (Pair<Parameter, Parameter> pair : matched()) {
             Assign.values(pair.getValue().getArray(), pair.getKey().getArray());
         }
     }
@@ -60,7 +63,10 @@ public final class MomentumEncoder {
         }
         float keep = (float) momentum;
         float take = (float) (1 - momentum);
-        for (Pair<Parameter, Parameter> pair : matched(true)) {
+        for (Pair<Parameter, Parameter> pair : matched()) {
+            if (!pair.getKey().requiresGradient()) {
+                continue; // batch-norm running statistics: the target keeps its own
+            }
             NDArray target = pair.getValue().getArray();
             try (NDArray scaled = pair.getKey().getArray().mul(take)) {
                 target.muli(keep).addi(scaled);
@@ -82,9 +88,16 @@ public final class MomentumEncoder {
         return end - (end - base) * (Math.cos(Math.PI * progress) + 1) / 2;
     }
 
-    /** (online, target) parameter pairs, optionally only those the online network trains. */
-    private List<Pair<Parameter, Parameter>> matched(boolean trainableOnly) {
-        List<Pair<Parameter, Parameter>> matched = new ArrayList<>();
+    /**
+     * Every (online, target) parameter pair, matched and checked on first use: parameters keep
+     * their identity (checkpoints load into their arrays in place), so this runs once, not per
+     * step.
+     */
+    private List<Pair<Parameter, Parameter>> matched() {
+        if (matched != null) {
+            return matched;
+        }
+        List<Pair<Parameter, Parameter>> found = new ArrayList<>();
         for (Pair<Block, Block> pair : pairs) {
             Map<String, Parameter> online = byName(pair.getKey());
             Map<String, Parameter> target = byName(pair.getValue());
@@ -104,11 +117,10 @@ public final class MomentumEncoder {
                             + source.getArray().getShape() + " online but "
                             + destination.getArray().getShape() + " in the target");
                 }
-                if (!trainableOnly || source.requiresGradient()) {
-                    matched.add(new Pair<>(source, destination));
-                }
+                found.add(new Pair<>(source, destination));
             }
         }
+        matched = List.copyOf(found);
         return matched;
     }
 
