@@ -65,7 +65,7 @@ done
 python3 - "$out" "$epochs" "${methods[@]}" <<'PY'
 import json, pathlib, sys
 out = pathlib.Path(sys.argv[1]); epochs = sys.argv[2]; methods = sys.argv[3:]
-lines = ["| data | method | kNN top-1 | linear top-1 | embedding_std | train s | peak RSS MB |",
+lines = ["| data | method | kNN top-1 | linear top-1 | embedding_std | train s | peak RSS MiB |",
          "|---|---|---|---|---|---|---|"]
 def fmt(x, p=4):
     return "-" if x is None else f"{x:.{p}f}"

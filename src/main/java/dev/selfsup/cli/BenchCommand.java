@@ -99,7 +99,7 @@ final class BenchCommand implements Runnable {
             figures.put("steps", r.steps());
             figures.put("median_step_ms", Math.round(r.medianStepMillis() * 10) / 10.0);
             figures.put("views_per_second", Math.round(r.viewsPerSecond()));
-            figures.put("peak_rss_mb", r.peakRssBytes() / (1 << 20));
+            figures.put("peak_rss_mb", r.peakRssBytes() >> 20);
             return print(parent.json, figures);
         }
     }

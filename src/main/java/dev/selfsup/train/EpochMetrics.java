@@ -14,7 +14,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param knnTop1 kNN top-1 on the test split (null when the monitor did not run this epoch)
  * @param embeddingStd std of l2-normalised test features times sqrt(dim) (null with knnTop1)
  * @param epochSeconds wall time of the epoch's training steps
- * @param peakRssMb the process's peak resident memory so far, in MB (10^6 bytes), or null where
+ * @param peakRssMb the process's peak resident memory so far, in MiB (2^20 bytes), or null where
  *     the platform does not report it (and in logs of older runs)
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)

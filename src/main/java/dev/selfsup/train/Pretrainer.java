@@ -225,8 +225,8 @@ public final class Pretrainer {
     }
 
     private static Double peakRssMb() {
-        long bytes = dev.selfsup.util.ProcessStats.peakRssBytes();
-        return bytes > 0 ? bytes / 1e6 : null;
+        long mb = dev.selfsup.util.ProcessStats.peakRssMb();
+        return mb > 0 ? (double) mb : null;
     }
 
     /**

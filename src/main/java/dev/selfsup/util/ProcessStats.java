@@ -13,6 +13,15 @@ public final class ProcessStats {
         return statusField("VmHWM:");
     }
 
+    /**
+     * Peak resident set size in MiB (2^20 bytes, the unit of every {@code peak_rss_mb} selfsup
+     * writes and of the PyTorch peers' figures), or -1 where unavailable.
+     */
+    public static long peakRssMb() {
+        long bytes = peakRssBytes();
+        return bytes < 0 ? -1 : bytes >> 20;
+    }
+
     /** Current resident set size in bytes (VmRSS), or -1 where unavailable. */
     public static long rssBytes() {
         return statusField("VmRSS:");
