@@ -20,9 +20,8 @@ public final class CrossEntropyLoss {
             throw new IllegalArgumentException("logits must be (batch, classes) and labels (batch), "
                     + "found " + logits.getShape() + " and " + labels.getShape());
         }
-        int classes = Math.toIntExact(logits.getShape().get(1));
-        NDArray logProbabilities = logits.toType(DataType.FLOAT32, false).logSoftmax(1);
-        NDArray oneHot = labels.toType(DataType.INT64, false).oneHot(classes, DataType.FLOAT32);
-        return logProbabilities.mul(oneHot).sum(new int[] {1}).mean().neg();
+        // the same per-row cross-entropy as the masked-token loss, over every row
+        return MaskedTokenLoss.loss(logits.toType(DataType.FLOAT32, false),
+                labels.toType(DataType.INT64, false));
     }
 }
