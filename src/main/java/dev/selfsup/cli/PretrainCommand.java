@@ -52,15 +52,16 @@ final class PretrainCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--optimizer", defaultValue = "adam", description = "adam or sgd "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--optimizer", defaultValue = "adam", description = "adam, adamw or sgd "
+            + "(default: ${DEFAULT-VALUE}; text methods: adamw, the only one they take).")
     String optimizer;
 
     @Option(names = "--lr", description = "Peak learning rate (default: 1e-3 for adam, 0.06 x "
             + "batch/256 for sgd).")
     Double learningRate;
 
-    @Option(names = "--weight-decay", description = "Default: 1e-6 for adam, 5e-4 for sgd.")
+    @Option(names = "--weight-decay", description = "Default: 1e-6 for adam and adamw, 5e-4 "
+            + "for sgd, 0.01 for text methods.")
     Double weightDecay;
 
     @Option(names = "--temperature", description = "NT-Xent temperature (default: the method's, "

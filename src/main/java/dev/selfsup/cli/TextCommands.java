@@ -50,9 +50,9 @@ final class TextCommands {
                 c.threads != null ? c.threads : Runtime.getRuntime().availableProcessors(),
                 c.data.trainSize, c.data.testSize != null ? c.data.testSize : 512,
                 c.keepCheckpoints, text.utf8Errors(), text.maxLineLength);
-        if (!"adam".equals(c.optimizer)) {
-            throw new IllegalArgumentException("text methods train with adam, found --optimizer "
-                    + c.optimizer);
+        if (text.given("--optimizer") && !"adamw".equals(c.optimizer)) {
+            throw new IllegalArgumentException("text methods train with adamw (decoupled weight "
+                    + "decay that spares biases and layer norms), found --optimizer " + c.optimizer);
         }
         TextCorpus corpus = text.corpus(config.data());
         Path runDir = c.out != null ? c.out : Path.of("runs", method.replace('+', '-'));

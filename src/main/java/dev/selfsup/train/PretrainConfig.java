@@ -17,9 +17,9 @@ import java.util.Objects;
  * @param rotationDegrees largest random rotation of the simclr recipe (null: none)
  * @param epochs passes over the training split
  * @param batchSize samples per step (each with two or more views)
- * @param optimizer {@code adam} or {@code sgd}
+ * @param optimizer {@code adam}, {@code adamw} or {@code sgd} (see {@link Optimizer#create})
  * @param learningRate peak learning rate
- * @param weightDecay L2 weight decay
+ * @param weightDecay weight decay: L2 for adam and sgd, decoupled for adamw
  * @param temperature contrastive temperature, or null where the method has none
  * @param warmupEpochs epochs of linear warm-up before the cosine decay
  * @param seed the one seed behind all randomness
@@ -99,8 +99,9 @@ public record PretrainConfig(
         if (maskRatio != null && !(maskRatio > 0 && maskRatio < 1)) {
             throw new IllegalArgumentException("mask ratio must be in (0, 1), found " + maskRatio);
         }
-        if (!optimizer.equals("adam") && !optimizer.equals("sgd")) {
-            throw new IllegalArgumentException("optimizer must be adam or sgd, found '" + optimizer + "'");
+        if (!Optimizer.NAMES.contains(optimizer)) {
+            throw new IllegalArgumentException("optimizer must be one of " + Optimizer.NAMES
+                    + ", found '" + optimizer + "'");
         }
     }
 

@@ -19,7 +19,8 @@ import dev.selfsup.nn.TextEncoderConfig;
  * @param epochs passes over the examples
  * @param batchSize sequences per step
  * @param learningRate Adam's peak rate
- * @param weightDecay L2 weight decay
+ * @param weightDecay AdamW's decoupled weight decay of weight matrices and embeddings (biases and
+ *     layer norms are never decayed)
  * @param warmupFraction share of all steps spent in linear warm-up, in [0, 1] (the CLI's default
  *     {@link #DEFAULT_WARMUP_FRACTION}; it was one whole epoch, half of a 2-epoch run)
  * @param seed drives initialisation, example order, masking and noise

@@ -35,8 +35,8 @@ import java.util.zip.CRC32C;
 /**
  * Runs self-supervised pre-training on text: learns a WordPiece vocabulary from the corpus's
  * training documents, holds out every 10th document (the last sentences of each document when
- * there are fewer than 10), then trains a {@link TextMethod} with Adam
- * under a warm-up + cosine schedule. After every epoch it scores the held-out examples
+ * there are fewer than 10), then trains a {@link TextMethod} with AdamW (decoupled decay of weight
+ * matrices and embeddings, as BERT) under a warm-up + cosine schedule. After every epoch it scores the held-out examples
  * (masked-token or reconstruction accuracy, perplexity, next-sentence accuracy), appends one line
  * to {@code metrics.jsonl}, saves a checkpoint (weights, optimiser, {@code tokenizer.json},
  * {@code state.json}) and refreshes {@code report.html}.
@@ -108,7 +108,7 @@ public final class TextPretrainer {
                     entry.getValue().getArray().setRequiresGradient(true);
                 }
             }
-            try (Optimizer optimizer = Optimizer.create("adam", modelManager, config.weightDecay())) {
+            try (Optimizer optimizer = Optimizer.create("adamw", modelManager, config.weightDecay())) {
                 int perEpoch = config.examplesPerEpoch() == null ? train.size()
                         : Math.min(train.size(), config.examplesPerEpoch());
                 int stepsPerEpoch = (perEpoch + config.batchSize() - 1) / config.batchSize();
