@@ -16,16 +16,26 @@ import org.junit.jupiter.api.Test;
 class OptimizerTest {
     /** Minimises sum((w - target)^2) and compares each step with a plain-Java optimiser. */
     private static void compareWithReference(String name, double lr, double weightDecay) {
-        compareWithReference(name, lr, weightDecay, 0.9, 0.999, 1e-8);
+        compareWithReference(name, lr, weightDecay, 0.9, 0.999, 1e-8, Parameter.Type.WEIGHT);
     }
 
     private static void compareWithReference(String name, double lr, double weightDecay,
             double beta1, double beta2, double epsilon) {
+        compareWithReference(name, lr, weightDecay, beta1, beta2, epsilon, Parameter.Type.WEIGHT);
+    }
+
+    private static void compareWithReference(String name, double lr, double weightDecay,
+            double beta1, double beta2, double epsilon, Parameter.Type type) {
+        boolean adamw = name.equals("adamw");
+        boolean adam = adamw || name.equals("adam");
+        // AdamW decays weight matrices only, outside the gradient; Adam adds L2 to the gradient
+        double coupledDecay = adamw ? 0 : weightDecay;
+        double decoupledDecay = adamw && type == Parameter.Type.WEIGHT ? weightDecay : 0;
         float[] target = {1f, -2f, 0.5f};
         float[] start = {0.3f, 0.1f, -0.7f};
         try (NDManager manager = NDManager.newBaseManager()) {
             Parameter parameter = Parameter.builder().setName("w")
-                    .setType(Parameter.Type.WEIGHT).build();
+                    .setType(type).build();
             parameter.setArray(manager.create(start.clone()));
             parameter.getArray().setRequiresGradient(true);
             PairList<String, Parameter> parameters = new PairList<>();
@@ -33,8 +43,8 @@ class OptimizerTest {
             double[] w = {start[0], start[1], start[2]};
             double[] m = new double[3];
             double[] v = new double[3];
-            try (Optimizer optimizer = name.equals("adam")
-                    ? new Optimizer.Adam(manager, beta1, beta2, epsilon, weightDecay)
+            try (Optimizer optimizer = adam
+                    ? new Optimizer.Adam(manager, beta1, beta2, epsilon, weightDecay, adamw)
                     : Optimizer.create(name, manager, weightDecay)) {
                 for (int t = 1; t <= 20; t++) {
                     try (NDManager step = manager.newSubManager()) {
@@ -46,8 +56,9 @@ class OptimizerTest {
                         optimizer.step(parameters, lr, step);
                     }
                     for (int i = 0; i < 3; i++) {
-                        double g = 2 * (w[i] - target[i]) + weightDecay * w[i];
-                        if (name.equals("adam")) {
+                        double g = 2 * (w[i] - target[i]) + coupledDecay * w[i];
+                        w[i] *= 1 - lr * decoupledDecay;
+                        if (adam) {
                             m[i] = beta1 * m[i] + (1 - beta1) * g;
                             v[i] = beta2 * v[i] + (1 - beta2) * g * g;
                             double mHat = m[i] / (1 - Math.pow(beta1, t));
@@ -77,6 +88,16 @@ class OptimizerTest {
         // a large epsilon and other betas pin where epsilon and the bias corrections enter
         compareWithReference("adam", 0.05, 0, 0.8, 0.99, 0.5);
         compareWithReference("adam", 0.05, 0.01, 0.5, 0.9, 2.0);
+    }
+
+    @Test
+    void adamWDecaysWeightsOutsideTheGradientAndSparesBiasesAndNorms() {
+        compareWithReference("adamw", 0.05, 0.5);
+        compareWithReference("adamw", 0.05, 0.5, 0.8, 0.99, 0.5, Parameter.Type.WEIGHT);
+        for (Parameter.Type spared : new Parameter.Type[] {Parameter.Type.BIAS,
+                Parameter.Type.GAMMA, Parameter.Type.BETA}) {
+            compareWithReference("adamw", 0.05, 0.5, 0.9, 0.999, 1e-8, spared);
+        }
     }
 
     @Test

@@ -27,6 +27,7 @@ class TextLearningTest {
     @TempDir
     Path dir;
 
+
     private static TextPretrainConfig config(String method, int epochs, Integer examples) {
         return new TextPretrainConfig(method, "text:generated", 200, 64, 2, 4, 64, 0.1f, epochs,
                 16, 1e-3, 0.01, TextPretrainConfig.DEFAULT_WARMUP_FRACTION, 3, 1, examples, 256, 1,
@@ -48,11 +49,55 @@ class TextLearningTest {
         return new TextCorpus("cyclic", documents);
     }
 
+    private static final String[] WORDS = ("apple bread chair dog eagle fish grape house ink jacket "
+            + "kite lamp moon nest owl pen queen rope sun tree umbrella vase wheel yarn").split(" ");
+
+    /**
+     * 300 documents of 4 sentences; a sentence is 8 words stepping through the cyclic list
+     * {@link #WORDS} by 1 or by 2 from a random start, so a masked word follows from its
+     * neighbours while alone it is any of 24 words (predicting the most common scores about 0.1).
+     */
+    private static TextCorpus arithmeticCorpus() {
+        SplittableRandom random = new SplittableRandom(7);
+        List<TextCorpus.Document> documents = new ArrayList<>();
+        for (int d = 0; d < 300; d++) {
+            List<String> sentences = new ArrayList<>();
+            for (int s = 0; s < 4; s++) {
+                int start = random.nextInt(WORDS.length);
+                int stride = 1 + random.nextInt(2);
+                StringBuilder sentence = new StringBuilder();
+                for (int i = 0; i < 8; i++) {
+                    sentence.append(i == 0 ? "" : " ").append(WORDS[(start + i * stride) % WORDS.length]);
+                }
+                sentences.add(sentence.append('.').toString());
+            }
+            documents.add(new TextCorpus.Document("doc" + d, sentences));
+        }
+        return new TextCorpus("arithmetic", documents);
+    }
+
+    @Test
+    void maskedLanguageModelPredictsPiecesFromTheirNeighbours() throws Exception {
+        // Regression: with L2 decay inside Adam (it shrank every layer-norm gain toward zero) and
+        // DJL's He initialisation this stayed near the unigram level for hundreds of steps
+        // (0.06 after 140 steps, 0.42 after 920 at this rate); AdamW and BERT's initialisation
+        // reach about 0.84 in these 690 steps.
+        TextPretrainConfig config = new TextPretrainConfig("mlm", "text:generated", 100, 64, 2, 4,
+                32, 0.1f, 30, 32, 3e-3, 0.01, TextPretrainConfig.DEFAULT_WARMUP_FRACTION, 1, 2,
+                null, 512, 1, TextFiles.Utf8Errors.STRICT, 1000);
+        TextPretrainer.Result result = new TextPretrainer(config, arithmeticCorpus(),
+                ProgressListener.silent(), m -> { }).run(dir.resolve("arith"));
+
+        assertThat(result.epochs().get(0).maskedAccuracy()).isLessThan(0.2);
+        assertThat(result.last().maskedAccuracy()).isGreaterThan(0.6);
+        assertThat(result.last().perplexity()).isLessThan(result.epochs().get(0).perplexity() / 4);
+    }
+
     @Test
     void nextSentencePredictionLearnsWhichSentenceFollows() throws Exception {
         // the true successor is fixed; a negative is a random sentence of another document
         // (the successor itself 1 time in 10): a model that learned the order scores about 0.95
-        TextPretrainer.Result result = new TextPretrainer(config("nsp", 4, null), cyclicCorpus(),
+        TextPretrainer.Result result = new TextPretrainer(config("nsp", 8, null), cyclicCorpus(),
                 ProgressListener.silent(), m -> { }).run(dir.resolve("nsp"));
 
         assertThat(result.last().nspAccuracy()).isGreaterThan(0.7);
