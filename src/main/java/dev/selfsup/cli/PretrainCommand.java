@@ -56,8 +56,8 @@ final class PretrainCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}; text methods: adamw, the only one they take).")
     String optimizer;
 
-    @Option(names = "--lr", description = "Peak learning rate (default: 1e-3 for adam, 0.06 x "
-            + "batch/256 for sgd).")
+    @Option(names = "--lr", description = "Peak learning rate (default: 1e-3 for adam and adamw, "
+            + "0.06 x batch/256 for sgd, 3e-3 for text methods).")
     Double learningRate;
 
     @Option(names = "--weight-decay", description = "Default: 1e-6 for adam and adamw, 5e-4 "
