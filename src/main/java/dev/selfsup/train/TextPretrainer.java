@@ -40,7 +40,8 @@ import java.util.zip.CRC32C;
  * matrices and embeddings, as BERT) under a warm-up + cosine schedule. After every epoch it scores the held-out examples
  * (masked-token or reconstruction accuracy, perplexity, next-sentence accuracy), appends one line
  * to {@code metrics.jsonl}, saves a checkpoint (weights, optimiser, {@code tokenizer.json},
- * {@code state.json}) and refreshes {@code report.html}.
+ * {@code state.json}) and refreshes {@code report.html}. A stopped run resumes exactly from its
+ * newest checkpoint (see {@link #run(Path, boolean)}).
  *
  * <p>Native memory: parameters live in the model manager, the optimiser's state in a child of
  * it, every step's arrays in a step manager closed at the end of the step.
