@@ -4,6 +4,7 @@ import dev.selfsup.data.DataSplits;
 import dev.selfsup.data.Datasets;
 import dev.selfsup.method.Methods;
 import dev.selfsup.train.PretrainConfig;
+import dev.selfsup.train.TextPretrainConfig;
 import dev.selfsup.train.Pretrainer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -108,7 +109,8 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (TextOptions.isText(data.data)) {
+        // a resumed run is a text run when its config.json says so, whatever --data is
+        if (resume != null ? TextPretrainConfig.isTextRun(resume) : TextOptions.isText(data.data)) {
             return TextCommands.pretrain(this);
         }
         PretrainConfig config;

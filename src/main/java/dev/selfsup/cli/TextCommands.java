@@ -37,10 +37,27 @@ final class TextCommands {
     private TextCommands() {}
 
     static int pretrain(PretrainCommand c) throws Exception {
+        TextPretrainConfig config = c.resume != null ? TextPretrainConfig.readFrom(c.resume)
+                : resolve(c);
+        TextCorpus corpus = TextOptions.corpus(config.data(), config.utf8Errors(),
+                config.maxLineChars());
+        Path runDir = c.resume != null ? c.resume : c.out != null ? c.out
+                : Path.of("runs", config.method().replace('+', '-'));
+        System.out.printf("%s on %s (%d documents, %d sentences, %,d characters), width %d, "
+                        + "%d layers, %d epochs, batch %d%n", config.method(), config.data(),
+                corpus.documents().size(), corpus.sentenceCount(), corpus.characterCount(),
+                config.width(), config.layers(), config.epochs(), config.batchSize());
+        TextPretrainer.Result result = new TextPretrainer(config, corpus,
+                new ConsoleProgress(System.out), TextCommands::printEpoch)
+                .run(runDir, c.resume != null);
+        System.out.printf("done in %.1f s: %s (report: %s)%n", result.trainSeconds(),
+                result.checkpoint(), runDir.resolve("report.html"));
+        return 0;
+    }
+
+    /** The config of a new text run from the command's options, with text defaults filled in. */
+    private static TextPretrainConfig resolve(PretrainCommand c) {
         TextOptions text = c.text;
-        if (c.resume != null) {
-            throw new IllegalArgumentException("--resume is not supported for text runs yet");
-        }
         String method = text.given("--method") ? c.method : "mlm";
         if (!TextMethods.NAMES.contains(method)) {
             throw new IllegalArgumentException("--method for text must be one of "
@@ -60,17 +77,7 @@ final class TextCommands {
             throw new IllegalArgumentException("text methods train with adamw (decoupled weight "
                     + "decay that spares biases and layer norms), found --optimizer " + c.optimizer);
         }
-        TextCorpus corpus = text.corpus(config.data());
-        Path runDir = c.out != null ? c.out : Path.of("runs", method.replace('+', '-'));
-        System.out.printf("%s on %s (%d documents, %d sentences, %,d characters), width %d, "
-                        + "%d layers, %d epochs, batch %d%n", method, config.data(),
-                corpus.documents().size(), corpus.sentenceCount(), corpus.characterCount(),
-                config.width(), config.layers(), config.epochs(), config.batchSize());
-        TextPretrainer.Result result = new TextPretrainer(config, corpus,
-                new ConsoleProgress(System.out), TextCommands::printEpoch).run(runDir);
-        System.out.printf("done in %.1f s: %s (report: %s)%n", result.trainSeconds(),
-                result.checkpoint(), runDir.resolve("report.html"));
-        return 0;
+        return config;
     }
 
     private static void printEpoch(TextEpochMetrics m) {

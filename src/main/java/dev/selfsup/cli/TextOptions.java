@@ -105,10 +105,16 @@ final class TextOptions {
     }
 
     TextCorpus corpus(String spec) throws IOException {
+        return corpus(spec, utf8Errors(), maxLineLength);
+    }
+
+    /** Reads the corpus of a {@code text:PATH} spec with these reading settings. */
+    static TextCorpus corpus(String spec, TextFiles.Utf8Errors utf8Errors, int maxLineChars)
+            throws IOException {
         if (!spec.startsWith(TEXT)) {
             throw new IllegalArgumentException("this needs --data text:PATH, found '" + spec + "'");
         }
-        return new TextCorpusReader(utf8Errors(), maxLineLength).read(Path.of(spec.substring(TEXT.length())));
+        return new TextCorpusReader(utf8Errors, maxLineChars).read(Path.of(spec.substring(TEXT.length())));
     }
 
     /**

@@ -118,22 +118,7 @@ public record PretrainConfig(
 
     /** Reads the config of the run in {@code runDir} (its {@code config.json}). */
     public static PretrainConfig readFrom(java.nio.file.Path runDir) throws java.io.IOException {
-        java.nio.file.Path file = runDir.resolve("config.json");
-        if (!java.nio.file.Files.isRegularFile(file)) {
-            throw new java.nio.file.NoSuchFileException(file.toString(), null,
-                    "no run to resume here (config.json is missing)");
-        }
-        try {
-            com.fasterxml.jackson.databind.JsonNode node =
-                    dev.selfsup.util.Json.MAPPER.readTree(file.toFile()).get("config");
-            if (node == null) {
-                throw new java.io.IOException(file + ": has no \"config\" object");
-            }
-            return dev.selfsup.util.Json.MAPPER.treeToValue(node, PretrainConfig.class);
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new java.io.IOException(file + ": not a valid run config: "
-                    + e.getOriginalMessage(), e);
-        }
+        return Provenance.readConfig(runDir, PretrainConfig.class);
     }
 
     private static void positive(String name, int value) {

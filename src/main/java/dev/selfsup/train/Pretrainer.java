@@ -140,7 +140,8 @@ public final class Pretrainer {
                     startEpoch = state.epoch();
                     step = state.step();
                 }
-                List<EpochMetrics> history = MetricsFile.truncate(runDir, startEpoch);
+                List<EpochMetrics> history = MetricsFile.truncate(runDir, startEpoch,
+                        EpochMetrics.class);
                 int stepsPerEpoch = loader.batchesPerEpoch();
                 CosineSchedule schedule = new CosineSchedule(config.learningRate(),
                         (long) config.warmupEpochs() * stepsPerEpoch,
@@ -251,30 +252,50 @@ public final class Pretrainer {
         }
     }
 
-    /** Reads and writes a run's {@code metrics.jsonl}. */
+    /**
+     * Reads and writes a run's {@code metrics.jsonl}, one JSON line per epoch ({@link EpochMetrics}
+     * for image runs, {@link TextEpochMetrics} for text runs).
+     */
     static final class MetricsFile {
+        static final String FILE_NAME = "metrics.jsonl";
+
         private MetricsFile() {}
 
-        static void append(Path runDir, EpochMetrics metrics) throws IOException {
+        static void append(Path runDir, Object metrics) throws IOException {
             String line = Json.COMPACT.writeValueAsString(metrics) + "\n";
-            Files.writeString(runDir.resolve("metrics.jsonl"), line, StandardCharsets.UTF_8,
+            Files.writeString(runDir.resolve(FILE_NAME), line, StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
 
-        /** Keeps the lines of epochs up to {@code epochs} (a resumed run redoes the rest). */
-        static List<EpochMetrics> truncate(Path runDir, int epochs) throws IOException {
-            Path file = runDir.resolve("metrics.jsonl");
-            List<EpochMetrics> kept = new ArrayList<>();
+        /**
+         * Keeps the lines of epochs up to {@code epochs} (a resumed run redoes the rest) and
+         * returns them read as {@code type}.
+         *
+         * @throws IOException naming the file and line when a line is not an epoch's metrics
+         */
+        static <T> List<T> truncate(Path runDir, int epochs, Class<T> type) throws IOException {
+            Path file = runDir.resolve(FILE_NAME);
+            List<T> kept = new ArrayList<>();
             if (!Files.exists(file)) {
                 return kept;
             }
             StringBuilder text = new StringBuilder();
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
                 if (line.isBlank()) {
                     continue;
                 }
-                EpochMetrics metrics = Json.COMPACT.readValue(line, EpochMetrics.class);
-                if (metrics.epoch() <= epochs) {
+                com.fasterxml.jackson.databind.JsonNode node;
+                T metrics;
+                try {
+                    node = Json.COMPACT.readTree(line);
+                    metrics = Json.COMPACT.treeToValue(node, type);
+                } catch (com.fasterxml.jackson.core.JacksonException e) {
+                    throw new IOException(file + ": line " + (i + 1) + ": not an epoch's metrics: "
+                            + e.getOriginalMessage(), e);
+                }
+                if (node.path("epoch").asInt() <= epochs) {
                     kept.add(metrics);
                     text.append(line).append('\n');
                 }

@@ -1,7 +1,14 @@
 package dev.selfsup.train;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfsup.data.DataSplits;
 import dev.selfsup.data.ImageSet;
+import dev.selfsup.util.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32C;
@@ -12,7 +19,45 @@ import java.util.zip.CRC32C;
  * so that a result can be traced and re-run.
  */
 public final class Provenance {
+    /** The file, in a run directory, that records the run's config and provenance. */
+    public static final String CONFIG_FILE = "config.json";
+
     private Provenance() {}
+
+    /**
+     * Reads the {@code config.json} document of the run in {@code runDir}.
+     *
+     * @throws NoSuchFileException when there is none (no run to resume)
+     * @throws IOException naming the file when it is not JSON or has no {@code "config"} object
+     */
+    public static JsonNode read(Path runDir) throws IOException {
+        Path file = runDir.resolve(CONFIG_FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null,
+                    "no run to resume here (config.json is missing)");
+        }
+        JsonNode document;
+        try {
+            document = Json.MAPPER.readTree(file.toFile());
+        } catch (JacksonException e) {
+            throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (document == null || !document.path("config").isObject()) {
+            throw new IOException(file + ": has no \"config\" object");
+        }
+        return document;
+    }
+
+    /** Reads the {@code "config"} object of the run in {@code runDir} as a {@code type}. */
+    static <T> T readConfig(Path runDir, Class<T> type) throws IOException {
+        JsonNode config = read(runDir).get("config");
+        try {
+            return Json.MAPPER.treeToValue(config, type);
+        } catch (JacksonException e) {
+            throw new IOException(runDir.resolve(CONFIG_FILE) + ": not a valid run config: "
+                    + e.getOriginalMessage(), e);
+        }
+    }
 
     /** selfsup's version, from the jar's manifest ("dev" when run from classes). */
     public static String selfsupVersion() {

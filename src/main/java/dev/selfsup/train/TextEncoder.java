@@ -11,9 +11,7 @@ import dev.selfsup.method.TextMethods;
 import dev.selfsup.nn.TextEncoderConfig;
 import dev.selfsup.nn.TextModel;
 import dev.selfsup.nn.TransformerEncoder;
-import dev.selfsup.util.Json;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,27 +38,8 @@ public record TextEncoder(WordPieceTokenizer tokenizer, TextModel model, String 
      */
     public static TextEncoder load(Path path, NDManager manager) throws IOException {
         Path checkpoint = Checkpoints.resolve(path);
-        Path stateFile = checkpoint.resolve(Checkpoints.STATE_FILE);
-        TextCheckpointState state;
-        try {
-            state = Json.MAPPER.readValue(stateFile.toFile(), TextCheckpointState.class);
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(stateFile + ": not a text checkpoint (" + e.getOriginalMessage()
-                    + "); image checkpoints need an image --data", e);
-        }
-        if (!TextCheckpointState.TEXT.equals(state.modality()) || state.encoder() == null) {
-            throw new IOException(stateFile + ": not a text checkpoint (modality "
-                    + state.modality() + ")");
-        }
-        Path tokenizerFile = checkpoint.resolve(WordPieceTokenizer.FILE_NAME);
-        if (!Files.isRegularFile(tokenizerFile)) {
-            throw new IOException(tokenizerFile + ": missing; a text checkpoint keeps its vocabulary there");
-        }
-        WordPieceTokenizer tokenizer = WordPieceTokenizer.load(tokenizerFile);
-        if (tokenizer.vocabularySize() != state.encoder().vocabularySize()) {
-            throw new IOException(tokenizerFile + ": has " + tokenizer.vocabularySize()
-                    + " pieces, the encoder expects " + state.encoder().vocabularySize());
-        }
+        TextCheckpointState state = TextCheckpointState.read(checkpoint);
+        WordPieceTokenizer tokenizer = state.loadTokenizer(checkpoint);
         TextModel model = TextMethods.create(state.method(), state.encoder()).model();
         model.initialize(manager, 1);
         Checkpoints.loadModel(checkpoint, model, manager);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.selfsup.data.text.TextFiles;
 import dev.selfsup.method.TextMethods;
 import dev.selfsup.nn.TextEncoderConfig;
+import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * Everything a text pre-training run needs, as written to its {@code config.json}.
@@ -97,6 +99,26 @@ public record TextPretrainConfig(
             throw new IllegalArgumentException("vocabulary size must be >= 16, found " + vocabularySize);
         }
         return new TextEncoderConfig(vocabularySize, width, layers, heads, maxLength, dropout);
+    }
+
+    /**
+     * Reads the config of the text run in {@code runDir} (the {@code "config"} object of its
+     * {@code config.json}).
+     *
+     * @throws IOException naming the file when it is missing or not a text run's config
+     */
+    public static TextPretrainConfig readFrom(Path runDir) throws IOException {
+        return Provenance.readConfig(runDir, TextPretrainConfig.class);
+    }
+
+    /**
+     * Whether the run in {@code runDir} is a text run: its {@code config.json}'s config names a
+     * vocabulary size, which only text runs have.
+     *
+     * @throws IOException when the run has no readable {@code config.json}
+     */
+    public static boolean isTextRun(Path runDir) throws IOException {
+        return Provenance.read(runDir).get("config").has("vocabulary_size");
     }
 
     /** The encoder's size for a tokenizer of {@code actualVocabularySize} pieces. */

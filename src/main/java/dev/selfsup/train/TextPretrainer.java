@@ -15,6 +15,7 @@ import dev.selfsup.data.text.WordPieceTokenizer;
 import dev.selfsup.data.text.WordPieceTrainer;
 import dev.selfsup.method.TextMethod;
 import dev.selfsup.method.TextMethods;
+import dev.selfsup.nn.TextEncoderConfig;
 import dev.selfsup.report.ReportWriter;
 import dev.selfsup.util.Json;
 import dev.selfsup.util.Permutations;
@@ -23,12 +24,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
@@ -39,7 +40,8 @@ import java.util.zip.CRC32C;
  * matrices and embeddings, as BERT) under a warm-up + cosine schedule. After every epoch it scores the held-out examples
  * (masked-token or reconstruction accuracy, perplexity, next-sentence accuracy), appends one line
  * to {@code metrics.jsonl}, saves a checkpoint (weights, optimiser, {@code tokenizer.json},
- * {@code state.json}) and refreshes {@code report.html}.
+ * {@code state.json}) and refreshes {@code report.html}. A stopped run resumes exactly from its
+ * newest checkpoint (see {@link #run(Path, boolean)}).
  *
  * <p>Native memory: parameters live in the model manager, the optimiser's state in a child of
  * it, every step's arrays in a step manager closed at the end of the step.
@@ -76,30 +78,63 @@ public final class TextPretrainer {
 
     /** Trains into {@code runDir}, which must not hold a run yet. */
     public Result run(Path runDir) throws IOException {
-        Path configFile = runDir.resolve("config.json");
-        if (Files.exists(configFile)) {
-            throw new IllegalArgumentException(runDir + " already holds a run (config.json); "
-                    + "choose another --out");
+        return run(runDir, false);
+    }
+
+    /**
+     * Trains into {@code runDir}.
+     *
+     * <p>Resuming loads the newest complete checkpoint (weights, optimiser, vocabulary, where
+     * training stood), cuts {@code metrics.jsonl} back to the epochs it holds and continues with
+     * the next epoch on the same schedule; every step reseeds libtorch from (seed, step), so the
+     * result is the same as that of an uninterrupted run. Without a checkpoint it starts afresh.
+     *
+     * @param resume continue the run in {@code runDir}, whose {@code config.json} must hold this
+     *     config (see {@link TextPretrainConfig#readFrom}); otherwise {@code runDir} must not hold
+     *     a run yet
+     * @throws IOException naming the file when the checkpoint is not this run's (an image
+     *     checkpoint, another method or size) or the corpus has changed since the run began
+     */
+    public Result run(Path runDir, boolean resume) throws IOException {
+        Path configFile = runDir.resolve(Provenance.CONFIG_FILE);
+        Optional<Path> checkpoint = Optional.empty();
+        if (resume) {
+            checkpoint = Checkpoints.latest(runDir);
+        } else if (Files.exists(configFile)) {
+            throw new IllegalArgumentException(runDir + " already holds a run (config.json); use "
+                    + "--resume " + runDir + " to continue it, or choose another --out");
         }
-        Files.createDirectories(runDir);
         TorchRuntime.setThreads(config.threads());
         TorchRuntime.setSeed(config.seed());
         long start = System.nanoTime();
-        List<TextCorpus.Document> trainDocuments = new ArrayList<>();
-        for (int d = 0; d < corpus.documents().size(); d++) {
-            // a corpus of few documents holds out sentences instead (see TokenizedCorpus.holdOut)
-            if (corpus.documents().size() < HELD_OUT_EVERY
-                    || d % HELD_OUT_EVERY != HELD_OUT_EVERY / 2) {
-                trainDocuments.add(corpus.documents().get(d));
+        TextCheckpointState state = null;
+        WordPieceTokenizer tokenizer;
+        if (checkpoint.isPresent()) {
+            checkSameRun(runDir);
+            state = TextCheckpointState.read(checkpoint.get());
+            if (!config.method().equals(state.method())) {
+                throw new IOException(checkpoint.get().resolve(Checkpoints.STATE_FILE)
+                        + ": a checkpoint of method " + state.method() + ", but the run's "
+                        + "config.json trains " + config.method());
             }
+            tokenizer = state.loadTokenizer(checkpoint.get());
+        } else {
+            tokenizer = learnVocabulary();
         }
-        WordPieceTokenizer tokenizer = new WordPieceTrainer(config.vocabularySize(), 2)
-                .train(() -> trainDocuments.stream().flatMap(d -> d.sentences().stream()).iterator());
         TokenizedCorpus[] parts = TokenizedCorpus.of(corpus, tokenizer).holdOut(HELD_OUT_EVERY);
         TextMethod method = TextMethods.create(config.method(), config.encoder(tokenizer.vocabularySize()));
         TextExamples train = examples(method, parts[0], tokenizer);
         TextExamples heldOut = examples(method, parts[1], tokenizer);
-        Json.write(configFile, describe(parts, tokenizer));
+        int perEpoch = config.examplesPerEpoch() == null ? train.size()
+                : Math.min(train.size(), config.examplesPerEpoch());
+        int stepsPerEpoch = (perEpoch + config.batchSize() - 1) / config.batchSize();
+        if (state != null) {
+            checkFits(checkpoint.get(), state, method, stepsPerEpoch);
+        }
+        Files.createDirectories(runDir);
+        if (checkpoint.isEmpty()) {
+            Json.write(configFile, describe(parts, tokenizer));
+        }
         try (NDManager modelManager = NDManager.newBaseManager()) {
             method.model().initialize(modelManager, config.batchSize());
             PairList<String, Parameter> parameters = method.model().getParameters();
@@ -109,24 +144,28 @@ public final class TextPretrainer {
                 }
             }
             try (Optimizer optimizer = Optimizer.create("adamw", modelManager, config.weightDecay())) {
-                int perEpoch = config.examplesPerEpoch() == null ? train.size()
-                        : Math.min(train.size(), config.examplesPerEpoch());
-                int stepsPerEpoch = (perEpoch + config.batchSize() - 1) / config.batchSize();
+                int startEpoch = 0;
+                long step = 0;
+                if (state != null) {
+                    Checkpoints.loadModel(checkpoint.get(), method.model(), modelManager);
+                    Checkpoints.loadOptimizer(checkpoint.get(), optimizer, method.model(),
+                            state.optimizerUpdates(), modelManager);
+                    startEpoch = state.epoch();
+                    step = state.step();
+                }
                 long totalSteps = (long) config.epochs() * stepsPerEpoch;
                 CosineSchedule schedule = new CosineSchedule(config.learningRate(),
                         Math.round(config.warmupFraction() * totalSteps), totalSteps);
-                List<TextEpochMetrics> history = new ArrayList<>();
-                Path checkpoint = null;
-                long step = 0;
-                for (int epoch = 0; epoch < config.epochs(); epoch++) {
+                List<TextEpochMetrics> history = Pretrainer.MetricsFile.truncate(runDir,
+                        startEpoch, TextEpochMetrics.class);
+                Path lastCheckpoint = checkpoint.orElse(null);
+                for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
                     TextEpochMetrics metrics = trainEpoch(method, optimizer, train, heldOut,
                             schedule, epoch, step, perEpoch, stepsPerEpoch, modelManager);
                     step = metrics.step();
                     history.add(metrics);
-                    Files.writeString(runDir.resolve("metrics.jsonl"),
-                            Json.COMPACT.writeValueAsString(metrics) + "\n", StandardCharsets.UTF_8,
-                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-                    checkpoint = Checkpoints.save(runDir, method.model(), optimizer, epoch + 1,
+                    Pretrainer.MetricsFile.append(runDir, metrics);
+                    lastCheckpoint = Checkpoints.save(runDir, method.model(), optimizer, epoch + 1,
                             new TextCheckpointState(TextCheckpointState.TEXT, epoch + 1, step,
                                     optimizer.updateCount(), method.name(),
                                     method.model().encoder().config()),
@@ -135,9 +174,57 @@ public final class TextPretrainer {
                     ReportWriter.write(runDir);
                     onEpoch.accept(metrics);
                 }
-                return new Result(runDir, history, (System.nanoTime() - start) / 1e9, checkpoint,
-                        tokenizer);
+                return new Result(runDir, history, (System.nanoTime() - start) / 1e9,
+                        lastCheckpoint, tokenizer);
             }
+        }
+    }
+
+    /** Learns the vocabulary from the training documents (held-out ones excluded). */
+    private WordPieceTokenizer learnVocabulary() {
+        List<TextCorpus.Document> trainDocuments = new ArrayList<>();
+        for (int d = 0; d < corpus.documents().size(); d++) {
+            // a corpus of few documents holds out sentences instead (see TokenizedCorpus.holdOut)
+            if (corpus.documents().size() < HELD_OUT_EVERY
+                    || d % HELD_OUT_EVERY != HELD_OUT_EVERY / 2) {
+                trainDocuments.add(corpus.documents().get(d));
+            }
+        }
+        return new WordPieceTrainer(config.vocabularySize(), 2)
+                .train(() -> trainDocuments.stream().flatMap(d -> d.sentences().stream()).iterator());
+    }
+
+    /**
+     * Refuses to resume with another config or another corpus than the run in {@code runDir}
+     * began with: either would silently change the examples or the schedule.
+     */
+    private void checkSameRun(Path runDir) throws IOException {
+        Path file = runDir.resolve(Provenance.CONFIG_FILE);
+        TextPretrainConfig saved = TextPretrainConfig.readFrom(runDir);
+        if (!saved.equals(config)) {
+            throw new IllegalArgumentException("the config to resume with differs from " + file
+                    + " (" + saved + "); resume with TextPretrainConfig.readFrom(" + runDir + ")");
+        }
+        String savedCrc = Provenance.read(runDir).path("dataset").path("text_crc32c").asText(null);
+        String crc = textCrc32c();
+        if (savedCrc != null && !savedCrc.equals(crc)) {
+            throw new IOException(file + ": the run began on text with checksum " + savedCrc
+                    + ", but " + config.data() + " now has " + crc + "; resuming needs the same text");
+        }
+    }
+
+    /** Checks that a checkpoint's encoder and step count are those of this run. */
+    private void checkFits(Path checkpoint, TextCheckpointState state, TextMethod method,
+            int stepsPerEpoch) throws IOException {
+        Path file = checkpoint.resolve(Checkpoints.STATE_FILE);
+        TextEncoderConfig encoder = method.model().encoder().config();
+        if (!encoder.equals(state.encoder())) {
+            throw new IOException(file + ": encoder " + state.encoder() + ", but the run's "
+                    + "config.json builds " + encoder);
+        }
+        if (state.step() != (long) state.epoch() * stepsPerEpoch) {
+            throw new IOException(file + ": " + state.step() + " steps after " + state.epoch()
+                    + " epochs, but this run takes " + stepsPerEpoch + " steps per epoch");
         }
     }
 
@@ -162,6 +249,8 @@ public final class TextPretrainer {
                     Math.min(perEpoch, (s + 1) * config.batchSize()));
             TextBatch batch = train.batch(ids, config.seed(), epoch);
             learningRate = schedule.learningRate(step);
+            // dropout's draws depend on (seed, step) only, so a resumed run repeats them
+            TorchRuntime.setSeed(Seeds.derive(config.seed(), step));
             float loss;
             try {
                 loss = trainingStep.run(batch, learningRate);
@@ -225,12 +314,8 @@ public final class TextPretrainer {
         return new Score(lossSum, correct, count, pairCorrect, pairCount);
     }
 
-    private Map<String, Object> describe(TokenizedCorpus[] parts, WordPieceTokenizer tokenizer) {
-        Map<String, Object> dataset = new LinkedHashMap<>();
-        dataset.put("name", corpus.name());
-        dataset.put("documents", corpus.documents().size());
-        dataset.put("sentences", corpus.sentenceCount());
-        dataset.put("characters", corpus.characterCount());
+    /** CRC32C of the corpus's sentences, each followed by a newline, as 8 hex digits. */
+    private String textCrc32c() {
         CRC32C crc = new CRC32C();
         for (TextCorpus.Document document : corpus.documents()) {
             for (String sentence : document.sentences()) {
@@ -238,7 +323,16 @@ public final class TextPretrainer {
                 crc.update('\n');
             }
         }
-        dataset.put("text_crc32c", String.format("%08x", crc.getValue()));
+        return String.format("%08x", crc.getValue());
+    }
+
+    private Map<String, Object> describe(TokenizedCorpus[] parts, WordPieceTokenizer tokenizer) {
+        Map<String, Object> dataset = new LinkedHashMap<>();
+        dataset.put("name", corpus.name());
+        dataset.put("documents", corpus.documents().size());
+        dataset.put("sentences", corpus.sentenceCount());
+        dataset.put("characters", corpus.characterCount());
+        dataset.put("text_crc32c", textCrc32c());
         dataset.put("train_documents", parts[0].documents().size());
         dataset.put("held_out_documents", parts[1].documents().size());
         dataset.put("train_pieces", parts[0].tokenCount());

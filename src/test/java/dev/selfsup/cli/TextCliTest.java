@@ -74,6 +74,34 @@ class TextCliTest {
     }
 
     @Test
+    void resumeContinuesATextRunFromItsConfig() throws Exception {
+        Path corpus = TextFixtures.write(TextFixtures.corpus(12, 6, 8), dir.resolve("corpus"));
+        Path run = dir.resolve("run");
+        CliTest.Run pretrain = CliTest.run("pretrain", "--data", "text:" + corpus, "--epochs", "2",
+                "--batch-size", "16", "--train-size", "32", "--test-size", "16", "--vocab-size",
+                "100", "--max-tokens", "24", "--text-width", "16", "--text-layers", "1",
+                "--text-heads", "2", "--threads", "1", "--out", run.toString());
+        assertThat(pretrain.code()).as(pretrain.err()).isZero();
+        Path last = run.resolve("checkpoints/epoch-0002");
+        byte[] weights = Files.readAllBytes(last.resolve("model.safetensors"));
+
+        // interrupted before the last checkpoint: --resume redoes epoch 2 with the run's settings
+        dev.selfsup.util.AtomicFiles.deleteTree(last);
+        CliTest.Run resume = CliTest.run("pretrain", "--resume", run.toString());
+        assertThat(resume.code()).as(resume.err()).isZero();
+        assertThat(resume.out()).contains("mlm on text:" + corpus).contains("epoch 2: loss")
+                .doesNotContain("epoch 1:");
+        assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).hasSize(2);
+        assertThat(Files.readAllBytes(last.resolve("model.safetensors"))).isEqualTo(weights);
+
+        CliTest.Run again = CliTest.run("pretrain", "--data", "text:" + corpus, "--out", run.toString());
+        assertThat(again.err()).contains("already holds a run").contains("--resume " + run);
+        CliTest.Run missing = CliTest.run("pretrain", "--resume", dir.resolve("none").toString());
+        assertThat(missing.code()).isNotZero();
+        assertThat(missing.err()).contains("config.json");
+    }
+
+    @Test
     void textErrorsAreOneLineNamingFileAndLine() throws Exception {
         Path bad = Files.createDirectories(dir.resolve("bad"));
         Files.write(bad.resolve("x.txt"), new byte[] {'o', 'k', '\n', (byte) 0xff, '\n'});

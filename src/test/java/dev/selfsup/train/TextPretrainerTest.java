@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.selfsup.data.text.TextCorpus;
 import dev.selfsup.data.text.TextFiles;
 import dev.selfsup.data.text.TextFixtures;
 import dev.selfsup.data.text.WordPieceTokenizer;
 import dev.selfsup.eval.FeatureMatrix;
+import dev.selfsup.util.AtomicFiles;
+import dev.selfsup.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +27,12 @@ class TextPretrainerTest {
     private static TextPretrainConfig config(String method, int epochs, Integer examples) {
         return new TextPretrainConfig(method, "text:generated", 120, 32, 1, 2, 32, 0.0f, epochs,
                 16, 3e-3, 0.0, 0, 5, 2, examples, 64, 1, TextFiles.Utf8Errors.STRICT, 1000);
+    }
+
+    /** With dropout (libtorch draws), warm-up, weight decay and two checkpoints kept. */
+    private static TextPretrainConfig resumable(String method, int epochs) {
+        return new TextPretrainConfig(method, "text:generated", 120, 32, 1, 2, 32, 0.1f, epochs,
+                16, 3e-3, 0.01, 0.2, 5, 2, 48, 32, 2, TextFiles.Utf8Errors.STRICT, 1000);
     }
 
     @Test
@@ -71,6 +82,97 @@ class TextPretrainerTest {
         assertThat(second).isEqualTo(first);
         assertThat(Files.readAllBytes(dir.resolve("a/checkpoints/epoch-0001/model.safetensors")))
                 .isEqualTo(Files.readAllBytes(dir.resolve("b/checkpoints/epoch-0001/model.safetensors")));
+    }
+
+    @Test
+    void aStoppedRunResumedRepeatsAnUninterruptedOne() throws Exception {
+        TextCorpus corpus = TextFixtures.corpus(20, 6, 5);
+        Path whole = dir.resolve("whole");
+        new TextPretrainer(resumable("mlm+nsp", 3), corpus, ProgressListener.silent(), m -> { })
+                .run(whole);
+
+        // stopped during epoch 3: two epochs logged and checkpointed
+        Path stopped = dir.resolve("stopped");
+        ProgressListener stopInEpoch3 = new ProgressListener() {
+            @Override
+            public void stepFinished(long step, double loss, double viewsPerSecond) {
+                if (step == 7) { // 3 steps per epoch: the first step of epoch 3
+                    throw new IllegalStateException("stopped");
+                }
+            }
+        };
+        assertThatThrownBy(() -> new TextPretrainer(resumable("mlm+nsp", 3), corpus, stopInEpoch3,
+                m -> { }).run(stopped)).hasMessage("stopped");
+        assertThat(Files.readAllLines(stopped.resolve("metrics.jsonl"))).hasSize(2);
+        assertThat(Checkpoints.latest(stopped)).hasValue(stopped.resolve("checkpoints/epoch-0002"));
+
+        TextPretrainer.Result resumed = new TextPretrainer(TextPretrainConfig.readFrom(stopped),
+                corpus, ProgressListener.silent(), m -> { }).run(stopped, true);
+
+        assertThat(resumed.epochs()).extracting(TextEpochMetrics::epoch).containsExactly(1, 2, 3);
+        assertSameRun(stopped, whole);
+
+        // stopped after epoch 3's metrics line, before its checkpoint: the line is redone
+        AtomicFiles.deleteTree(stopped.resolve("checkpoints/epoch-0003"));
+        new TextPretrainer(TextPretrainConfig.readFrom(stopped), corpus, ProgressListener.silent(),
+                m -> { }).run(stopped, true);
+        assertSameRun(stopped, whole);
+    }
+
+    /** Same last weights and optimiser state, byte for byte; same metrics but for timings. */
+    private static void assertSameRun(Path actual, Path expected) throws Exception {
+        for (String file : List.of(Checkpoints.MODEL_FILE, Checkpoints.OPTIMIZER_FILE,
+                Checkpoints.STATE_FILE, WordPieceTokenizer.FILE_NAME)) {
+            Path last = Path.of("checkpoints", "epoch-0003", file);
+            // -1: no byte differs
+            assertThat(Files.mismatch(actual.resolve(last), expected.resolve(last))).as(file)
+                    .isEqualTo(-1L);
+        }
+        assertThat(withoutTimings(actual)).isEqualTo(withoutTimings(expected)).hasSize(3);
+    }
+
+    private static List<JsonNode> withoutTimings(Path run) throws Exception {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+            ObjectNode node = (ObjectNode) Json.MAPPER.readTree(line);
+            node.remove(List.of("views_per_second", "epoch_seconds"));
+            lines.add(node);
+        }
+        return lines;
+    }
+
+    @Test
+    void resumingRefusesAnotherRunsCheckpointConfigOrText() throws Exception {
+        TextCorpus corpus = TextFixtures.corpus(12, 4, 6);
+        Path run = dir.resolve("run");
+        TextPretrainConfig config = resumable("mlm", 1);
+        // nothing to resume yet: starts from scratch
+        new TextPretrainer(config, corpus, ProgressListener.silent(), m -> { }).run(run, true);
+        assertThat(run.resolve("config.json")).exists();
+        assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).hasSize(1);
+        Path state = run.resolve("checkpoints/epoch-0001/state.json");
+        String saved = Files.readString(state);
+
+        Files.writeString(state, saved.replace("\"method\" : \"mlm\"", "\"method\" : \"nsp\""));
+        assertThatThrownBy(() -> new TextPretrainer(config, corpus, ProgressListener.silent(),
+                m -> { }).run(run, true))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessage(state + ": a checkpoint of method nsp, but the run's config.json "
+                        + "trains mlm");
+        Files.writeString(state, "{\"epoch\":1,\"step\":3,\"method\":\"mlm\",\"backbone\":\"mlp\"}");
+        assertThatThrownBy(() -> new TextPretrainer(config, corpus, ProgressListener.silent(),
+                m -> { }).run(run, true))
+                .hasMessageStartingWith(state + ": not a text checkpoint");
+        Files.writeString(state, saved);
+
+        assertThatThrownBy(() -> new TextPretrainer(resumable("mlm", 2), corpus,
+                ProgressListener.silent(), m -> { }).run(run, true))
+                .hasMessageContaining("differs from " + run.resolve("config.json"));
+        assertThatThrownBy(() -> new TextPretrainer(config, TextFixtures.corpus(12, 4, 7),
+                ProgressListener.silent(), m -> { }).run(run, true))
+                .hasMessageContaining(run.resolve("config.json") + ": the run began on text with "
+                        + "checksum");
+        assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).hasSize(1);
     }
 
     @Test
