@@ -8,8 +8,9 @@ package dev.selfsup.augment;
  * the box and renormalised at its edges.
  *
  * <p>Per call it builds one tap table per axis (first tap and weights for every output row and
- * column), converts the box's bytes to floats (a 256-entry table), resamples each box row
- * horizontally into its own line array, then combines lines down the columns into the output.
+ * column), resamples each box row horizontally into its own line array (8-bit sources read
+ * through a 256-entry byte-to-float table as they are tapped, with no separate conversion pass),
+ * then combines lines down the columns into the output.
  * Horizontal first means the costly gathers run once per box row rather than once per output row;
  * mirroring only reverses the column table. Tables and buffers live in thread-local scratch, so no
  * allocation happens per call once a thread has warmed up. Weights are non-negative and their
@@ -187,21 +188,15 @@ final class Resampler {
     private static final class Scratch {
         final Axis rows = new Axis();
         final Axis columns = new Axis();
-        /** The box's pixels as floats, {@code (channels, boxHeight, boxWidth)}. */
-        float[] region = new float[0];
         /** Per channel, one horizontally resampled line per box row, of the output width. */
         float[][][] lines = new float[3][0][];
 
         /** Fills both tables (columns mirrored on request) and sizes the buffers. */
-        void prepare(CropBox box, int size, int channels, boolean mirror, boolean needRegion) {
+        void prepare(CropBox box, int size, boolean mirror) {
             rows.fill(0, box.height(), size);
             columns.fill(0, box.width(), size);
             if (mirror) {
                 columns.mirror(size);
-            }
-            int area = box.height() * box.width();
-            if (needRegion && region.length < channels * area) {
-                region = new float[3 * area];
             }
             float[][] first = lines[0];
             if (first.length < box.height() || first[0].length < size) {
@@ -224,26 +219,59 @@ final class Resampler {
     static void resample(byte[] src, int srcOffset, int channels, int srcHeight, int srcWidth,
             CropBox box, int size, boolean mirror, float[] out, int outOffset) {
         Scratch scratch = SCRATCH.get();
-        scratch.prepare(box, size, channels, mirror, true);
-        int height = box.height();
-        int width = box.width();
-        int area = height * width;
-        float[] region = scratch.region;
-        float[] value = BYTE_TO_FLOAT;
-        for (int c = 0; c < channels; c++) {
-            int base = srcOffset + c * srcHeight * srcWidth + box.top() * srcWidth + box.left();
-            for (int y = 0; y < height; y++) {
-                int from = base + y * srcWidth;
-                int to = c * area + y * width;
-                for (int x = 0; x < width; x++) {
-                    region[to + x] = value[src[from + x] & 0xFF];
-                }
-            }
-        }
-        horizontal(region, 0, width, area, channels, height, scratch.columns, size,
-                scratch.lines);
+        scratch.prepare(box, size, mirror);
+        int base = srcOffset + box.top() * srcWidth + box.left();
+        horizontal(src, base, srcWidth, srcHeight * srcWidth, channels, box.height(),
+                scratch.columns, size, scratch.lines);
         for (int c = 0; c < channels; c++) {
             vertical(scratch.lines[c], scratch.rows, size, out, outOffset + c * size * size);
+        }
+    }
+
+    /**
+     * As {@link #horizontal(float[], int, int, int, int, int, Axis, int, float[][][])} on the
+     * bytes of an 8-bit image, each tap read through {@link #BYTE_TO_FLOAT}: the same values as
+     * converting the box first, without the separate pass.
+     */
+    private static void horizontal(byte[] src, int base, int stride, int channelStride,
+            int channels, int rowCount, Axis columns, int size, float[][][] lines) {
+        int taps = columns.taps;
+        int[] start = columns.start;
+        float[] w = columns.weights;
+        float[] value = BYTE_TO_FLOAT;
+        if (channels == 3 && taps == 2) {
+            for (int y = 0; y < rowCount; y++) {
+                float[] red = lines[0][y];
+                float[] green = lines[1][y];
+                float[] blue = lines[2][y];
+                int r = base + y * stride;
+                int g = r + channelStride;
+                int b = g + channelStride;
+                for (int ox = 0; ox < size; ox++) {
+                    int s = start[ox];
+                    float w0 = w[2 * ox];
+                    float w1 = w[2 * ox + 1];
+                    red[ox] = w0 * value[src[r + s] & 0xFF] + w1 * value[src[r + s + 1] & 0xFF];
+                    green[ox] = w0 * value[src[g + s] & 0xFF] + w1 * value[src[g + s + 1] & 0xFF];
+                    blue[ox] = w0 * value[src[b + s] & 0xFF] + w1 * value[src[b + s + 1] & 0xFF];
+                }
+            }
+            return;
+        }
+        for (int c = 0; c < channels; c++) {
+            for (int y = 0; y < rowCount; y++) {
+                float[] line = lines[c][y];
+                int row = base + c * channelStride + y * stride;
+                for (int ox = 0; ox < size; ox++) {
+                    int s = row + start[ox];
+                    int wi = ox * taps;
+                    float v = 0f;
+                    for (int k = 0; k < taps; k++) {
+                        v += w[wi + k] * value[src[s + k] & 0xFF];
+                    }
+                    line[ox] = v;
+                }
+            }
         }
     }
 
@@ -251,7 +279,7 @@ final class Resampler {
     static void resample(float[] src, int srcOffset, int channels, int srcHeight, int srcWidth,
             CropBox box, int size, boolean mirror, float[] out, int outOffset) {
         Scratch scratch = SCRATCH.get();
-        scratch.prepare(box, size, channels, mirror, false);
+        scratch.prepare(box, size, mirror);
         int base = srcOffset + box.top() * srcWidth + box.left();
         horizontal(src, base, srcWidth, srcHeight * srcWidth, channels, box.height(),
                 scratch.columns, size, scratch.lines);
