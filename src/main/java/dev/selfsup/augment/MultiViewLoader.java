@@ -109,13 +109,12 @@ public final class MultiViewLoader implements AutoCloseable {
      */
     public void renderBatch(int epoch, int[] order, int batch, float[] out) {
         int volume = viewVolume();
-        int plane = recipe.outputSize() * recipe.outputSize();
         for (int s = 0; s < batchSize; s++) {
             int index = order[batch * batchSize + s];
             for (int v = 0; v < viewCount; v++) {
                 int offset = (v * batchSize + s) * volume;
-                recipe.renderView(images, index, Seeds.random(seed, epoch, index, v), out, offset);
-                stats.standardize(out, offset, plane);
+                recipe.renderView(images, index, Seeds.random(seed, epoch, index, v), out, offset,
+                        stats);
             }
         }
     }

@@ -218,14 +218,33 @@ final class Resampler {
      */
     static void resample(byte[] src, int srcOffset, int channels, int srcHeight, int srcWidth,
             CropBox box, int size, boolean mirror, float[] out, int outOffset) {
+        Scratch scratch = rowsOf(src, srcOffset, channels, srcHeight, srcWidth, box, size, mirror);
+        for (int c = 0; c < channels; c++) {
+            vertical(scratch.lines[c], scratch.rows, size, out, outOffset + c * size * size);
+        }
+    }
+
+    /**
+     * As {@link #resample(byte[], int, int, int, int, CropBox, int, boolean, float[], int)}, but
+     * writes channel {@code c} to {@code planes[c]} from index 0, {@code (size, size)}.
+     */
+    static void resampleToPlanes(byte[] src, int srcOffset, int channels, int srcHeight,
+            int srcWidth, CropBox box, int size, boolean mirror, float[][] planes) {
+        Scratch scratch = rowsOf(src, srcOffset, channels, srcHeight, srcWidth, box, size, mirror);
+        for (int c = 0; c < channels; c++) {
+            vertical(scratch.lines[c], scratch.rows, size, planes[c], 0);
+        }
+    }
+
+    /** This thread's scratch, its lines holding {@code box}'s rows resampled horizontally. */
+    private static Scratch rowsOf(byte[] src, int srcOffset, int channels, int srcHeight,
+            int srcWidth, CropBox box, int size, boolean mirror) {
         Scratch scratch = SCRATCH.get();
         scratch.prepare(box, size, mirror);
         int base = srcOffset + box.top() * srcWidth + box.left();
         horizontal(src, base, srcWidth, srcHeight * srcWidth, channels, box.height(),
                 scratch.columns, size, scratch.lines);
-        for (int c = 0; c < channels; c++) {
-            vertical(scratch.lines[c], scratch.rows, size, out, outOffset + c * size * size);
-        }
+        return scratch;
     }
 
     /**
