@@ -1,5 +1,7 @@
 package dev.selfsup.augment;
 
+import java.util.Arrays;
+
 /**
  * Separable bilinear resampling of a {@link CropBox} to a square {@code (channels, size, size)}
  * output, with the semantics of torchvision's {@code resized_crop(..., BILINEAR, antialias=True)}
@@ -7,12 +9,13 @@ package dev.selfsup.augment;
  * support widens with the downscaling factor (plain bilinear when enlarging), taps restricted to
  * the box and renormalised at its edges.
  *
- * <p>Per call it builds one tap table per axis (first tap and weights for every output row and
- * column), resamples each box row horizontally into its own line array (8-bit sources read
- * through a 256-entry byte-to-float table as they are tapped, with no separate conversion pass),
- * then combines lines down the columns into the output.
- * Horizontal first means the costly gathers run once per box row rather than once per output row;
- * mirroring only reverses the column table. Tables and buffers live in thread-local scratch, so no
+ * <p>Per call it takes one tap table per axis (first tap and weights for every output row and
+ * column; built once per thread for each box side and output size, then reused), resamples each
+ * box row horizontally into its own line array (8-bit sources read through a 256-entry
+ * byte-to-float table as they are tapped, with no separate conversion pass), then combines lines
+ * down the columns into the output. Horizontal first means the costly gathers run once per box
+ * row rather than once per output row; mirroring only reverses the column table. Tables and
+ * buffers live in thread-local scratch, so no
  * allocation happens per call once a thread has warmed up. Weights are non-negative and their
  * float sums are capped at 1 ({@link #capSum}), so inputs in [0, 1] give outputs in [0, 1]
  * without clamping; other inputs are not clamped.
@@ -186,18 +189,36 @@ final class Resampler {
 
     /** One thread's tables and buffers. */
     private static final class Scratch {
-        final Axis rows = new Axis();
-        final Axis columns = new Axis();
+        /** Box sides up to this many pixels have their tables kept (per output size). */
+        private static final int CACHED_SIDES = 512;
+
+        /** The tables of the current call. */
+        Axis rows;
+        Axis columns;
         /** Per channel, one horizontally resampled line per box row, of the output width. */
         float[][][] lines = new float[3][0][];
+        /** Output size the cached tables are for. */
+        private int cachedSize = -1;
+        /** Tables by box side, plain and mirrored, for {@link #cachedSize}; null until used. */
+        private final Axis[] plain = new Axis[CACHED_SIDES + 1];
+        private final Axis[] mirrored = new Axis[CACHED_SIDES + 1];
+        /** Tables of sides beyond the cache, refilled per call. */
+        private final Axis largeRows = new Axis();
+        private final Axis largeColumns = new Axis();
 
-        /** Fills both tables (columns mirrored on request) and sizes the buffers. */
+        /**
+         * Picks both tables (columns mirrored on request) and sizes the buffers. A table depends
+         * only on the box side and the output size, so tables of small boxes are built once per
+         * thread and output size (a SimCLR crop draws from a few hundred box shapes).
+         */
         void prepare(CropBox box, int size, boolean mirror) {
-            rows.fill(0, box.height(), size);
-            columns.fill(0, box.width(), size);
-            if (mirror) {
-                columns.mirror(size);
+            if (size != cachedSize) {
+                Arrays.fill(plain, null);
+                Arrays.fill(mirrored, null);
+                cachedSize = size;
             }
+            rows = table(box.height(), size, false, largeRows);
+            columns = table(box.width(), size, mirror, largeColumns);
             float[][] first = lines[0];
             if (first.length < box.height() || first[0].length < size) {
                 int count = Math.max(box.height(), first.length);
@@ -206,6 +227,23 @@ final class Resampler {
                     lines[c] = new float[count][width];
                 }
             }
+        }
+
+        /** The table of a {@code side}-long box axis, from the cache or filled into {@code large}. */
+        private Axis table(int side, int size, boolean mirror, Axis large) {
+            Axis[] cache = mirror ? mirrored : plain;
+            Axis axis = side <= CACHED_SIDES ? cache[side] : null;
+            if (axis == null) {
+                axis = side <= CACHED_SIDES ? new Axis() : large;
+                axis.fill(0, side, size);
+                if (mirror) {
+                    axis.mirror(size);
+                }
+                if (side <= CACHED_SIDES) {
+                    cache[side] = axis;
+                }
+            }
+            return axis;
         }
     }
 
