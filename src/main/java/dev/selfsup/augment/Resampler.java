@@ -319,6 +319,14 @@ final class Resampler {
             for (int y = 0; y < rowCount; y++) {
                 float[] line = lines[c][y];
                 int row = base + c * channelStride + y * stride;
+                if (taps == 2) {
+                    for (int ox = 0; ox < size; ox++) {
+                        int s = row + start[ox];
+                        line[ox] = w[2 * ox] * value[src[s] & 0xFF]
+                                + w[2 * ox + 1] * value[src[s + 1] & 0xFF];
+                    }
+                    continue;
+                }
                 for (int ox = 0; ox < size; ox++) {
                     int s = row + start[ox];
                     int wi = ox * taps;
