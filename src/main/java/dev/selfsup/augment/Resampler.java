@@ -15,10 +15,9 @@ import java.util.Arrays;
  * byte-to-float table as they are tapped, with no separate conversion pass), then combines lines
  * down the columns into the output. Horizontal first means the costly gathers run once per box
  * row rather than once per output row; mirroring only reverses the column table. Tables and
- * buffers live in thread-local scratch, so no
- * allocation happens per call once a thread has warmed up. Weights are non-negative and their
- * float sums are capped at 1 ({@link #capSum}), so inputs in [0, 1] give outputs in [0, 1]
- * without clamping; other inputs are not clamped.
+ * buffers live in thread-local scratch, so no allocation happens per call once a thread has
+ * warmed up. Weights are non-negative and their float sums are capped at 1 ({@link #capSum}), so
+ * inputs in [0, 1] give outputs in [0, 1] without clamping; other inputs are not clamped.
  */
 final class Resampler {
     /** Byte value to float exactly as {@link FloatImage#of}: {@code b * (1f / 255f)}. */
