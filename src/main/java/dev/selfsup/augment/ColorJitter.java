@@ -30,7 +30,7 @@ import java.util.random.RandomGenerator;
  * 0.1)}, applied with probability 0.8. Shape {@code (channels, height, width)} is kept.
  * Thread-safe.
  */
-public final class ColorJitter implements InPlaceTransform {
+public final class ColorJitter implements PlanarTransform {
     /** Index of the brightness operation in a drawn order. */
     static final int BRIGHTNESS = 0;
     /** Index of the contrast operation in a drawn order. */
@@ -112,21 +112,43 @@ public final class ColorJitter implements InPlaceTransform {
     @Override
     public void applyInPlace(
             float[] data, int offset, int channels, int height, int width, RandomGenerator random) {
+        checkChannels(channels);
+        if (!(random.nextDouble() < probability)) {
+            return;
+        }
+        int plane = height * width;
+        Planes planes = Planes.load(data, offset, channels, plane);
+        jitter(planes, channels, plane, random);
+        planes.store(data, offset, channels);
+    }
+
+    @Override
+    public void applyToPlanes(Planes planes, int channels, int height, int width,
+            RandomGenerator random) {
+        checkChannels(channels);
+        if (random.nextDouble() < probability) {
+            jitter(planes, channels, height * width, random);
+        }
+    }
+
+    private static void checkChannels(int channels) {
         if (channels != 1 && channels != 3) {
             throw new IllegalArgumentException(
                     "ColorJitter needs 1 or 3 channels, found " + channels);
         }
-        if (!(random.nextDouble() < probability)) {
-            return;
-        }
+    }
+
+    /**
+     * Draws the order and the factors, then jitters the {@code (channels, plane)} image in
+     * {@code planes.channel} in place.
+     */
+    private void jitter(Planes planes, int channels, int plane, RandomGenerator random) {
         int order = drawOrder(random);
         float brightnessFactor = brightness > 0 ? factor(brightness, random) : Float.NaN;
         float contrastFactor = contrast > 0 ? factor(contrast, random) : Float.NaN;
         float saturationFactor = saturation > 0 ? factor(saturation, random) : Float.NaN;
         float hueShift = hue > 0 ? (float) (-hue + 2 * hue * random.nextDouble()) : Float.NaN;
-        int plane = height * width;
         boolean rgb = channels == 3;
-        Planes planes = Planes.load(data, offset, channels, plane);
         float[] red = planes.channel[0];
         float[] green = planes.channel[1];
         float[] blue = planes.channel[2];
@@ -160,7 +182,6 @@ public final class ColorJitter implements InPlaceTransform {
                     break;
             }
         }
-        planes.store(data, offset, channels);
     }
 
     /** A factor uniform in {@code [max(0, 1 - amount), 1 + amount]}. */

@@ -7,7 +7,7 @@ import java.util.random.RandomGenerator;
  * {@code RandomHorizontalFlip(p=0.5)}: one {@code nextDouble()} per call, flipped when it is below
  * the probability. Shape {@code (channels, height, width)} is kept. Thread-safe.
  */
-public final class HorizontalFlip implements InPlaceTransform {
+public final class HorizontalFlip implements PlanarTransform {
     /** torchvision's and SimCLR's default probability. */
     public static final double DEFAULT_PROBABILITY = 0.5;
 
@@ -37,6 +37,16 @@ public final class HorizontalFlip implements InPlaceTransform {
             float[] data, int offset, int channels, int height, int width, RandomGenerator random) {
         if (draw(random)) {
             flip(data, offset, channels * height, width);
+        }
+    }
+
+    @Override
+    public void applyToPlanes(Planes planes, int channels, int height, int width,
+            RandomGenerator random) {
+        if (draw(random)) {
+            for (int c = 0; c < channels; c++) {
+                flip(planes.channel[c], 0, height, width);
+            }
         }
     }
 

@@ -8,6 +8,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,6 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code Seeds.random(seed, e, i, v)}: the same seed gives the same batches and views whatever the
  * number of workers, and a run resumed at an epoch boundary sees exactly what it would have.
  * A partial last batch is dropped (contrastive losses and batch norm want full batches).
+ *
+ * <p>A consumer that is done with a batch may hand it back with {@link #recycle}; later batches
+ * are then rendered into it instead of a freshly allocated array (a 512-view RGB 32x32 batch is
+ * 6 MB, and allocating and zeroing one costs about as much as rendering a sixth of it).
  */
 public final class MultiViewLoader implements AutoCloseable {
     private final ImageSet images;
@@ -34,6 +40,8 @@ public final class MultiViewLoader implements AutoCloseable {
     private final long seed;
     private final int prefetch;
     private final ExecutorService workers;
+    /** Batches handed back by the consumer, reused by the workers. */
+    private final BlockingQueue<float[]> spare;
 
     /**
      * @param images the training images
@@ -76,6 +84,7 @@ public final class MultiViewLoader implements AutoCloseable {
             return thread;
         };
         this.workers = Executors.newFixedThreadPool(workerThreads, factory);
+        this.spare = new ArrayBlockingQueue<>(prefetch + 1);
     }
 
     /** Full batches per epoch. */
@@ -109,20 +118,37 @@ public final class MultiViewLoader implements AutoCloseable {
      */
     public void renderBatch(int epoch, int[] order, int batch, float[] out) {
         int volume = viewVolume();
-        int plane = recipe.outputSize() * recipe.outputSize();
         for (int s = 0; s < batchSize; s++) {
             int index = order[batch * batchSize + s];
             for (int v = 0; v < viewCount; v++) {
                 int offset = (v * batchSize + s) * volume;
-                recipe.renderView(images, index, Seeds.random(seed, epoch, index, v), out, offset);
-                stats.standardize(out, offset, plane);
+                recipe.renderView(images, index, Seeds.random(seed, epoch, index, v), out, offset,
+                        stats);
             }
         }
     }
 
     /**
+     * Hands a batch from {@link #epoch} back for reuse: a later batch may be rendered into it, so
+     * the caller must not read or keep it afterwards (a {@code TrainingStep} copies its batch
+     * into its own buffer, so the batch can be recycled as soon as the step returns). Optional:
+     * without it every batch is a new array. Arrays beyond a small pool are left to the garbage
+     * collector.
+     *
+     * @param batch an array of {@link #batchLength()} floats
+     */
+    public void recycle(float[] batch) {
+        if (batch.length != batchLength()) {
+            throw new IllegalArgumentException("a recycled batch must have " + batchLength()
+                    + " floats, found " + batch.length);
+        }
+        spare.offer(batch);
+    }
+
+    /**
      * The batches of {@code epoch} from {@code firstBatch} on, rendered ahead by the workers.
-     * Each element is a fresh array of {@link #batchLength()} floats.
+     * Each element is an array of {@link #batchLength()} floats that the loader does not touch
+     * again unless it is handed back with {@link #recycle}.
      */
     public Iterator<float[]> epoch(int epoch, int firstBatch) {
         int[] order = epochOrder(epoch);
@@ -135,7 +161,10 @@ public final class MultiViewLoader implements AutoCloseable {
                 while (queue.size() < prefetch && nextToSubmit < total) {
                     int batch = nextToSubmit++;
                     queue.add(workers.submit(() -> {
-                        float[] out = new float[batchLength()];
+                        float[] out = spare.poll();
+                        if (out == null) {
+                            out = new float[batchLength()];
+                        }
                         renderBatch(epoch, order, batch, out);
                         return out;
                     }));

@@ -9,7 +9,7 @@ import java.util.random.RandomGenerator;
  * channels, so the shape {@code (3, height, width)} is kept. A no-op on 1-channel images, which
  * still consume the one {@code nextDouble()} per call. Thread-safe.
  */
-public final class RandomGrayscale implements InPlaceTransform {
+public final class RandomGrayscale implements PlanarTransform {
     /** Luma weight of red. */
     static final float LUMA_R = 0.299f;
     /** Luma weight of green. */
@@ -36,19 +36,35 @@ public final class RandomGrayscale implements InPlaceTransform {
         }
     }
 
+    @Override
+    public void applyToPlanes(Planes planes, int channels, int height, int width,
+            RandomGenerator random) {
+        if (random.nextDouble() < probability && channels == 3) {
+            float[] gray = luma(planes);
+            for (int c = 0; c < 3; c++) {
+                System.arraycopy(gray, 0, planes.channel[c], 0, planes.plane);
+            }
+        }
+    }
+
     /** Replaces the RGB image of {@code plane} pixels at {@code offset} by its luma, 3 times. */
     static void toGray(float[] data, int offset, int plane) {
-        Planes planes = Planes.load(data, offset, 3, plane);
+        float[] gray = luma(Planes.load(data, offset, 3, plane));
+        System.arraycopy(gray, 0, data, offset, plane);
+        System.arraycopy(gray, 0, data, offset + plane, plane);
+        System.arraycopy(gray, 0, data, offset + 2 * plane, plane);
+    }
+
+    /** The luma of the RGB image in {@code planes.channel}, capped at 1, in {@code work[0]}. */
+    private static float[] luma(Planes planes) {
         float[] red = planes.channel[0];
         float[] green = planes.channel[1];
         float[] blue = planes.channel[2];
         float[] gray = planes.work[0];
-        for (int i = 0; i < plane; i++) {
+        for (int i = 0; i < planes.plane; i++) {
             gray[i] = Math.min(1f, LUMA_R * red[i] + LUMA_G * green[i] + LUMA_B * blue[i]);
         }
-        System.arraycopy(gray, 0, data, offset, plane);
-        System.arraycopy(gray, 0, data, offset + plane, plane);
-        System.arraycopy(gray, 0, data, offset + 2 * plane, plane);
+        return gray;
     }
 
     @Override

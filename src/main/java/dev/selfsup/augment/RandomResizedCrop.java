@@ -168,6 +168,15 @@ public final class RandomResizedCrop implements ImageTransform {
                 set.width(), box, outputSize, mirror, out, offset);
     }
 
+    /**
+     * Writes {@code box} of image {@code index}, optionally mirrored, into {@code planes}: channel
+     * {@code c} to {@code planes[c]} from index 0, {@code (outputSize, outputSize)}.
+     */
+    void renderToPlanes(ImageSet set, int index, CropBox box, boolean mirror, float[][] planes) {
+        Resampler.resampleToPlanes(set.pixels(), set.offsetOf(index), set.channels(),
+                set.height(), set.width(), box, outputSize, mirror, planes);
+    }
+
     @Override
     public String toString() {
         return "RandomResizedCrop(outputSize=" + outputSize + ", scale=[" + minScale + ", "

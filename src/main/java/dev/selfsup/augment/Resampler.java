@@ -1,5 +1,7 @@
 package dev.selfsup.augment;
 
+import java.util.Arrays;
+
 /**
  * Separable bilinear resampling of a {@link CropBox} to a square {@code (channels, size, size)}
  * output, with the semantics of torchvision's {@code resized_crop(..., BILINEAR, antialias=True)}
@@ -7,14 +9,15 @@ package dev.selfsup.augment;
  * support widens with the downscaling factor (plain bilinear when enlarging), taps restricted to
  * the box and renormalised at its edges.
  *
- * <p>Per call it builds one tap table per axis (first tap and weights for every output row and
- * column), converts the box's bytes to floats (a 256-entry table), resamples each box row
- * horizontally into its own line array, then combines lines down the columns into the output.
- * Horizontal first means the costly gathers run once per box row rather than once per output row;
- * mirroring only reverses the column table. Tables and buffers live in thread-local scratch, so no
- * allocation happens per call once a thread has warmed up. Weights are non-negative and their
- * float sums are capped at 1 ({@link #capSum}), so inputs in [0, 1] give outputs in [0, 1]
- * without clamping; other inputs are not clamped.
+ * <p>Per call it takes one tap table per axis (first tap and weights for every output row and
+ * column; built once per thread for each box side and output size, then reused), resamples each
+ * box row horizontally into its own line array (8-bit sources read through a 256-entry
+ * byte-to-float table as they are tapped, with no separate conversion pass), then combines lines
+ * down the columns into the output. Horizontal first means the costly gathers run once per box
+ * row rather than once per output row; mirroring only reverses the column table. Tables and
+ * buffers live in thread-local scratch, so no allocation happens per call once a thread has
+ * warmed up. Weights are non-negative and their float sums are capped at 1 ({@link #capSum}), so
+ * inputs in [0, 1] give outputs in [0, 1] without clamping; other inputs are not clamped.
  */
 final class Resampler {
     /** Byte value to float exactly as {@link FloatImage#of}: {@code b * (1f / 255f)}. */
@@ -185,24 +188,36 @@ final class Resampler {
 
     /** One thread's tables and buffers. */
     private static final class Scratch {
-        final Axis rows = new Axis();
-        final Axis columns = new Axis();
-        /** The box's pixels as floats, {@code (channels, boxHeight, boxWidth)}. */
-        float[] region = new float[0];
+        /** Box sides up to this many pixels have their tables kept (per output size). */
+        private static final int CACHED_SIDES = 512;
+
+        /** The tables of the current call. */
+        Axis rows;
+        Axis columns;
         /** Per channel, one horizontally resampled line per box row, of the output width. */
         float[][][] lines = new float[3][0][];
+        /** Output size the cached tables are for. */
+        private int cachedSize = -1;
+        /** Tables by box side, plain and mirrored, for {@link #cachedSize}; null until used. */
+        private final Axis[] plain = new Axis[CACHED_SIDES + 1];
+        private final Axis[] mirrored = new Axis[CACHED_SIDES + 1];
+        /** Tables of sides beyond the cache, refilled per call. */
+        private final Axis largeRows = new Axis();
+        private final Axis largeColumns = new Axis();
 
-        /** Fills both tables (columns mirrored on request) and sizes the buffers. */
-        void prepare(CropBox box, int size, int channels, boolean mirror, boolean needRegion) {
-            rows.fill(0, box.height(), size);
-            columns.fill(0, box.width(), size);
-            if (mirror) {
-                columns.mirror(size);
+        /**
+         * Picks both tables (columns mirrored on request) and sizes the buffers. A table depends
+         * only on the box side and the output size, so tables of small boxes are built once per
+         * thread and output size (a SimCLR crop draws from a few hundred box shapes).
+         */
+        void prepare(CropBox box, int size, boolean mirror) {
+            if (size != cachedSize) {
+                Arrays.fill(plain, null);
+                Arrays.fill(mirrored, null);
+                cachedSize = size;
             }
-            int area = box.height() * box.width();
-            if (needRegion && region.length < channels * area) {
-                region = new float[3 * area];
-            }
+            rows = table(box.height(), size, false, largeRows);
+            columns = table(box.width(), size, mirror, largeColumns);
             float[][] first = lines[0];
             if (first.length < box.height() || first[0].length < size) {
                 int count = Math.max(box.height(), first.length);
@@ -211,6 +226,23 @@ final class Resampler {
                     lines[c] = new float[count][width];
                 }
             }
+        }
+
+        /** The table of a {@code side}-long box axis, from the cache or filled into {@code large}. */
+        private Axis table(int side, int size, boolean mirror, Axis large) {
+            Axis[] cache = mirror ? mirrored : plain;
+            Axis axis = side <= CACHED_SIDES ? cache[side] : null;
+            if (axis == null) {
+                axis = side <= CACHED_SIDES ? new Axis() : large;
+                axis.fill(0, side, size);
+                if (mirror) {
+                    axis.mirror(size);
+                }
+                if (side <= CACHED_SIDES) {
+                    cache[side] = axis;
+                }
+            }
+            return axis;
         }
     }
 
@@ -223,27 +255,87 @@ final class Resampler {
      */
     static void resample(byte[] src, int srcOffset, int channels, int srcHeight, int srcWidth,
             CropBox box, int size, boolean mirror, float[] out, int outOffset) {
-        Scratch scratch = SCRATCH.get();
-        scratch.prepare(box, size, channels, mirror, true);
-        int height = box.height();
-        int width = box.width();
-        int area = height * width;
-        float[] region = scratch.region;
-        float[] value = BYTE_TO_FLOAT;
-        for (int c = 0; c < channels; c++) {
-            int base = srcOffset + c * srcHeight * srcWidth + box.top() * srcWidth + box.left();
-            for (int y = 0; y < height; y++) {
-                int from = base + y * srcWidth;
-                int to = c * area + y * width;
-                for (int x = 0; x < width; x++) {
-                    region[to + x] = value[src[from + x] & 0xFF];
-                }
-            }
-        }
-        horizontal(region, 0, width, area, channels, height, scratch.columns, size,
-                scratch.lines);
+        Scratch scratch = rowsOf(src, srcOffset, channels, srcHeight, srcWidth, box, size, mirror);
         for (int c = 0; c < channels; c++) {
             vertical(scratch.lines[c], scratch.rows, size, out, outOffset + c * size * size);
+        }
+    }
+
+    /**
+     * As {@link #resample(byte[], int, int, int, int, CropBox, int, boolean, float[], int)}, but
+     * writes channel {@code c} to {@code planes[c]} from index 0, {@code (size, size)}.
+     */
+    static void resampleToPlanes(byte[] src, int srcOffset, int channels, int srcHeight,
+            int srcWidth, CropBox box, int size, boolean mirror, float[][] planes) {
+        Scratch scratch = rowsOf(src, srcOffset, channels, srcHeight, srcWidth, box, size, mirror);
+        for (int c = 0; c < channels; c++) {
+            vertical(scratch.lines[c], scratch.rows, size, planes[c], 0);
+        }
+    }
+
+    /** This thread's scratch, its lines holding {@code box}'s rows resampled horizontally. */
+    private static Scratch rowsOf(byte[] src, int srcOffset, int channels, int srcHeight,
+            int srcWidth, CropBox box, int size, boolean mirror) {
+        Scratch scratch = SCRATCH.get();
+        scratch.prepare(box, size, mirror);
+        int base = srcOffset + box.top() * srcWidth + box.left();
+        horizontal(src, base, srcWidth, srcHeight * srcWidth, channels, box.height(),
+                scratch.columns, size, scratch.lines);
+        return scratch;
+    }
+
+    /**
+     * As {@link #horizontal(float[], int, int, int, int, int, Axis, int, float[][][])} on the
+     * bytes of an 8-bit image, each tap read through {@link #BYTE_TO_FLOAT}: the same values as
+     * converting the box first, without the separate pass.
+     */
+    private static void horizontal(byte[] src, int base, int stride, int channelStride,
+            int channels, int rowCount, Axis columns, int size, float[][][] lines) {
+        int taps = columns.taps;
+        int[] start = columns.start;
+        float[] w = columns.weights;
+        float[] value = BYTE_TO_FLOAT;
+        if (channels == 3 && taps == 2) {
+            for (int y = 0; y < rowCount; y++) {
+                float[] red = lines[0][y];
+                float[] green = lines[1][y];
+                float[] blue = lines[2][y];
+                int r = base + y * stride;
+                int g = r + channelStride;
+                int b = g + channelStride;
+                for (int ox = 0; ox < size; ox++) {
+                    int s = start[ox];
+                    float w0 = w[2 * ox];
+                    float w1 = w[2 * ox + 1];
+                    red[ox] = w0 * value[src[r + s] & 0xFF] + w1 * value[src[r + s + 1] & 0xFF];
+                    green[ox] = w0 * value[src[g + s] & 0xFF] + w1 * value[src[g + s + 1] & 0xFF];
+                    blue[ox] = w0 * value[src[b + s] & 0xFF] + w1 * value[src[b + s + 1] & 0xFF];
+                }
+            }
+            return;
+        }
+        for (int c = 0; c < channels; c++) {
+            for (int y = 0; y < rowCount; y++) {
+                float[] line = lines[c][y];
+                int row = base + c * channelStride + y * stride;
+                if (taps == 2) {
+                    for (int ox = 0; ox < size; ox++) {
+                        int s = row + start[ox];
+                        line[ox] = w[2 * ox] * value[src[s] & 0xFF]
+                                + w[2 * ox + 1] * value[src[s + 1] & 0xFF];
+                    }
+                    continue;
+                }
+                for (int ox = 0; ox < size; ox++) {
+                    int s = row + start[ox];
+                    int wi = ox * taps;
+                    float v = 0f;
+                    for (int k = 0; k < taps; k++) {
+                        v += w[wi + k] * value[src[s + k] & 0xFF];
+                    }
+                    line[ox] = v;
+                }
+            }
         }
     }
 
@@ -251,7 +343,7 @@ final class Resampler {
     static void resample(float[] src, int srcOffset, int channels, int srcHeight, int srcWidth,
             CropBox box, int size, boolean mirror, float[] out, int outOffset) {
         Scratch scratch = SCRATCH.get();
-        scratch.prepare(box, size, channels, mirror, false);
+        scratch.prepare(box, size, mirror);
         int base = srcOffset + box.top() * srcWidth + box.left();
         horizontal(src, base, srcWidth, srcHeight * srcWidth, channels, box.height(),
                 scratch.columns, size, scratch.lines);

@@ -1,5 +1,6 @@
 package dev.selfsup.augment;
 
+import dev.selfsup.data.ChannelStats;
 import dev.selfsup.data.ImageSet;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,7 +22,11 @@ import java.util.random.RandomGenerator;
  * Every later {@link InPlaceTransform} then works in place on the output buffer, so the usual
  * recipes allocate nothing per view. A crop followed directly by a {@link HorizontalFlip} is
  * fused (the crop writes mirrored), drawing the same random numbers and giving the same values as
- * the unfused chain. Any other transform is run on a {@link FloatImage} copy, and the final image
+ * the unfused chain. When the chain is a crop followed only by {@link PlanarTransform}s (flip,
+ * colour jitter, grayscale: the SimCLR recipe), the view stays in per-thread planes from the crop
+ * to one final store, standardised on the way by
+ * {@link #renderView(ImageSet, int, RandomGenerator, float[], int, ChannelStats)}.
+ * Any other transform is run on a {@link FloatImage} copy, and the final image
  * must have shape {@code (channels, outputSize, outputSize)}, else an
  * {@link IllegalStateException} is thrown.
  *
@@ -39,6 +44,8 @@ public final class TransformRecipe implements ViewRecipe {
     private final RandomResizedCrop firstCrop;
     private final Resize firstResize;
     private final boolean fusedFlip;
+    /** Whether every step after the crop (and fused flip) is a {@link PlanarTransform}. */
+    private final boolean planar;
     private final Resize resize;
 
     /**
@@ -79,6 +86,11 @@ public final class TransformRecipe implements ViewRecipe {
         }
         this.fusedFlip = firstCrop != null && steps.length > 1
                 && steps[1] instanceof HorizontalFlip;
+        boolean allPlanar = firstCrop != null;
+        for (int i = fusedFlip ? 2 : 1; allPlanar && i < steps.length; i++) {
+            allPlanar = steps[i] instanceof PlanarTransform;
+        }
+        this.planar = allPlanar;
         this.resize = new Resize(outputSize);
     }
 
@@ -100,10 +112,31 @@ public final class TransformRecipe implements ViewRecipe {
     @Override
     public void renderView(ImageSet set, int index, RandomGenerator random, float[] out,
             int offset) {
+        render(set, index, random, out, offset, null);
+    }
+
+    @Override
+    public void renderView(ImageSet set, int index, RandomGenerator random, float[] out,
+            int offset, ChannelStats stats) {
+        Objects.requireNonNull(stats, "stats");
+        render(set, index, random, out, offset, stats);
+    }
+
+    /** Renders one view, standardised by {@code stats} unless it is null. */
+    private void render(ImageSet set, int index, RandomGenerator random, float[] out, int offset,
+            ChannelStats stats) {
         Objects.checkIndex(index, set.size());
         int channels = set.channels();
         int volume = channels * outputSize * outputSize;
         Objects.checkFromIndexSize(offset, volume, out.length);
+        if (stats != null && stats.channels() != channels) {
+            throw new IllegalArgumentException("stats have " + stats.channels()
+                    + " channels, the images " + channels);
+        }
+        if (planar) {
+            renderPlanar(set, index, random, out, offset, stats);
+            return;
+        }
         int next;
         if (firstCrop != null) {
             CropBox box = firstCrop.sampleBox(set.height(), set.width(), random);
@@ -142,6 +175,32 @@ public final class TransformRecipe implements ViewRecipe {
         if (image != null) {
             checkShape(image, channels);
             System.arraycopy(image.data(), 0, out, offset, volume);
+        }
+        if (stats != null) {
+            stats.standardize(out, offset, outputSize * outputSize);
+        }
+    }
+
+    /**
+     * The planar path: the crop writes the view into this thread's {@link Planes}, every later
+     * step works on them, and one store (standardising when {@code stats} is not null) copies the
+     * view to {@code out}. Same random draws and values as the general path.
+     */
+    private void renderPlanar(ImageSet set, int index, RandomGenerator random, float[] out,
+            int offset, ChannelStats stats) {
+        int channels = set.channels();
+        CropBox box = firstCrop.sampleBox(set.height(), set.width(), random);
+        boolean mirror = fusedFlip && ((HorizontalFlip) steps[1]).draw(random);
+        Planes planes = Planes.of(outputSize * outputSize);
+        firstCrop.renderToPlanes(set, index, box, mirror, planes.channel);
+        for (int i = fusedFlip ? 2 : 1; i < steps.length; i++) {
+            ((PlanarTransform) steps[i]).applyToPlanes(planes, channels, outputSize, outputSize,
+                    random);
+        }
+        if (stats != null) {
+            planes.store(out, offset, channels, stats);
+        } else {
+            planes.store(out, offset, channels);
         }
     }
 

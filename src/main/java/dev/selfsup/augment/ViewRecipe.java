@@ -1,5 +1,6 @@
 package dev.selfsup.augment;
 
+import dev.selfsup.data.ChannelStats;
 import dev.selfsup.data.ImageSet;
 import java.util.random.RandomGenerator;
 
@@ -18,6 +19,19 @@ public interface ViewRecipe {
      * @param random the generator for this (seed, epoch, sample, view); the only randomness used
      */
     void renderView(ImageSet set, int index, RandomGenerator random, float[] out, int offset);
+
+    /**
+     * As {@link #renderView(ImageSet, int, RandomGenerator, float[], int)}, then standardised by
+     * {@code stats} ({@link ChannelStats#standardize}): the values a model is fed. Recipes may
+     * fuse the two; the result must be the same.
+     *
+     * @param stats one mean and std per channel of {@code set}
+     */
+    default void renderView(ImageSet set, int index, RandomGenerator random, float[] out,
+            int offset, ChannelStats stats) {
+        renderView(set, index, random, out, offset);
+        stats.standardize(out, offset, outputSize() * outputSize());
+    }
 
     /** Side of the square output image. */
     int outputSize();

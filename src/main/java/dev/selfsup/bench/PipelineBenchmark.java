@@ -81,7 +81,9 @@ public final class PipelineBenchmark {
                 start = System.nanoTime();
                 batches = loader.epoch(1, 0);
                 for (int i = 0; i < prebuilt.size(); i++) {
-                    step.run(batches.next(), shape, 1e-3);
+                    float[] batch = batches.next();
+                    step.run(batch, shape, 1e-3);
+                    loader.recycle(batch);
                 }
                 double loaderSeconds = (System.nanoTime() - start) / 1e9;
                 List<Long> rss = new ArrayList<>();
@@ -92,7 +94,9 @@ public final class PipelineBenchmark {
                     if (!batches.hasNext()) {
                         batches = loader.epoch(++epoch, 0);
                     }
-                    step.run(batches.next(), shape, 1e-3);
+                    float[] batch = batches.next();
+                    step.run(batch, shape, 1e-3);
+                    loader.recycle(batch);
                     if (i % every == 0) {
                         rss.add(ProcessStats.rssBytes() >> 20);
                     }

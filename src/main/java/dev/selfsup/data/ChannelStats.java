@@ -65,12 +65,21 @@ public record ChannelStats(float[] mean, float[] std) {
     /** Standardises {@code (channels, plane)} values in place, starting at {@code offset}. */
     public void standardize(float[] data, int offset, int plane) {
         for (int c = 0; c < mean.length; c++) {
-            float m = mean[c];
-            float inverse = 1f / std[c];
-            int base = offset + c * plane;
-            for (int p = 0; p < plane; p++) {
-                data[base + p] = (data[base + p] - m) * inverse;
-            }
+            standardizePlane(c, data, offset + c * plane, data, offset + c * plane, plane);
+        }
+    }
+
+    /**
+     * Writes {@code (source[from + p] - mean[c]) / std[c]} (as {@link #standardize} computes it)
+     * to {@code target[to + p]} for {@code p < length}: one channel's plane standardised on its
+     * way to another buffer, or in place when source and target are the same region.
+     */
+    public void standardizePlane(int channel, float[] source, int from, float[] target, int to,
+            int length) {
+        float m = mean[channel];
+        float inverse = 1f / std[channel];
+        for (int p = 0; p < length; p++) {
+            target[to + p] = (source[from + p] - m) * inverse;
         }
     }
 

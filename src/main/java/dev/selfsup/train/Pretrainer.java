@@ -191,6 +191,7 @@ public final class Pretrainer {
             try {
                 loss = trainingStep.run(batch, shape, learningRate, step,
                         (long) config.epochs() * stepsPerEpoch);
+                loader.recycle(batch); // the step copied it into its own buffer
             } catch (TrainingDivergedException e) {
                 throw new TrainingDivergedException(e.getMessage() + " at step " + (step + 1)
                         + " (epoch " + (epoch + 1) + "); lower --lr or check the data. "

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.selfsup.data.ChannelStats;
 import dev.selfsup.data.ImageSet;
 import dev.selfsup.util.Seeds;
 import java.util.ArrayList;
@@ -163,9 +164,14 @@ class ViewRecipesTest {
                 new TransformRecipe("lambda", 32, List.<ImageTransform>of(new HorizontalFlip(0.5),
                         (image, random) -> image.copy(), new RandomGrayscale(0.5))),
                 new TransformRecipe("resized", 32, List.of(new Resize(32),
-                        new ColorJitter(0.4, 0.4, 0.4, 0.1))));
+                        new ColorJitter(0.4, 0.4, 0.4, 0.1))),
+                // planar, with a flip that is not fused into the crop
+                new TransformRecipe("planar", 32, List.of(new RandomResizedCrop(32),
+                        new ColorJitter(0.4, 0.4, 0.4, 0.1), new RandomGrayscale(0.5),
+                        new HorizontalFlip())));
+        ImageSet large = TestImages.random(8, 3, 45, 40, 10); // crops shrink as well as enlarge
         for (TransformRecipe recipe : recipes) {
-            for (ImageSet source : List.of(set, gray)) {
+            for (ImageSet source : List.of(set, gray, large)) {
                 int volume = source.channels() * 32 * 32;
                 for (int index = 0; index < source.size(); index++) {
                     float[] rendered = new float[volume];
@@ -176,6 +182,36 @@ class ViewRecipesTest {
                 }
             }
         }
+    }
+
+    @Test
+    void standardisedViewsEqualViewsStandardisedAfterwards() {
+        ImageSet rgb = TestImages.random(6, 3, 36, 32, 11);
+        ImageSet gray = TestImages.random(6, 1, 28, 28, 12);
+        List<TransformRecipe> recipes = List.of(ViewRecipes.simclr(24), ViewRecipes.cropFlip(24),
+                ViewRecipes.tutorial(24), ViewRecipes.simclr(24, 0.3, 20),
+                new TransformRecipe("planar", 24, List.of(new RandomResizedCrop(24),
+                        new RandomGrayscale(0.5), new HorizontalFlip(),
+                        new ColorJitter(0.4, 0.4, 0.4, 0.1))));
+        for (ImageSet source : List.of(rgb, gray)) {
+            ChannelStats stats = ChannelStats.of(source);
+            int volume = source.channels() * 24 * 24;
+            for (TransformRecipe recipe : recipes) {
+                for (int index = 0; index < source.size(); index++) {
+                    float[] fused = new float[volume + 5];
+                    recipe.renderView(source, index, Seeds.random(3, index), fused, 5, stats);
+                    float[] separate = new float[volume + 5];
+                    recipe.renderView(source, index, Seeds.random(3, index), separate, 5);
+                    stats.standardize(separate, 5, 24 * 24);
+                    assertThat(fused).as(recipe.name()).containsExactly(separate);
+                }
+            }
+        }
+        ChannelStats wrong = ChannelStats.of(gray);
+        assertThatThrownBy(() -> ViewRecipes.simclr(24).renderView(rgb, 0, Seeds.random(1),
+                new float[3 * 24 * 24], 0, wrong))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("stats have 1 channels");
     }
 
     @Test
