@@ -120,6 +120,11 @@ class TextCliTest {
                 "--out", dir.resolve("h").toString());
         assertThat(heads.err()).contains("width must be a positive multiple of heads, found width 30 "
                 + "and heads 4");
+        CliTest.Run optimizer = CliTest.run("pretrain", "--data", "text:" + corpus, "--optimizer",
+                "adam", "--out", dir.resolve("o").toString());
+        assertThat(optimizer.err()).contains("text methods train with adamw").contains("found "
+                + "--optimizer adam");
+        assertThat(dir.resolve("o")).doesNotExist();
         CliTest.Run pooling = CliTest.run("eval", "knn", "--data", "labeled-text:" + dir,
                 "--random-init", "transformer", "--pooling", "max");
         assertThat(pooling.code()).isNotZero();
