@@ -111,6 +111,25 @@ public final class Checkpoints {
         }
     }
 
+    /**
+     * Where a run starts from: when resuming, the newest complete checkpoint in {@code runDir}
+     * (empty if it has none yet, so the run starts afresh); otherwise nothing, and
+     * {@code runDir} must not hold a run already.
+     *
+     * @throws IllegalArgumentException when not resuming and {@code runDir} holds a run
+     */
+    public static Optional<Path> startingPoint(Path runDir, boolean resume) throws IOException {
+        if (resume) {
+            return latest(runDir);
+        }
+        if (Files.exists(runDir.resolve(Provenance.CONFIG_FILE))) {
+            throw new IllegalArgumentException(runDir + " already holds a run ("
+                    + Provenance.CONFIG_FILE + "); use --resume " + runDir + " to continue it, "
+                    + "or choose another --out");
+        }
+        return Optional.empty();
+    }
+
     /** The newest complete checkpoint of a run, if any. */
     public static Optional<Path> latest(Path runDir) throws IOException {
         List<Path> all = list(folder(runDir));

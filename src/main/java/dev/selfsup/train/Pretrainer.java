@@ -7,6 +7,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfsup.augment.MultiViewLoader;
 import dev.selfsup.augment.ViewRecipe;
 import dev.selfsup.augment.ViewRecipes;
@@ -98,14 +100,8 @@ public final class Pretrainer {
      *     hold a run with the same config); otherwise {@code runDir} must not hold a run yet
      */
     public Result run(Path runDir, boolean resume) throws IOException {
-        Path configFile = runDir.resolve("config.json");
-        Optional<Path> checkpoint = Optional.empty();
-        if (resume) {
-            checkpoint = Checkpoints.latest(runDir);
-        } else if (Files.exists(configFile)) {
-            throw new IllegalArgumentException(runDir + " already holds a run (config.json); use "
-                    + "--resume " + runDir + " to continue it, or choose another --out");
-        }
+        Path configFile = runDir.resolve(Provenance.CONFIG_FILE);
+        Optional<Path> checkpoint = Checkpoints.startingPoint(runDir, resume);
         TorchRuntime.setThreads(config.threads());
         TorchRuntime.setSeed(config.seed());
         ChannelStats stats = ChannelStats.of(data.train());
@@ -287,12 +283,12 @@ public final class Pretrainer {
                 if (line.isBlank()) {
                     continue;
                 }
-                com.fasterxml.jackson.databind.JsonNode node;
+                JsonNode node;
                 T metrics;
                 try {
                     node = Json.COMPACT.readTree(line);
                     metrics = Json.COMPACT.treeToValue(node, type);
-                } catch (com.fasterxml.jackson.core.JacksonException e) {
+                } catch (JacksonException e) {
                     throw new IOException(file + ": line " + (i + 1) + ": not an epoch's metrics: "
                             + e.getOriginalMessage(), e);
                 }

@@ -97,13 +97,7 @@ public final class TextPretrainer {
      */
     public Result run(Path runDir, boolean resume) throws IOException {
         Path configFile = runDir.resolve(Provenance.CONFIG_FILE);
-        Optional<Path> checkpoint = Optional.empty();
-        if (resume) {
-            checkpoint = Checkpoints.latest(runDir);
-        } else if (Files.exists(configFile)) {
-            throw new IllegalArgumentException(runDir + " already holds a run (config.json); use "
-                    + "--resume " + runDir + " to continue it, or choose another --out");
-        }
+        Optional<Path> checkpoint = Checkpoints.startingPoint(runDir, resume);
         TorchRuntime.setThreads(config.threads());
         TorchRuntime.setSeed(config.seed());
         long start = System.nanoTime();
