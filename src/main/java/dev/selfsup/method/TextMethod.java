@@ -23,7 +23,7 @@ import java.nio.LongBuffer;
  * <ul>
  *   <li>{@code mlm}: masked-token cross-entropy on the chosen positions (BERT,
  *       https://arxiv.org/abs/1810.04805);</li>
- *   <li>{@code nsp}: next-sentence cross-entropy on the [CLS] vector;</li>
+ *   <li>{@code nsp}: next-sentence cross-entropy from {@link dev.selfsup.nn.NextSentenceHead};</li>
  *   <li>{@code mlm+nsp}: their sum, BERT's pre-training loss;</li>
  *   <li>{@code text-autoencoder}: the sentence is rebuilt from the mean-pooled vector of its
  *       noisy copy (TSDAE-style, https://arxiv.org/abs/2104.06979), cross-entropy over every
@@ -117,9 +117,8 @@ public final class TextMethod {
             tokenCorrect = MaskedTokenLoss.correct(logits, targets);
         }
         if (batch.nextSentenceLabels() != null) {
-            NDArray cls = hidden.get(new NDIndex(":, 0, :")); // (batch, width)
-            NDArray logits = model.nextSentenceHead().forward(parameterStore, new NDList(cls),
-                    training).head(); // (batch, 2)
+            NDArray logits = model.nextSentenceHead().forward(parameterStore,
+                    new NDList(hidden, inputs.get(1), inputs.get(2)), training).head(); // (batch, 2)
             NDArray labels = manager.create(LongBuffer.wrap(toLong(batch.nextSentenceLabels())),
                     new Shape(batch.rows()));
             NDArray pairLoss = MaskedTokenLoss.loss(logits, labels);

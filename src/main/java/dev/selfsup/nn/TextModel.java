@@ -5,11 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
-import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
@@ -21,8 +17,8 @@ import ai.djl.util.PairList;
  *
  * <ul>
  *   <li>{@code mlm_head}: a {@link MaskedTokenHead} tied to the piece embeddings;</li>
- *   <li>{@code nsp_head}: BERT's pooler (dense + tanh on [CLS]) and a 2-way classifier,
- *       {@code (batch, width)} to {@code (batch, 2)};</li>
+ *   <li>{@code nsp_head}: a {@link NextSentenceHead}, {@code (batch, length, width)} to
+ *       {@code (batch, 2)};</li>
  *   <li>{@code decoder} and {@code decoder_head}: the autoencoder's {@link SentenceDecoder} and
  *       its tied output head.</li>
  * </ul>
@@ -38,7 +34,7 @@ public final class TextModel extends AbstractBlock {
 
     private final TransformerEncoder encoder;
     private final MaskedTokenHead maskedTokenHead;
-    private final Block nextSentenceHead;
+    private final NextSentenceHead nextSentenceHead;
     private final SentenceDecoder decoder;
     private final MaskedTokenHead decoderHead;
 
@@ -53,10 +49,8 @@ public final class TextModel extends AbstractBlock {
         encoder = addChildBlock("encoder", new TransformerEncoder(config));
         maskedTokenHead = maskedTokens ? addChildBlock("mlm_head",
                 new MaskedTokenHead(config.width(), config.vocabularySize())) : null;
-        nextSentenceHead = nextSentence ? addChildBlock("nsp_head", new SequentialBlock()
-                .add(Linear.builder().setUnits(config.width()).build())
-                .add(Activation.tanhBlock())
-                .add(Linear.builder().setUnits(2).build())) : null;
+        nextSentenceHead = nextSentence ? addChildBlock("nsp_head",
+                new NextSentenceHead(config.width())) : null;
         decoder = autoencoder ? addChildBlock("decoder", new SentenceDecoder(config.width(),
                 config.heads(), 1, config.maxLength(), config.dropout())) : null;
         decoderHead = autoencoder ? addChildBlock("decoder_head",
@@ -74,7 +68,7 @@ public final class TextModel extends AbstractBlock {
     }
 
     /** The next-sentence head, or null. */
-    public Block nextSentenceHead() {
+    public NextSentenceHead nextSentenceHead() {
         return nextSentenceHead;
     }
 
@@ -116,7 +110,8 @@ public final class TextModel extends AbstractBlock {
             maskedTokenHead.initialize(manager, dataType, rows, table);
         }
         if (nextSentenceHead != null) {
-            nextSentenceHead.initialize(manager, dataType, rows);
+            nextSentenceHead.initialize(manager, dataType,
+                    new Shape(batch, inputShapes[0].get(1), width), inputShapes[0], inputShapes[0]);
         }
         if (decoder != null) {
             decoder.initialize(manager, dataType, rows, inputShapes[0]);

@@ -14,9 +14,9 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>{@link Kind#MLM}: {@code [CLS] window [SEP]}, windows of consecutive pieces of one
  *       document, corrupted by {@link MaskedTokens};</li>
- *   <li>{@link Kind#NSP} and {@link Kind#MLM_NSP}: {@code [CLS] A [SEP] B [SEP]}, B the sentence
- *       after A with probability 1/2, else a sentence of another document (BERT, section 3.1);
- *       MLM_NSP masks the pair as MLM does;</li>
+ *   <li>{@link Kind#NSP} and {@link Kind#MLM_NSP}: {@code [CLS] A [SEP] B [SEP]}, A a run of
+ *       whole sentences, B the run that follows it with probability 1/2, else a run from another
+ *       document (BERT, sections 3.1 and A.2); MLM_NSP masks the pair as MLM does;</li>
  *   <li>{@link Kind#AUTOENCODER}: {@code [CLS] noise(sentence) [SEP]} as input; the targets are the
  *       original sentence's pieces at their original positions.</li>
  * </ul>
@@ -146,31 +146,45 @@ public final class TextExamples {
         return new int[][] {row, new int[row.length], pairs};
     }
 
+    /**
+     * {@code [CLS] A [SEP] B [SEP]} as BERT builds it (section A.2): A is a run of whole
+     * sentences of one document from {@code address}, long enough to fill a share of the
+     * sequence drawn uniformly from a quarter to three quarters; B is the run that follows A
+     * (label 0) or a run from a random sentence of another document (label 1), filling the rest.
+     * Runs of several sentences give the pair enough text to tell one address from another; with
+     * one sentence each, NSP stayed at chance on State of the Union. Until the pair fits, the
+     * longer run loses a piece: A from its start, B from its end.
+     */
     private int[][] pair(int[] address, SplittableRandom random, int[] labels, int row) {
         List<int[]> document = corpus.documents().get(address[0]);
         int s = address[1];
         boolean isNext = random.nextDouble() < 0.5;
         if (isNext && s + 1 >= document.size()) {
-            s = s - 1; // the last sentence: pair the one before it with it instead
+            s = s - 1; // the last sentence: start A one earlier so that a sentence follows it
         }
         if (isNext && s < 0) {
             isNext = false; // a one-sentence document has no true next sentence
             s = 0;
         }
-        int[] first = document.get(s);
-        int[] second;
-        if (isNext) {
-            second = document.get(s + 1);
-        } else {
+        int budget = maxLength - 3;
+        int quarter = budget / 4;
+        int shareOfA = quarter + random.nextInt(budget - 2 * quarter + 1);
+        // A stops before the document's last sentence when B must follow it there
+        int end = run(document, s, isNext ? document.size() - 1 : document.size(), shareOfA);
+        int[] first = concatenate(document, s, end);
+        List<int[]> source = document;
+        int from = end;
+        if (!isNext) {
             int other = random.nextInt(corpus.documents().size() - 1);
             if (other >= address[0]) {
                 other++;
             }
-            List<int[]> otherDocument = corpus.documents().get(other);
-            second = otherDocument.get(random.nextInt(otherDocument.size()));
+            source = corpus.documents().get(other);
+            from = random.nextInt(source.size());
         }
+        int[] second = concatenate(source, from,
+                run(source, from, source.size(), Math.max(1, budget - first.length)));
         labels[row] = isNext ? 0 : 1;
-        int budget = maxLength - 3;
         int a = first.length;
         int b = second.length;
         while (a + b > budget) {
@@ -183,12 +197,42 @@ public final class TextExamples {
         int[] tokens = new int[a + b + 3];
         int[] types = new int[tokens.length];
         tokens[0] = WordPieceTokenizer.CLS_ID;
-        System.arraycopy(first, 0, tokens, 1, a);
+        // A loses pieces from its start and B from its end, so a true B still follows A's text
+        System.arraycopy(first, first.length - a, tokens, 1, a);
         tokens[a + 1] = WordPieceTokenizer.SEP_ID;
         System.arraycopy(second, 0, tokens, a + 2, b);
         tokens[a + b + 2] = WordPieceTokenizer.SEP_ID;
         Arrays.fill(types, a + 2, tokens.length, 1);
         return new int[][] {tokens, types, new int[0]};
+    }
+
+    /**
+     * The end (exclusive) of the run of sentences from {@code start}: at least one sentence,
+     * then more while the run is shorter than {@code pieces} and the next one is before
+     * {@code limit}.
+     */
+    private static int run(List<int[]> document, int start, int limit, int pieces) {
+        int end = start + 1;
+        int length = document.get(start).length;
+        while (end < limit && length < pieces) {
+            length += document.get(end).length;
+            end++;
+        }
+        return end;
+    }
+
+    private static int[] concatenate(List<int[]> document, int start, int end) {
+        int length = 0;
+        for (int i = start; i < end; i++) {
+            length += document.get(i).length;
+        }
+        int[] out = new int[length];
+        int k = 0;
+        for (int i = start; i < end; i++) {
+            System.arraycopy(document.get(i), 0, out, k, document.get(i).length);
+            k += document.get(i).length;
+        }
+        return out;
     }
 
     private int[][] autoencoder(int[] address, SplittableRandom random) {

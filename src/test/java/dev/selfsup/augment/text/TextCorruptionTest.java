@@ -124,12 +124,13 @@ class TextCorruptionTest {
     }
 
     @Test
-    void nextSentencePairsAreHalfTrueAndTheFalseOnesComeFromAnotherDocument() {
+    void nextSentencePairsAreRunsOfWholeSentencesHalfOfThemTrueNeighbours() {
         var corpus = TextFixtures.corpus(12, 6, 5);
         WordPieceTokenizer tokenizer = new WordPieceTrainer(200, 1).train(
                 corpus.documents().stream().flatMap(d -> d.sentences().stream()).toList());
         TokenizedCorpus tokenized = TokenizedCorpus.of(corpus, tokenizer);
-        TextExamples examples = new TextExamples(TextExamples.Kind.NSP, tokenized, 64,
+        int maxLength = 40;
+        TextExamples examples = new TextExamples(TextExamples.Kind.NSP, tokenized, maxLength,
                 tokenizer.vocabularySize(), MaskedTokens.bert(), TokenNoise.standard());
         int[] ids = new int[examples.size()];
         for (int i = 0; i < ids.length; i++) {
@@ -137,29 +138,37 @@ class TextCorruptionTest {
         }
         long trueCount = 0;
         long rows = 0;
+        long longRuns = 0;
         for (int epoch = 0; epoch < 20; epoch++) {
             TextBatch batch = examples.batch(ids, 3, epoch);
             for (int r = 0; r < batch.rows(); r++) {
                 int[] row = Arrays.copyOfRange(batch.tokens(), r * batch.length(), (r + 1) * batch.length());
                 int firstSep = indexOf(row, WordPieceTokenizer.SEP_ID, 0);
                 int secondSep = indexOf(row, WordPieceTokenizer.SEP_ID, firstSep + 1);
+                assertThat(secondSep).isLessThan(maxLength);
                 int[] a = Arrays.copyOfRange(row, 1, firstSep);
                 int[] b = Arrays.copyOfRange(row, firstSep + 1, secondSep);
-                int[] where = find(tokenized, a);
-                int[] whereB = find(tokenized, b);
+                int[] runA = findRun(tokenized, a);
+                int[] runB = findRun(tokenized, b);
                 assertThat(batch.types()[r * batch.length() + firstSep]).isZero();
                 assertThat(batch.types()[r * batch.length() + firstSep + 1]).isEqualTo(1);
+                if (runA[2] - runA[1] > 1) {
+                    longRuns++;
+                }
+                assertThat(runA[4]).as("A ends where a sentence ends").isEqualTo(1);
+                assertThat(runB[3]).as("B starts where a sentence starts").isEqualTo(1);
                 if (batch.nextSentenceLabels()[r] == 0) {
                     trueCount++;
-                    assertThat(whereB[0]).isEqualTo(where[0]);
-                    assertThat(whereB[1]).isEqualTo(where[1] + 1);
+                    assertThat(runB[0]).isEqualTo(runA[0]);
+                    assertThat(runB[1]).as("B starts after A's last sentence").isEqualTo(runA[2]);
                 } else {
-                    assertThat(whereB[0]).isNotEqualTo(where[0]);
+                    assertThat(runB[0]).isNotEqualTo(runA[0]);
                 }
                 rows++;
             }
         }
         assertThat((double) trueCount / rows).isCloseTo(0.5, within(0.03));
+        assertThat((double) longRuns / rows).as("A is usually several sentences").isGreaterThan(0.5);
     }
 
     @Test
@@ -205,15 +214,37 @@ class TextCorruptionTest {
         throw new AssertionError("no " + value + " in " + Arrays.toString(row));
     }
 
-    /** Document and sentence of a piece sequence (the generated sentences repeat rarely). */
-    private static int[] find(TokenizedCorpus corpus, int[] pieces) {
+    /**
+     * Where a run of pieces comes from: {document, sentence of its first piece, sentence after
+     * its last piece, 1 if it starts at a sentence's start, 1 if it ends at a sentence's end}
+     * (the generated sentences repeat rarely, so the first match is the source).
+     */
+    private static int[] findRun(TokenizedCorpus corpus, int[] pieces) {
         for (int d = 0; d < corpus.documents().size(); d++) {
-            for (int s = 0; s < corpus.documents().get(d).size(); s++) {
-                if (Arrays.equals(corpus.documents().get(d).get(s), pieces)) {
-                    return new int[] {d, s};
+            List<int[]> document = corpus.documents().get(d);
+            List<Integer> all = new ArrayList<>();
+            List<Integer> sentenceOf = new ArrayList<>();
+            List<Boolean> starts = new ArrayList<>();
+            for (int s = 0; s < document.size(); s++) {
+                for (int i = 0; i < document.get(s).length; i++) {
+                    all.add(document.get(s)[i]);
+                    sentenceOf.add(s);
+                    starts.add(i == 0);
+                }
+            }
+            for (int from = 0; from + pieces.length <= all.size(); from++) {
+                boolean match = true;
+                for (int k = 0; k < pieces.length && match; k++) {
+                    match = all.get(from + k) == pieces[k];
+                }
+                if (match) {
+                    int last = from + pieces.length - 1;
+                    boolean endsSentence = last + 1 == all.size() || starts.get(last + 1);
+                    return new int[] {d, sentenceOf.get(from), sentenceOf.get(last) + 1,
+                            starts.get(from) ? 1 : 0, endsSentence ? 1 : 0};
                 }
             }
         }
-        throw new AssertionError("sentence not found: " + Arrays.toString(pieces));
+        throw new AssertionError("run not found: " + Arrays.toString(pieces));
     }
 }
