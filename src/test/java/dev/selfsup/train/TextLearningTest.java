@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.selfsup.data.text.TextCorpus;
 import dev.selfsup.data.text.TextFiles;
+import dev.selfsup.data.text.TextFixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,6 +103,20 @@ class TextLearningTest {
 
         assertThat(result.last().nspAccuracy()).isGreaterThan(0.7);
         assertThat(result.last().loss()).isLessThan(result.epochs().get(0).loss() * 0.85);
+    }
+
+    @Test
+    void nextSentencePredictionLearnsWhetherTwoRunsShareATopic() throws Exception {
+        // 80 documents, each about one of 4 topics with its own nouns: no single piece tells a
+        // true pair from a random one, only whether A's nouns match B's (about 0.88 if the topics
+        // are matched perfectly: a random document shares A's topic 1 time in 4). NextSentenceHead
+        // reaches 0.875; the BERT head on [CLS] alone reached 0.64 in these 540 steps.
+        TextPretrainer.Result result = new TextPretrainer(config("nsp", 12, null),
+                TextFixtures.corpus(80, 10, 11), ProgressListener.silent(), m -> { })
+                .run(dir.resolve("topics"));
+
+        assertThat(result.epochs().get(0).nspAccuracy()).isLessThan(0.65);
+        assertThat(result.last().nspAccuracy()).isGreaterThan(0.75);
     }
 
     @Test

@@ -151,9 +151,10 @@ public final class TextExamples {
      * sentences of one document from {@code address}, long enough to fill a share of the
      * sequence drawn uniformly from a quarter to three quarters; B is the run that follows A
      * (label 0) or a run from a random sentence of another document (label 1), filling the rest.
-     * Runs of several sentences give the pair enough text to tell one address from another; with
-     * one sentence each, NSP stayed at chance on State of the Union. Until the pair fits, the
-     * longer run loses a piece: A from its start, B from its end.
+     * Runs give the pair more text to compare: on State of the Union, word overlap alone (TF-IDF
+     * cosine) tells 0.76 of held-out pairs apart with runs filling 128 places, 0.70 with single
+     * sentences ({@code bench/peers/nsp_sotu.py}). Until the pair fits, the longer run loses a
+     * piece: A from its start, B from its end.
      */
     private int[][] pair(int[] address, SplittableRandom random, int[] labels, int row) {
         List<int[]> document = corpus.documents().get(address[0]);
