@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 out=${1:-runs/text-table}
 shift || true
 methods=("$@")
-[ ${#methods[@]} -eq 0 ] && methods=(mlm nsp mlm+nsp text-autoencoder)
+[ ${#methods[@]} -eq 0 ] && methods=(mlm nsp mlm+nsp text-autoencoder text-contrastive)
 S=${SELFSUP_TEXT_DATA:-$HOME/.cache/selfsup}
 eval_data="--data labeled-text:$S/spam-assassin --utf8 replace"
 mkdir -p "$out"
@@ -57,7 +57,8 @@ for m in methods:
     last = epochs[-1]
     parts = []
     for key, label in [("masked_accuracy", "masked accuracy"), ("reconstruction_accuracy", "reconstruction accuracy"),
-                       ("perplexity", "perplexity"), ("nsp_accuracy", "NSP accuracy")]:
+                       ("perplexity", "perplexity"), ("nsp_accuracy", "NSP accuracy"),
+                       ("view_accuracy", "view accuracy")]:
         if last.get(key) is not None:
             parts.append(f"{label} {last[key]:.4f}" if key != "perplexity" else f"{label} {last[key]:.1f}")
     seconds = sum(e.get("epoch_seconds", 0) for e in epochs)

@@ -58,7 +58,8 @@ final class PretrainCommand implements Callable<Integer> {
     String optimizer;
 
     @Option(names = "--lr", description = "Peak learning rate (default: 1e-3 for adam and adamw, "
-            + "0.06 x batch/256 for sgd, 3e-3 for mlm and text-autoencoder, 1e-3 for nsp and mlm+nsp).")
+            + "0.06 x batch/256 for sgd, 3e-3 for mlm and text-autoencoder, 1e-3 for nsp, mlm+nsp and "
+            + "text-contrastive).")
     Double learningRate;
 
     @Option(names = "--weight-decay", description = "Default: 1e-6 for adam and adamw, 5e-4 "

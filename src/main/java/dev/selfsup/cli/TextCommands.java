@@ -60,7 +60,8 @@ final class TextCommands {
         int batchSize = text.given("--batch-size") ? c.batchSize : 32;
         TextPretrainConfig config = new TextPretrainConfig(method, c.data.data,
                 text.vocabularySize, text.width, text.layers, text.heads, text.maxTokens, 0.1f,
-                c.epochs, batchSize, c.learningRate != null ? c.learningRate : TextMethods.defaultLearningRate(method),
+                c.epochs, batchSize, c.learningRate != null ? c.learningRate
+                        : TextMethods.defaultLearningRate(method),
                 c.weightDecay != null ? c.weightDecay : 0.01,
                 c.warmupEpochs != null ? c.warmupEpochs / (double) c.epochs
                         : TextPretrainConfig.DEFAULT_WARMUP_FRACTION, c.seed,
@@ -88,6 +89,9 @@ final class TextCommands {
         }
         if (m.nspAccuracy() != null) {
             line.append(String.format(", NSP accuracy %.4f", m.nspAccuracy()));
+        }
+        if (m.viewAccuracy() != null) {
+            line.append(String.format(", view accuracy %.4f", m.viewAccuracy()));
         }
         System.out.println(line.append(String.format(" (%.1f s)", m.epochSeconds())));
     }

@@ -10,6 +10,7 @@ import ai.djl.training.ParameterStore;
 import dev.selfsup.augment.text.TextBatch;
 import dev.selfsup.augment.text.TextExamples;
 import dev.selfsup.loss.MaskedTokenLoss;
+import dev.selfsup.loss.NtXentLoss;
 import dev.selfsup.nn.TextEncoderConfig;
 import dev.selfsup.nn.TextModel;
 import dev.selfsup.nn.TransformerEncoder;
@@ -27,10 +28,18 @@ import java.nio.LongBuffer;
  *   <li>{@code mlm+nsp}: their sum, BERT's pre-training loss;</li>
  *   <li>{@code text-autoencoder}: the sentence is rebuilt from the mean-pooled vector of its
  *       noisy copy (TSDAE-style, https://arxiv.org/abs/2104.06979), cross-entropy over every
- *       original piece.</li>
+ *       original piece;</li>
+ *   <li>{@code text-contrastive}: SimCLR on sentences. Two noisy copies of each sentence (pieces
+ *       deleted, masked and shuffled, as the autoencoder's input, plus dropout, as SimCSE,
+ *       https://arxiv.org/abs/2104.08821), mean-pooled, through a projection head, and
+ *       {@link NtXentLoss} at SimCSE's temperature 0.05. Held out, it scores how often a view's
+ *       nearest other view is its partner.</li>
  * </ul>
  */
 public final class TextMethod {
+    /** SimCSE's temperature (Gao et al. 2021, section 3). */
+    public static final double CONTRASTIVE_TEMPERATURE = 0.05;
+
     private final String name;
     private final TextExamples.Kind kind;
     private final TextModel model;
@@ -45,7 +54,8 @@ public final class TextMethod {
         this.kind = kind;
         this.model = new TextModel(config, kind == TextExamples.Kind.MLM
                 || kind == TextExamples.Kind.MLM_NSP, kind == TextExamples.Kind.NSP
-                || kind == TextExamples.Kind.MLM_NSP, kind == TextExamples.Kind.AUTOENCODER);
+                || kind == TextExamples.Kind.MLM_NSP, kind == TextExamples.Kind.AUTOENCODER,
+                kind == TextExamples.Kind.CONTRASTIVE);
     }
 
     public String name() {
@@ -67,8 +77,9 @@ public final class TextMethod {
      * @param tokenLossSum summed cross-entropy over predicted pieces (masked or rebuilt)
      * @param tokenCorrect predicted pieces whose top score was right
      * @param tokenCount predicted pieces
-     * @param pairCorrect sentence pairs classified right
-     * @param pairCount sentence pairs
+     * @param pairCorrect sentence pairs classified right (nsp), or views whose nearest other
+     *     view is their partner (text-contrastive, only when not training)
+     * @param pairCount sentence pairs, or views
      */
     public record Output(NDArray loss, double tokenLossSum, long tokenCorrect, long tokenCount,
             long pairCorrect, long pairCount) {}
@@ -116,6 +127,18 @@ public final class TextMethod {
             tokenLossSum = perRow.sum().getFloat();
             tokenCorrect = MaskedTokenLoss.correct(logits, targets);
         }
+        if (kind == TextExamples.Kind.CONTRASTIVE) {
+            NDArray pooled = TransformerEncoder.pool(hidden, inputs.get(2), false); // (2n, width)
+            NDArray projected = model.projectionHead().forward(parameterStore,
+                    new NDList(pooled), training).head(); // (2n, width)
+            long n = batch.rows() / 2;
+            total = new NtXentLoss(CONTRASTIVE_TEMPERATURE).compute(
+                    projected.get(new NDIndex(":{}", n)), projected.get(new NDIndex("{}:", n)));
+            if (!training) {
+                pairCorrect = partnersFound(projected.toFloatArray(), batch.rows(), width);
+                pairCount = batch.rows();
+            }
+        }
         if (batch.nextSentenceLabels() != null) {
             NDArray logits = model.nextSentenceHead().forward(parameterStore,
                     new NDList(hidden, inputs.get(1), inputs.get(2)), training).head(); // (batch, 2)
@@ -130,6 +153,45 @@ public final class TextMethod {
             total = manager.zeros(new Shape(), DataType.FLOAT32);
         }
         return new Output(total, tokenLossSum, tokenCorrect, tokenCount, pairCorrect, pairCount);
+    }
+
+    /**
+     * Rows of {@code vectors} {@code (rows, width)} whose most cosine-similar other row is their
+     * partner (row {@code i} and row {@code rows / 2 + i} are two views of one example).
+     */
+    static long partnersFound(float[] vectors, int rows, int width) {
+        double[] norms = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            double sum = 0;
+            for (int j = 0; j < width; j++) {
+                sum += (double) vectors[r * width + j] * vectors[r * width + j];
+            }
+            norms[r] = Math.max(Math.sqrt(sum), 1e-12);
+        }
+        int half = rows / 2;
+        long found = 0;
+        for (int r = 0; r < rows; r++) {
+            int best = -1;
+            double bestSimilarity = Double.NEGATIVE_INFINITY;
+            for (int o = 0; o < rows; o++) {
+                if (o == r) {
+                    continue;
+                }
+                double dot = 0;
+                for (int j = 0; j < width; j++) {
+                    dot += (double) vectors[r * width + j] * vectors[o * width + j];
+                }
+                double similarity = dot / (norms[r] * norms[o]);
+                if (similarity > bestSimilarity) {
+                    bestSimilarity = similarity;
+                    best = o;
+                }
+            }
+            if (best == (r < half ? r + half : r - half)) {
+                found++;
+            }
+        }
+        return found;
     }
 
     private static long[] toLong(int[] values) {

@@ -4,10 +4,14 @@ import dev.selfsup.augment.text.TextExamples;
 import dev.selfsup.nn.TextEncoderConfig;
 import java.util.List;
 
-/** The registry of text methods: {@code mlm}, {@code nsp}, {@code mlm+nsp}, {@code text-autoencoder}. */
+/**
+ * The registry of text methods: {@code mlm}, {@code nsp}, {@code mlm+nsp},
+ * {@code text-autoencoder}, {@code text-contrastive}.
+ */
 public final class TextMethods {
     /** Every text method's name. */
-    public static final List<String> NAMES = List.of("mlm", "nsp", "mlm+nsp", "text-autoencoder");
+    public static final List<String> NAMES = List.of("mlm", "nsp", "mlm+nsp", "text-autoencoder",
+            "text-contrastive");
 
     private TextMethods() {}
 
@@ -18,6 +22,7 @@ public final class TextMethods {
             case "nsp" -> TextExamples.Kind.NSP;
             case "mlm+nsp" -> TextExamples.Kind.MLM_NSP;
             case "text-autoencoder" -> TextExamples.Kind.AUTOENCODER;
+            case "text-contrastive" -> TextExamples.Kind.CONTRASTIVE;
             default -> throw new IllegalArgumentException("text method must be one of " + NAMES
                     + ", found '" + name + "'");
         };
@@ -32,12 +37,13 @@ public final class TextMethods {
      *   <li>{@code nsp}, {@code mlm+nsp}: 1e-3. At 3e-3 next-sentence accuracy stayed at chance
      *       for 938 steps on State of the Union (selfsup, and a PyTorch model of the same size in
      *       {@code bench/peers/nsp_sotu.py}); at 1e-3 the PyTorch model learnt it.</li>
+     *   <li>{@code text-contrastive}: 1e-3.</li>
      * </ul>
      */
     public static double defaultLearningRate(String name) {
         return switch (kind(name)) {
             case MLM, AUTOENCODER -> 3e-3;
-            case NSP, MLM_NSP -> 1e-3;
+            case NSP, MLM_NSP, CONTRASTIVE -> 1e-3;
         };
     }
 

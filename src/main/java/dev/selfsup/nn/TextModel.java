@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
@@ -20,7 +21,9 @@ import ai.djl.util.PairList;
  *   <li>{@code nsp_head}: a {@link NextSentenceHead}, {@code (batch, length, width)} to
  *       {@code (batch, 2)};</li>
  *   <li>{@code decoder} and {@code decoder_head}: the autoencoder's {@link SentenceDecoder} and
- *       its tied output head.</li>
+ *       its tied output head;</li>
+ *   <li>{@code projection_head}: the contrastive method's {@link ProjectionHead#simclr} MLP,
+ *       {@code (batch, width)} to {@code (batch, width)}.</li>
  * </ul>
  *
  * <p>Every weight matrix and embedding table starts from BERT's N(0, 0.02) (DJL's default for
@@ -37,6 +40,7 @@ public final class TextModel extends AbstractBlock {
     private final NextSentenceHead nextSentenceHead;
     private final SentenceDecoder decoder;
     private final MaskedTokenHead decoderHead;
+    private final Block projectionHead;
 
     /**
      * @param config the encoder's size
@@ -46,6 +50,18 @@ public final class TextModel extends AbstractBlock {
      */
     public TextModel(TextEncoderConfig config, boolean maskedTokens, boolean nextSentence,
             boolean autoencoder) {
+        this(config, maskedTokens, nextSentence, autoencoder, false);
+    }
+
+    /**
+     * @param config the encoder's size
+     * @param maskedTokens add the masked-token head
+     * @param nextSentence add the next-sentence head
+     * @param autoencoder add the sentence decoder (one layer) and its head
+     * @param contrastive add the projection head of the contrastive method
+     */
+    public TextModel(TextEncoderConfig config, boolean maskedTokens, boolean nextSentence,
+            boolean autoencoder, boolean contrastive) {
         encoder = addChildBlock("encoder", new TransformerEncoder(config));
         maskedTokenHead = maskedTokens ? addChildBlock("mlm_head",
                 new MaskedTokenHead(config.width(), config.vocabularySize())) : null;
@@ -55,6 +71,8 @@ public final class TextModel extends AbstractBlock {
                 config.heads(), 1, config.maxLength(), config.dropout())) : null;
         decoderHead = autoencoder ? addChildBlock("decoder_head",
                 new MaskedTokenHead(config.width(), config.vocabularySize())) : null;
+        projectionHead = contrastive ? addChildBlock("projection_head",
+                ProjectionHead.simclr(config.width(), config.width())) : null;
         setInitializer(new NormalInitializer(BERT_INIT_STANDARD_DEVIATION), Parameter.Type.WEIGHT);
     }
 
@@ -80,6 +98,11 @@ public final class TextModel extends AbstractBlock {
     /** The autoencoder's output head, or null. */
     public MaskedTokenHead decoderHead() {
         return decoderHead;
+    }
+
+    /** The contrastive method's projection head, or null. */
+    public Block projectionHead() {
+        return projectionHead;
     }
 
     /** Initialises every part for batches of {@code batchSize} sequences. */
@@ -112,6 +135,9 @@ public final class TextModel extends AbstractBlock {
         if (nextSentenceHead != null) {
             nextSentenceHead.initialize(manager, dataType,
                     new Shape(batch, inputShapes[0].get(1), width), inputShapes[0], inputShapes[0]);
+        }
+        if (projectionHead != null) {
+            projectionHead.initialize(manager, dataType, rows);
         }
         if (decoder != null) {
             decoder.initialize(manager, dataType, rows, inputShapes[0]);

@@ -16,6 +16,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param reconstructionAccuracy held-out share of pieces rebuilt right (autoencoder), else null
  * @param perplexity held-out {@code exp(mean cross-entropy)} over the predicted pieces, else null
  * @param nspAccuracy held-out next-sentence accuracy, else null
+ * @param viewAccuracy held-out share of views whose nearest other view in their batch is their
+ *     partner (text-contrastive), else null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TextEpochMetrics(
@@ -28,4 +30,5 @@ public record TextEpochMetrics(
         @JsonProperty("masked_accuracy") Double maskedAccuracy,
         @JsonProperty("reconstruction_accuracy") Double reconstructionAccuracy,
         Double perplexity,
-        @JsonProperty("nsp_accuracy") Double nspAccuracy) {}
+        @JsonProperty("nsp_accuracy") Double nspAccuracy,
+        @JsonProperty("view_accuracy") Double viewAccuracy) {}

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 /**
  * Everything a text pre-training run needs, as written to its {@code config.json}.
  *
- * @param method mlm, nsp, mlm+nsp or text-autoencoder
+ * @param method mlm, nsp, mlm+nsp, text-autoencoder or text-contrastive
  * @param data the corpus spec ({@code text:PATH})
  * @param vocabularySize WordPiece vocabulary to learn, special tokens included
  * @param width encoder width

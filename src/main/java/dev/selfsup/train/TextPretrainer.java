@@ -263,13 +263,16 @@ public final class TextPretrainer {
         Score score = score(method, heldOut, config.heldOutExamples(), config.batchSize(),
                 config.seed(), modelManager);
         boolean autoencoder = method.kind() == TextExamples.Kind.AUTOENCODER;
+        boolean contrastive = method.kind() == TextExamples.Kind.CONTRASTIVE;
+        boolean pairs = score.pairCount > 0;
         Double tokenAccuracy = score.tokenCount == 0 ? null
                 : (double) score.tokenCorrect / score.tokenCount;
         return new TextEpochMetrics(epoch + 1, step, lossSum / stepsPerEpoch, learningRate,
                 perEpoch / epochSeconds, epochSeconds,
                 autoencoder ? null : tokenAccuracy, autoencoder ? tokenAccuracy : null,
                 score.tokenCount == 0 ? null : Math.exp(score.tokenLossSum / score.tokenCount),
-                score.pairCount == 0 ? null : (double) score.pairCorrect / score.pairCount);
+                pairs && !contrastive ? (double) score.pairCorrect / score.pairCount : null,
+                pairs && contrastive ? (double) score.pairCorrect / score.pairCount : null);
     }
 
     /** Held-out totals. */

@@ -115,7 +115,7 @@ class TextCliTest {
         Path corpus = TextFixtures.write(TextFixtures.corpus(3, 2, 1), dir.resolve("c"));
         CliTest.Run method = CliTest.run("pretrain", "--data", "text:" + corpus, "--method", "simclr");
         assertThat(method.err()).contains("--method for text must be one of [mlm, nsp, mlm+nsp, "
-                + "text-autoencoder], found 'simclr'");
+                + "text-autoencoder, text-contrastive], found 'simclr'");
         CliTest.Run heads = CliTest.run("pretrain", "--data", "text:" + corpus, "--text-width", "30",
                 "--out", dir.resolve("h").toString());
         assertThat(heads.err()).contains("width must be a positive multiple of heads, found width 30 "

@@ -206,7 +206,7 @@ class TextPretrainerTest {
                 ProgressListener.silent(), m -> { }).run(dir.resolve("taken")))
                 .hasMessageContaining("already holds a run");
         assertThatThrownBy(() -> config("bert", 1, null))
-                .hasMessageContaining("text method must be one of [mlm, nsp, mlm+nsp, text-autoencoder]");
+                .hasMessageContaining("text method must be one of [mlm, nsp, mlm+nsp, text-autoencoder, text-contrastive]");
         assertThatThrownBy(() -> new TextPretrainConfig("mlm", "text:x", 8, 32, 1, 2, 32, 0f, 1, 16,
                 1e-3, 0, 0, 1, 1, null, 8, 1, TextFiles.Utf8Errors.STRICT, 100))
                 .hasMessage("vocabulary size must be >= 16, found 8");

@@ -18,12 +18,15 @@ import java.util.SplittableRandom;
  *       whole sentences, B the run that follows it with probability 1/2, else a run from another
  *       document (BERT, sections 3.1 and A.2); MLM_NSP masks the pair as MLM does;</li>
  *   <li>{@link Kind#AUTOENCODER}: {@code [CLS] noise(sentence) [SEP]} as input; the targets are the
- *       original sentence's pieces at their original positions.</li>
+ *       original sentence's pieces at their original positions;</li>
+ *   <li>{@link Kind#CONTRASTIVE}: two views {@code [CLS] noise(sentence) [SEP]} of each sentence,
+ *       each with its own noise; a batch of n examples has 2n rows, row {@code i} and row
+ *       {@code n + i} the two views of example {@code i}.</li>
  * </ul>
  */
 public final class TextExamples {
     /** What an example is made of. */
-    public enum Kind { MLM, NSP, MLM_NSP, AUTOENCODER }
+    public enum Kind { MLM, NSP, MLM_NSP, AUTOENCODER, CONTRASTIVE }
 
     private final Kind kind;
     private final TokenizedCorpus corpus;
@@ -69,19 +72,31 @@ public final class TextExamples {
         return kind;
     }
 
-    /** The batch of examples {@code ids} (each in {@code [0, size())}) for an epoch. */
+    /**
+     * The batch of examples {@code ids} (each in {@code [0, size())}) for an epoch: one row per
+     * example, two for {@link Kind#CONTRASTIVE}.
+     */
     public TextBatch batch(int[] ids, long seed, long epoch) {
-        int rows = ids.length;
+        int rows = kind == Kind.CONTRASTIVE ? 2 * ids.length : ids.length;
         List<int[]> tokenRows = new ArrayList<>(rows);
         List<int[]> typeRows = new ArrayList<>(rows);
         List<int[]> targetRows = new ArrayList<>(rows);
         int[] labels = kind == Kind.NSP || kind == Kind.MLM_NSP ? new int[rows] : null;
-        for (int r = 0; r < rows; r++) {
+        List<int[]> secondViews = new ArrayList<>();
+        for (int r = 0; r < ids.length; r++) {
             SplittableRandom random = Seeds.random(seed, epoch, ids[r]);
             int[][] example = example(ids[r], random, labels, r);
             tokenRows.add(example[0]);
             typeRows.add(example[1]);
             targetRows.add(example[2]);
+            if (kind == Kind.CONTRASTIVE) {
+                secondViews.add(noisy(sentences.get(ids[r]), random));
+            }
+        }
+        for (int[] view : secondViews) {
+            tokenRows.add(view);
+            typeRows.add(new int[view.length]);
+            targetRows.add(new int[0]);
         }
         int length = tokenRows.stream().mapToInt(t -> t.length).max().orElse(1);
         int[] tokens = new int[rows * length];
@@ -122,7 +137,16 @@ public final class TextExamples {
                 yield new int[][] {masked[0], pair[1], masked[2]};
             }
             case AUTOENCODER -> autoencoder(sentences.get(id), random);
+            case CONTRASTIVE -> {
+                int[] view = noisy(sentences.get(id), random);
+                yield new int[][] {view, new int[view.length], new int[0]};
+            }
         };
+    }
+
+    /** {@code [CLS] noise(sentence) [SEP]} of the sentence at {@code address}. */
+    private int[] noisy(int[] address, SplittableRandom random) {
+        return single(noise.apply(corpus.documents().get(address[0]).get(address[1]), random));
     }
 
     private int[] single(int[] pieces) {
