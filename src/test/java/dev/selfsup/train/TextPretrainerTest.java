@@ -197,6 +197,25 @@ class TextPretrainerTest {
     }
 
     @Test
+    void contrastiveRunLearnsToFindEachSentencesOtherView() throws Exception {
+        TextCorpus corpus = TextFixtures.corpus(40, 8, 8);
+        TextPretrainer.Result result = new TextPretrainer(config("text-contrastive", 4, null), corpus,
+                ProgressListener.silent(), m -> { }).run(dir.resolve("contrastive"));
+
+        List<TextEpochMetrics> epochs = result.epochs();
+        assertThat(epochs.get(3).loss()).isLessThan(epochs.get(0).loss());
+        assertThat(epochs.get(3).viewAccuracy()).isGreaterThan(epochs.get(0).viewAccuracy());
+        assertThat(epochs.get(3).nspAccuracy()).isNull();
+        assertThat(epochs.get(3).maskedAccuracy()).isNull();
+        assertThat(Files.readAllLines(dir.resolve("contrastive/metrics.jsonl")))
+                .allMatch(line -> line.contains("\"view_accuracy\""));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            assertThat(TextEncoder.load(dir.resolve("contrastive"), manager).method())
+                    .isEqualTo("text-contrastive");
+        }
+    }
+
+    @Test
     void anExistingRunAndBadSettingsAreRefused() throws Exception {
         Files.createDirectories(dir.resolve("taken"));
         Files.writeString(dir.resolve("taken/config.json"), "{}");

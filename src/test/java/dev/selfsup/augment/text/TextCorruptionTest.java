@@ -172,6 +172,46 @@ class TextCorruptionTest {
     }
 
     @Test
+    void contrastiveBatchesHoldTwoIndependentNoisyViewsOfEachSentence() {
+        var corpus = TextFixtures.corpus(4, 6, 9);
+        WordPieceTokenizer tokenizer = new WordPieceTrainer(200, 1).train(
+                corpus.documents().stream().flatMap(d -> d.sentences().stream()).toList());
+        TokenizedCorpus tokenized = TokenizedCorpus.of(corpus, tokenizer);
+        TextExamples examples = new TextExamples(TextExamples.Kind.CONTRASTIVE, tokenized, 64,
+                tokenizer.vocabularySize(), MaskedTokens.bert(), TokenNoise.standard());
+        int[] ids = {0, 7, 13, 20};
+        TextBatch batch = examples.batch(ids, 5, 2);
+        assertThat(batch.rows()).isEqualTo(8);
+        assertThat(batch.nextSentenceLabels()).isNull();
+        assertThat(batch.targetIds()).isEmpty();
+        List<int[]> addresses = tokenized.sentenceAddresses();
+        int differing = 0;
+        for (int r = 0; r < 8; r++) {
+            int[] address = addresses.get(ids[r % 4]);
+            int[] sentence = tokenized.documents().get(address[0]).get(address[1]);
+            int[] row = Arrays.copyOfRange(batch.tokens(), r * batch.length(), (r + 1) * batch.length());
+            assertThat(row[0]).isEqualTo(WordPieceTokenizer.CLS_ID);
+            int sep = indexOf(row, WordPieceTokenizer.SEP_ID, 1);
+            // every piece of the view is [MASK] or one of the sentence's pieces, none used twice
+            List<Integer> left = new ArrayList<>(Arrays.stream(sentence).boxed().toList());
+            for (int i = 1; i < sep; i++) {
+                if (row[i] != WordPieceTokenizer.MASK_ID) {
+                    assertThat(left.remove(Integer.valueOf(row[i]))).isTrue();
+                }
+            }
+            assertThat(sep - 1).isLessThanOrEqualTo(sentence.length);
+            if (r < 4) {
+                int[] other = Arrays.copyOfRange(batch.tokens(), (r + 4) * batch.length(),
+                        (r + 5) * batch.length());
+                differing += Arrays.equals(row, other) ? 0 : 1;
+            }
+        }
+        assertThat(differing).as("the two views draw their own noise").isGreaterThan(0);
+        assertThat(examples.batch(ids, 5, 2).tokens()).containsExactly(batch.tokens());
+        assertThat(examples.batch(ids, 5, 3).tokens()).isNotEqualTo(batch.tokens());
+    }
+
+    @Test
     void autoencoderTargetsAreTheOriginalPiecesAtTheirPositions() {
         var corpus = TextFixtures.corpus(3, 4, 5);
         WordPieceTokenizer tokenizer = new WordPieceTrainer(200, 1).train(
