@@ -119,6 +119,29 @@ class TextPretrainerTest {
         assertSameRun(stopped, whole);
     }
 
+    @Test
+    void aStoppedContrastiveRunResumesExactlyWithItsBatchNormStatistics() throws Exception {
+        TextCorpus corpus = TextFixtures.corpus(20, 6, 5);
+        Path whole = dir.resolve("whole");
+        new TextPretrainer(resumable("text-contrastive", 3), corpus, ProgressListener.silent(),
+                m -> { }).run(whole);
+        Path stopped = dir.resolve("stopped");
+        ProgressListener stopInEpoch3 = new ProgressListener() {
+            @Override
+            public void stepFinished(long step, double loss, double viewsPerSecond) {
+                if (step == 7) { // 3 steps per epoch: the first step of epoch 3
+                    throw new IllegalStateException("stopped");
+                }
+            }
+        };
+        assertThatThrownBy(() -> new TextPretrainer(resumable("text-contrastive", 3), corpus,
+                stopInEpoch3, m -> { }).run(stopped)).hasMessage("stopped");
+
+        new TextPretrainer(TextPretrainConfig.readFrom(stopped), corpus, ProgressListener.silent(),
+                m -> { }).run(stopped, true);
+        assertSameRun(stopped, whole);
+    }
+
     /** Same last weights and optimiser state, byte for byte; same metrics but for timings. */
     private static void assertSameRun(Path actual, Path expected) throws Exception {
         for (String file : List.of(Checkpoints.MODEL_FILE, Checkpoints.OPTIMIZER_FILE,

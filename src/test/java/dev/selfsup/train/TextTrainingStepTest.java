@@ -36,7 +36,9 @@ class TextTrainingStepTest {
                     Optimizer optimizer = Optimizer.create("adam", manager, 0.01)) {
                 method.model().initialize(manager, 4);
                 for (Pair<String, Parameter> entry : method.model().getParameters()) {
-                    entry.getValue().getArray().setRequiresGradient(true);
+                    if (entry.getValue().requiresGradient()) { // not batch norm's running statistics
+                        entry.getValue().getArray().setRequiresGradient(true);
+                    }
                 }
                 TextTrainingStep step = new TextTrainingStep(method, optimizer, manager);
                 int[] counts = new int[21];
