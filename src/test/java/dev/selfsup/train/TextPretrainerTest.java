@@ -93,14 +93,7 @@ class TextPretrainerTest {
 
         // stopped during epoch 3: two epochs logged and checkpointed
         Path stopped = dir.resolve("stopped");
-        ProgressListener stopInEpoch3 = new ProgressListener() {
-            @Override
-            public void stepFinished(long step, double loss, double viewsPerSecond) {
-                if (step == 7) { // 3 steps per epoch: the first step of epoch 3
-                    throw new IllegalStateException("stopped");
-                }
-            }
-        };
+        ProgressListener stopInEpoch3 = stopAtStep(7); // 3 steps per epoch: epoch 3's first
         assertThatThrownBy(() -> new TextPretrainer(resumable("mlm+nsp", 3), corpus, stopInEpoch3,
                 m -> { }).run(stopped)).hasMessage("stopped");
         assertThat(Files.readAllLines(stopped.resolve("metrics.jsonl"))).hasSize(2);
@@ -126,20 +119,25 @@ class TextPretrainerTest {
         new TextPretrainer(resumable("text-contrastive", 3), corpus, ProgressListener.silent(),
                 m -> { }).run(whole);
         Path stopped = dir.resolve("stopped");
-        ProgressListener stopInEpoch3 = new ProgressListener() {
-            @Override
-            public void stepFinished(long step, double loss, double viewsPerSecond) {
-                if (step == 7) { // 3 steps per epoch: the first step of epoch 3
-                    throw new IllegalStateException("stopped");
-                }
-            }
-        };
+        ProgressListener stopInEpoch3 = stopAtStep(7); // 3 steps per epoch: epoch 3's first
         assertThatThrownBy(() -> new TextPretrainer(resumable("text-contrastive", 3), corpus,
                 stopInEpoch3, m -> { }).run(stopped)).hasMessage("stopped");
 
         new TextPretrainer(TextPretrainConfig.readFrom(stopped), corpus, ProgressListener.silent(),
                 m -> { }).run(stopped, true);
         assertSameRun(stopped, whole);
+    }
+
+    /** A listener that stops the run by throwing when step {@code stop} has finished. */
+    private static ProgressListener stopAtStep(long stop) {
+        return new ProgressListener() {
+            @Override
+            public void stepFinished(long step, double loss, double viewsPerSecond) {
+                if (step == stop) {
+                    throw new IllegalStateException("stopped");
+                }
+            }
+        };
     }
 
     /** Same last weights and optimiser state, byte for byte; same metrics but for timings. */
