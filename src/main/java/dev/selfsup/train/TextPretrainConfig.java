@@ -1,6 +1,7 @@
 package dev.selfsup.train;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.selfsup.augment.text.TextExamples;
 import dev.selfsup.data.text.TextFiles;
 import dev.selfsup.method.TextMethods;
 import dev.selfsup.nn.TextEncoderConfig;
@@ -65,6 +66,10 @@ public record TextPretrainConfig(
         }
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch size must be > 0, found " + batchSize);
+        }
+        if (batchSize < 2 && TextMethods.kind(method) == TextExamples.Kind.CONTRASTIVE) {
+            throw new IllegalArgumentException("text-contrastive needs a batch of at least 2 "
+                    + "sentences (each one's negatives are the others), found " + batchSize);
         }
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
             throw new IllegalArgumentException("learning rate must be > 0, found " + learningRate);

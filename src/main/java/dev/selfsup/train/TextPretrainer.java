@@ -119,8 +119,12 @@ public final class TextPretrainer {
         TextMethod method = TextMethods.create(config.method(), config.encoder(tokenizer.vocabularySize()));
         TextExamples train = examples(method, parts[0], tokenizer);
         TextExamples heldOut = examples(method, parts[1], tokenizer);
-        int perEpoch = config.examplesPerEpoch() == null ? train.size()
-                : Math.min(train.size(), config.examplesPerEpoch());
+        int perEpoch = usable(method, config.examplesPerEpoch() == null ? train.size()
+                : Math.min(train.size(), config.examplesPerEpoch()), config.batchSize());
+        if (perEpoch == 0) {
+            throw new IllegalArgumentException(config.method() + " needs at least 2 training "
+                    + "sentences, found " + train.size());
+        }
         int stepsPerEpoch = (perEpoch + config.batchSize() - 1) / config.batchSize();
         if (state != null) {
             checkFits(checkpoint.get(), state, method, stepsPerEpoch);
@@ -275,6 +279,16 @@ public final class TextPretrainer {
                 pairs && contrastive ? (double) score.pairCorrect / score.pairCount : null);
     }
 
+    /**
+     * How many of {@code count} examples to use in batches of {@code batchSize}: all, but for
+     * text-contrastive one fewer when the last batch would hold a single sentence, which has
+     * no negatives.
+     */
+    static int usable(TextMethod method, int count, int batchSize) {
+        boolean single = count % batchSize == 1;
+        return method.kind() == TextExamples.Kind.CONTRASTIVE && single ? count - 1 : count;
+    }
+
     /** Held-out totals. */
     record Score(double tokenLossSum, long tokenCorrect, long tokenCount, long pairCorrect,
             long pairCount) {}
@@ -285,7 +299,7 @@ public final class TextPretrainer {
      */
     static Score score(TextMethod method, TextExamples examples, int limit, int batchSize,
             long seed, NDManager modelManager) {
-        int n = Math.min(limit, examples.size());
+        int n = usable(method, Math.min(limit, examples.size()), batchSize);
         double lossSum = 0;
         long correct = 0;
         long count = 0;

@@ -113,6 +113,27 @@ class TextPretrainerTest {
     }
 
     @Test
+    void contrastiveRunsNeverMakeABatchOfOneSentence() throws Exception {
+        assertThatThrownBy(() -> new TextPretrainConfig("text-contrastive", "text:x", 120, 32, 1, 2,
+                32, 0f, 1, 1, 1e-3, 0, 0, 1, 1, null, 8, 1, TextFiles.Utf8Errors.STRICT, 100))
+                .hasMessage("text-contrastive needs a batch of at least 2 sentences (each one's "
+                        + "negatives are the others), found 1");
+        TextMethod contrastive = dev.selfsup.method.TextMethods.create("text-contrastive",
+                new dev.selfsup.nn.TextEncoderConfig(120, 32, 1, 2, 32, 0f));
+        TextMethod mlm = dev.selfsup.method.TextMethods.create("mlm",
+                new dev.selfsup.nn.TextEncoderConfig(120, 32, 1, 2, 32, 0f));
+        assertThat(TextPretrainer.usable(contrastive, 33, 16)).isEqualTo(32);
+        assertThat(TextPretrainer.usable(contrastive, 34, 16)).isEqualTo(34);
+        assertThat(TextPretrainer.usable(mlm, 33, 16)).isEqualTo(33);
+        // 17 examples in batches of 16 would leave one alone: the run uses 16, one step an epoch
+        TextPretrainer.Result result = new TextPretrainer(config("text-contrastive", 2, 17),
+                TextFixtures.corpus(12, 6, 3), ProgressListener.silent(), m -> { })
+                .run(dir.resolve("odd"));
+        assertThat(result.last().step()).isEqualTo(2);
+        assertThat(Double.isFinite(result.last().loss())).isTrue();
+    }
+
+    @Test
     void aStoppedContrastiveRunResumesExactlyWithItsBatchNormStatistics() throws Exception {
         TextCorpus corpus = TextFixtures.corpus(20, 6, 5);
         Path whole = dir.resolve("whole");
