@@ -11,6 +11,7 @@ import dev.selfsup.data.text.TextFiles;
 import dev.selfsup.data.text.TextFixtures;
 import dev.selfsup.data.text.WordPieceTokenizer;
 import dev.selfsup.eval.FeatureMatrix;
+import dev.selfsup.method.TextMethod;
 import dev.selfsup.util.AtomicFiles;
 import dev.selfsup.util.Json;
 import java.nio.file.Files;
