@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.selfsup.augment.text.TextBatch;
 import dev.selfsup.augment.text.TextExamples;
+import dev.selfsup.eval.FeatureMatrix;
 import dev.selfsup.loss.MaskedTokenLoss;
 import dev.selfsup.loss.NtXentLoss;
 import dev.selfsup.nn.TextEncoderConfig;
@@ -39,6 +40,8 @@ import java.nio.LongBuffer;
 public final class TextMethod {
     /** SimCSE's temperature (Gao et al. 2021, section 3). */
     public static final double CONTRASTIVE_TEMPERATURE = 0.05;
+
+    private static final NtXentLoss CONTRASTIVE_LOSS = new NtXentLoss(CONTRASTIVE_TEMPERATURE);
 
     private final String name;
     private final TextExamples.Kind kind;
@@ -132,7 +135,7 @@ public final class TextMethod {
             NDArray projected = model.projectionHead().forward(parameterStore,
                     new NDList(pooled), training).head(); // (2n, width)
             long n = batch.rows() / 2;
-            total = new NtXentLoss(CONTRASTIVE_TEMPERATURE).compute(
+            total = CONTRASTIVE_LOSS.compute(
                     projected.get(new NDIndex(":{}", n)), projected.get(new NDIndex("{}:", n)));
             if (!training) {
                 pairCorrect = partnersFound(projected.toFloatArray(), batch.rows(), width);
@@ -160,14 +163,7 @@ public final class TextMethod {
      * partner (row {@code i} and row {@code rows / 2 + i} are two views of one example).
      */
     static long partnersFound(float[] vectors, int rows, int width) {
-        double[] norms = new double[rows];
-        for (int r = 0; r < rows; r++) {
-            double sum = 0;
-            for (int j = 0; j < width; j++) {
-                sum += (double) vectors[r * width + j] * vectors[r * width + j];
-            }
-            norms[r] = Math.max(Math.sqrt(sum), 1e-12);
-        }
+        float[] unit = new FeatureMatrix(vectors, rows, width).l2Normalized().values();
         int half = rows / 2;
         long found = 0;
         for (int r = 0; r < rows; r++) {
@@ -177,11 +173,10 @@ public final class TextMethod {
                 if (o == r) {
                     continue;
                 }
-                double dot = 0;
+                double similarity = 0; // cosine
                 for (int j = 0; j < width; j++) {
-                    dot += (double) vectors[r * width + j] * vectors[o * width + j];
+                    similarity += (double) unit[r * width + j] * unit[o * width + j];
                 }
-                double similarity = dot / (norms[r] * norms[o]);
                 if (similarity > bestSimilarity) {
                     bestSimilarity = similarity;
                     best = o;

@@ -47,17 +47,6 @@ public final class TextModel extends AbstractBlock {
      * @param maskedTokens add the masked-token head
      * @param nextSentence add the next-sentence head
      * @param autoencoder add the sentence decoder (one layer) and its head
-     */
-    public TextModel(TextEncoderConfig config, boolean maskedTokens, boolean nextSentence,
-            boolean autoencoder) {
-        this(config, maskedTokens, nextSentence, autoencoder, false);
-    }
-
-    /**
-     * @param config the encoder's size
-     * @param maskedTokens add the masked-token head
-     * @param nextSentence add the next-sentence head
-     * @param autoencoder add the sentence decoder (one layer) and its head
      * @param contrastive add the projection head of the contrastive method
      */
     public TextModel(TextEncoderConfig config, boolean maskedTokens, boolean nextSentence,

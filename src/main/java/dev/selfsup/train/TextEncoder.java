@@ -50,7 +50,7 @@ public record TextEncoder(WordPieceTokenizer tokenizer, TextModel model, String 
     public static TextEncoder randomInit(WordPieceTokenizer tokenizer, TextEncoderConfig config,
             long seed, NDManager manager) {
         TorchRuntime.setSeed(seed);
-        TextModel model = new TextModel(config, false, false, false);
+        TextModel model = new TextModel(config, false, false, false, false);
         model.initialize(manager, 1);
         return new TextEncoder(tokenizer, model, "random-init");
     }

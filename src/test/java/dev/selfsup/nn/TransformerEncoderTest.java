@@ -30,7 +30,7 @@ class TransformerEncoderTest {
             TorchRuntime.setSeed(1);
             try (NDManager manager = NDManager.newBaseManager()) {
                 TextEncoderConfig config = new TextEncoderConfig(50, size[0], size[1], size[2], size[3], 0f);
-                TextModel model = new TextModel(config, true, true, true);
+                TextModel model = new TextModel(config, true, true, true, true);
                 model.initialize(manager, 2);
                 for (int length : new int[] {5, size[3]}) {
                     int[] tokens = new int[3 * length];
@@ -47,7 +47,7 @@ class TransformerEncoderTest {
     void paddingDoesNotChangeTheRealPositions() {
         TorchRuntime.setSeed(2);
         try (NDManager manager = NDManager.newBaseManager()) {
-            TextModel model = new TextModel(new TextEncoderConfig(30, 32, 2, 4, 16, 0f), false, false, false);
+            TextModel model = new TextModel(new TextEncoderConfig(30, 32, 2, 4, 16, 0f), false, false, false, false);
             model.initialize(manager, 1);
             ParameterStore store = new ParameterStore(manager, false);
             int[] real = {2, 9, 11, 12, 3};
@@ -87,7 +87,7 @@ class TransformerEncoderTest {
     @Test
     void aSequenceLongerThanThePositionTableIsRefused() {
         try (NDManager manager = NDManager.newBaseManager()) {
-            TextModel model = new TextModel(new TextEncoderConfig(30, 16, 1, 2, 8, 0f), false, false, false);
+            TextModel model = new TextModel(new TextEncoderConfig(30, 16, 1, 2, 8, 0f), false, false, false, false);
             model.initialize(manager, 1);
             int[] tokens = new int[9];
             Arrays.fill(tokens, 5);
