@@ -35,6 +35,25 @@ public record FeatureMatrix(float[] values, int rows, int dim) {
         return new FeatureMatrix(out, rows, dim);
     }
 
+    /**
+     * The rows at {@code indices}, in that order: {@code (indices.length, dim)}.
+     *
+     * @throws IllegalArgumentException if an index is outside {@code [0, rows)}
+     */
+    public FeatureMatrix rows(int[] indices) {
+        Objects.requireNonNull(indices, "indices");
+        float[] out = new float[indices.length * dim];
+        for (int i = 0; i < indices.length; i++) {
+            int row = indices[i];
+            if (row < 0 || row >= rows) {
+                throw new IllegalArgumentException("row indices must be in [0, " + rows
+                        + "), found " + row + " at position " + i);
+            }
+            System.arraycopy(values, row * dim, out, i * dim, dim);
+        }
+        return new FeatureMatrix(out, indices.length, dim);
+    }
+
     /** Whether every value is finite. */
     public boolean isFinite() {
         for (float v : values) {

@@ -13,7 +13,8 @@ import java.nio.FloatBuffer;
  * {@code exp(similarity / T)}, and the class with the largest total wins. Similarities come from
  * chunked matrix products; no query-by-bank matrix is ever held whole.
  *
- * @param k neighbours per query (200 in the papers)
+ * @param k neighbours per query (200 in the papers); a bank of fewer than {@code k} items (e.g.
+ *     a few labels per class, see {@link LabelEfficiency}) votes with all of its items
  * @param temperature T of the vote weights (0.1 in the papers)
  */
 public record KnnClassifier(int k, double temperature) {
@@ -54,7 +55,10 @@ public record KnnClassifier(int k, double temperature) {
             throw new IllegalArgumentException("bank has " + bank.rows() + " rows but "
                     + bankLabels.length + " labels");
         }
-        int neighbours = Math.min(k, bank.rows());
+        if (bank.rows() == 0) {
+            throw new IllegalArgumentException("bank must hold at least one row, found 0");
+        }
+        int neighbours = Math.min(k, bank.rows()); // a small bank: every item votes
         int[] predictions = new int[queries.rows()];
         FeatureMatrix normalizedBank = bank.l2Normalized();
         FeatureMatrix normalizedQueries = queries.l2Normalized();
