@@ -5,13 +5,17 @@ import dev.selfsup.data.ChannelStats;
 import dev.selfsup.data.DataSplits;
 import dev.selfsup.eval.FeatureMatrix;
 import dev.selfsup.eval.Features;
+import dev.selfsup.eval.LabelEfficiency;
 import dev.selfsup.eval.Probes;
+import dev.selfsup.train.CheckpointState;
+import dev.selfsup.train.Checkpoints;
 import dev.selfsup.train.Encoder;
 import dev.selfsup.train.TorchRuntime;
 import dev.selfsup.util.Json;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -25,7 +29,9 @@ import picocli.CommandLine.Parameters;
         description = "Evaluate features on the test split: kNN top-1 (cosine, k=200, T=0.1, "
                 + "train split as bank) and/or linear-probe top-1. Without --checkpoint or "
                 + "--random-init: the raw pixels, scaled to [0,1] (the baseline); for "
-                + "labeled-text:DIR, TF-IDF bag-of-words features.")
+                + "labeled-text:DIR, TF-IDF bag-of-words features. With --labels-per-class "
+                + "and/or --label-fraction: label-efficiency curves, the probes trained on "
+                + "seeded class-balanced subsets of the train labels.")
 final class EvalCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PROBE", description = "knn, linear or all.")
     String probe;
@@ -55,6 +61,26 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
+    @Option(names = "--labels-per-class", split = ",", paramLabel = "N[,N...]",
+            description = "Label efficiency: train the probes on N labels per class (all of a "
+                    + "smaller class), for each N; the test split stays whole.")
+    List<Integer> labelsPerClass;
+
+    @Option(names = "--label-fraction", split = ",", paramLabel = "F[,F...]",
+            description = "Label efficiency: train the probes on round(F x class size) labels "
+                    + "per class (at least 1), F in (0, 1], for each F.")
+    List<Double> labelFractions;
+
+    @Option(names = "--repeats", paramLabel = "R",
+            description = "Label efficiency: independent subsets per size, reported as mean ± "
+                    + "std (default: 5).")
+    Integer repeats;
+
+    @Option(names = "--baselines", description = "Label efficiency: also evaluate raw pixels "
+            + "(TF-IDF for text) and a random-init backbone of the same architecture under the "
+            + "same subsets.")
+    boolean baselines;
+
     @Override
     public Integer call() throws Exception {
         Set<Probes.Kind> kinds = switch (probe) {
@@ -67,12 +93,19 @@ final class EvalCommand implements Callable<Integer> {
         if (checkpoint != null && randomInit != null) {
             throw new IllegalArgumentException("give --checkpoint or --random-init, not both");
         }
+        LabelEfficiency curves = LabelCurves.requested(this, kinds);
         if (TextOptions.isText(data.data)) {
+            if (curves != null) {
+                return TextCommands.labelEfficiency(this, curves);
+            }
             return TextCommands.eval(this, kinds.contains(Probes.Kind.KNN),
                     kinds.contains(Probes.Kind.LINEAR));
         }
         TorchRuntime.setThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
         DataSplits splits = data.load();
+        if (curves != null) {
+            return labelEfficiency(splits, curves);
+        }
         String features;
         Probes.Result result;
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -112,6 +145,45 @@ final class EvalCommand implements Callable<Integer> {
                     format(result.linearTop1()));
         }
         return 0;
+    }
+
+    /** The image path of the label-efficiency mode: one feature set at a time. */
+    private int labelEfficiency(DataSplits splits, LabelEfficiency efficiency) throws Exception {
+        if (!splits.train().isLabelled() || !splits.test().isLabelled()) {
+            throw new IllegalArgumentException("evaluation needs labels, but " + splits.name()
+                    + " is unlabelled (use class subfolders for folder data)");
+        }
+        LabelCurves curves = LabelCurves.of(this, efficiency, splits.train().labels(),
+                splits.test().labels(), splits.train().classCount());
+        try (NDManager manager = NDManager.newBaseManager()) {
+            String backbone = randomInit;
+            if (checkpoint != null) {
+                CheckpointState state = Checkpoints.readState(Checkpoints.resolve(checkpoint));
+                backbone = state.backbone();
+                try (NDManager model = manager.newSubManager()) {
+                    Encoder encoder = Encoder.load(checkpoint, model);
+                    curves.add(state.method() + " " + backbone + " (epoch " + state.epoch() + ")",
+                            LabelCurves.MAIN, encoder.embed(splits.train(), model),
+                            encoder.embed(splits.test(), model), manager);
+                }
+            }
+            if (randomInit != null || (baselines && backbone != null)) {
+                try (NDManager model = manager.newSubManager()) {
+                    Encoder encoder = Encoder.randomInit(backbone, splits.train(),
+                            ChannelStats.of(splits.train()), seed, model);
+                    curves.add("random-init " + backbone,
+                            randomInit != null ? LabelCurves.MAIN : LabelCurves.BASELINE,
+                            encoder.embed(splits.train(), model), encoder.embed(splits.test(), model),
+                            manager);
+                }
+            }
+            if (baselines || (checkpoint == null && randomInit == null)) {
+                curves.add("raw pixels", baselines ? LabelCurves.BASELINE : LabelCurves.MAIN,
+                        Features.rawPixels(splits.train()), Features.rawPixels(splits.test()),
+                        manager);
+            }
+        }
+        return curves.finish(splits.name(), splits.train().size(), splits.test().size());
     }
 
     static String format(Double value) {

@@ -3,14 +3,18 @@ package dev.selfsup.cli;
 import ai.djl.ndarray.NDManager;
 import dev.selfsup.data.text.LabeledText;
 import dev.selfsup.data.text.TextCorpus;
+import dev.selfsup.data.text.WordPieceTokenizer;
 import dev.selfsup.data.text.WordPieceTrainer;
 import dev.selfsup.eval.EmbeddingWriter;
 import dev.selfsup.eval.FeatureMatrix;
 import dev.selfsup.eval.KnnClassifier;
+import dev.selfsup.eval.LabelEfficiency;
 import dev.selfsup.eval.LinearProbe;
 import dev.selfsup.eval.TfIdfFeatures;
 import dev.selfsup.method.TextMethods;
 import dev.selfsup.nn.TextEncoderConfig;
+import dev.selfsup.train.Checkpoints;
+import dev.selfsup.train.TextCheckpointState;
 import dev.selfsup.train.TextEncoder;
 import dev.selfsup.train.TextEpochMetrics;
 import dev.selfsup.train.TextPretrainConfig;
@@ -112,15 +116,7 @@ final class TextCommands {
                     encoder = TextEncoder.load(c.checkpoint, manager);
                     features = "checkpoint " + c.checkpoint + " (" + text.pooling + ")";
                 } else {
-                    if (!"transformer".equals(c.randomInit)) {
-                        throw new IllegalArgumentException("--random-init for text must be "
-                                + "transformer, found '" + c.randomInit + "'");
-                    }
-                    var tokenizer = new WordPieceTrainer(text.vocabularySize, 2)
-                            .train(splits.train().texts());
-                    encoder = TextEncoder.randomInit(tokenizer, new TextEncoderConfig(
-                            tokenizer.vocabularySize(), text.width, text.layers, text.heads,
-                            text.maxTokens, 0.1f), c.seed, manager);
+                    encoder = randomInit(c, splits, manager);
                     features = "random-init transformer (" + text.pooling + ")";
                 }
                 train = encoder.embed(splits.train().texts(), text.cls(), text.windows(), manager);
@@ -158,6 +154,73 @@ final class TextCommands {
                     EvalCommand.format(linearTop1));
         }
         return 0;
+    }
+
+    /**
+     * The untrained encoder of {@code --random-init transformer}: a WordPiece vocabulary learned
+     * from the train split's texts and a Transformer of the {@code --text-*} sizes.
+     */
+    private static TextEncoder randomInit(EvalCommand c, LabeledText.Splits splits,
+            NDManager manager) {
+        if (!"transformer".equals(c.randomInit)) {
+            throw new IllegalArgumentException("--random-init for text must be "
+                    + "transformer, found '" + c.randomInit + "'");
+        }
+        TextOptions text = c.text;
+        var tokenizer = new WordPieceTrainer(text.vocabularySize, 2).train(splits.train().texts());
+        return TextEncoder.randomInit(tokenizer, new TextEncoderConfig(tokenizer.vocabularySize(),
+                text.width, text.layers, text.heads, text.maxTokens, 0.1f), c.seed, manager);
+    }
+
+    /**
+     * The text path of the label-efficiency mode: the checkpoint (or random init, or TF-IDF)
+     * and, with {@code --baselines}, TF-IDF and a random-init Transformer of the checkpoint's
+     * vocabulary and sizes, each under the same label subsets.
+     */
+    static int labelEfficiency(EvalCommand c, LabelEfficiency efficiency) throws Exception {
+        TextOptions text = c.text;
+        TorchRuntime.setThreads(c.threads != null ? c.threads : Runtime.getRuntime().availableProcessors());
+        LabeledText.Splits splits = text.labeled(c.data.data, c.data.trainSize, c.data.testSize);
+        List<String> trainTexts = splits.train().texts();
+        List<String> testTexts = splits.test().texts();
+        boolean cls = text.cls();
+        int windows = text.windows();
+        LabelCurves curves = LabelCurves.of(c, efficiency, splits.train().labels(),
+                splits.test().labels(), splits.train().classNames().size());
+        try (NDManager manager = NDManager.newBaseManager()) {
+            WordPieceTokenizer tokenizer = null;
+            TextEncoderConfig config = null;
+            if (c.checkpoint != null) {
+                TextCheckpointState state = TextCheckpointState.read(
+                        Checkpoints.resolve(c.checkpoint));
+                try (NDManager model = manager.newSubManager()) {
+                    TextEncoder encoder = TextEncoder.load(c.checkpoint, model);
+                    tokenizer = encoder.tokenizer();
+                    config = encoder.model().encoder().config();
+                    curves.add(state.method() + " transformer (epoch " + state.epoch() + ", "
+                                    + text.pooling + ")", LabelCurves.MAIN,
+                            encoder.embed(trainTexts, cls, windows, model),
+                            encoder.embed(testTexts, cls, windows, model), manager);
+                }
+            }
+            if (c.randomInit != null || (c.baselines && c.checkpoint != null)) {
+                try (NDManager model = manager.newSubManager()) {
+                    TextEncoder encoder = c.randomInit != null ? randomInit(c, splits, model)
+                            : TextEncoder.randomInit(tokenizer, config, c.seed, model);
+                    curves.add("random-init transformer (" + text.pooling + ")",
+                            c.randomInit != null ? LabelCurves.MAIN : LabelCurves.BASELINE,
+                            encoder.embed(trainTexts, cls, windows, model),
+                            encoder.embed(testTexts, cls, windows, model), manager);
+                }
+            }
+            if (c.baselines || (c.checkpoint == null && c.randomInit == null)) {
+                TfIdfFeatures tfIdf = TfIdfFeatures.fit(trainTexts, TF_IDF_FEATURES);
+                curves.add("tf-idf bag of words (" + tfIdf.dim() + " words)",
+                        c.baselines ? LabelCurves.BASELINE : LabelCurves.MAIN,
+                        tfIdf.transform(trainTexts), tfIdf.transform(testTexts), manager);
+            }
+        }
+        return curves.finish(c.data.data, splits.train().size(), splits.test().size());
     }
 
     static int embed(EmbedCommand c) throws Exception {

@@ -44,8 +44,13 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  *   <li>{@code loss.png}: training loss per epoch;
  *   <li>{@code knn.png}: kNN top-1 per evaluated epoch (only if some epoch has one);
  *   <li>{@code embedding_std.png}: embedding spread per measured epoch (likewise);
- *   <li>{@code report.html}: title, a summary of the final epoch, the charts, the pretty-printed
- *       config, and a Pictures section showing every PNG under {@code RUN_DIR/pictures/} (sorted
+ *   <li>{@code label-efficiency-knn.png}, {@code label-efficiency-linear.png}: when
+ *       {@code RUN_DIR/label-efficiency.json} exists (written by {@code selfsup eval
+ *       --labels-per-class ...}), test top-1 against the training labels used (log axis), one
+ *       line per feature set with the std over repeats as error bars;
+ *   <li>{@code report.html}: title, a summary of the final epoch, the charts, a Label
+ *       efficiency section (the charts above and a table; only with that file), the
+ *       pretty-printed config, and a Pictures section showing every PNG under {@code RUN_DIR/pictures/} (sorted
  *       by path), where other features drop image grids and comparison charts.
  * </ul>
  * Charts are {@value #CHART_WIDTH}x{@value #CHART_HEIGHT} PNGs drawn by XChart, headless. Every
@@ -68,6 +73,21 @@ public final class ReportWriter {
 
     /** Chart of embedding std per epoch. */
     public static final String EMBEDDING_STD_CHART = "embedding_std.png";
+
+    /**
+     * Label-efficiency results of the run, one JSON object: {@code data}, {@code train_size},
+     * {@code test_size}, {@code repeats}, {@code seed} and {@code rows}, each row holding
+     * {@code features}, {@code role} ({@code main} or {@code baseline}), {@code size}
+     * ({@code 10/class}, {@code 1%}, {@code all}), {@code labels_used}, {@code probe}
+     * ({@code knn} or {@code linear}), {@code mean}, {@code std} and {@code values} (per repeat).
+     */
+    public static final String LABEL_EFFICIENCY_FILE = "label-efficiency.json";
+
+    /** Label-efficiency chart of a probe: this prefix, the probe, {@code .png}. */
+    public static final String LABEL_EFFICIENCY_CHART_PREFIX = "label-efficiency-";
+
+    /** The probes of label-efficiency rows, with the names their charts show. */
+    private static final Map<String, String> PROBES = Map.of("knn", "kNN", "linear", "linear-probe");
 
     /** Folder (inside the run directory) whose PNGs the report shows under Pictures. */
     public static final String PICTURES_DIRECTORY = "pictures";
@@ -113,8 +133,18 @@ public final class ReportWriter {
                 "Embedding std (collapse check)", "embedding std",
                 MetricsRecord::embeddingStd));
 
+        Optional<LabelEfficiency> labels = readLabelEfficiency(
+                runDir.resolve(LABEL_EFFICIENCY_FILE));
+        List<ChartInfo> labelCharts = new ArrayList<>();
+        for (String probe : List.of("knn", "linear")) {
+            Path png = runDir.resolve(LABEL_EFFICIENCY_CHART_PREFIX + probe + ".png");
+            List<LabelRow> rows = labels.map(l -> l.rows().stream()
+                    .filter(r -> r.probe().equals(probe)).toList()).orElse(List.of());
+            labelCharts.add(writeLabelEfficiencyChart(png, PROBES.get(probe), rows));
+        }
+
         List<String> pictures = listPictures(runDir.resolve(PICTURES_DIRECTORY));
-        String html = html(runDir, log, config, charts, pictures);
+        String html = html(runDir, log, config, charts, labels, labelCharts, pictures);
         Path report = runDir.resolve(REPORT_FILE);
         AtomicFiles.write(report, html.getBytes(StandardCharsets.UTF_8));
         return report;
@@ -177,6 +207,131 @@ public final class ReportWriter {
 
     /** A chart the report may show: its file name, alt text, and whether it was written. */
     private record ChartInfo(String fileName, String title, boolean written) {}
+
+    /** The label-efficiency file's figures that the report shows. */
+    private record LabelEfficiency(String data, int trainSize, int testSize, int repeats,
+            long seed, List<LabelRow> rows) {}
+
+    /** One (features, size, probe) row of the label-efficiency file. */
+    private record LabelRow(String features, String role, String size, int labelsUsed,
+            String probe, double mean, double std, int repeats) {}
+
+    private static Optional<LabelEfficiency> readLabelEfficiency(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new DataFormatException(file, "not valid JSON (" + e.getOriginalMessage()
+                    + ")", e);
+        }
+        if (node == null || !node.isObject() || !node.path("rows").isArray()) {
+            throw new DataFormatException(file, "must hold a JSON object with a rows array");
+        }
+        List<LabelRow> rows = new ArrayList<>();
+        for (int i = 0; i < node.get("rows").size(); i++) {
+            JsonNode row = node.get("rows").get(i);
+            String probe = row.path("probe").asText();
+            if (!row.path("features").isTextual() || !PROBES.containsKey(probe)
+                    || !row.path("labels_used").canConvertToInt()
+                    || row.path("labels_used").asInt() < 1 || !row.path("mean").isNumber()
+                    || !row.path("std").isNumber()) {
+                throw new DataFormatException(file, "row " + i + " must have features, probe "
+                        + "(knn or linear), labels_used >= 1, mean and std, found " + row);
+            }
+            rows.add(new LabelRow(row.get("features").asText(), row.path("role").asText("main"),
+                    row.path("size").asText(), row.get("labels_used").asInt(), probe,
+                    row.get("mean").asDouble(), row.get("std").asDouble(),
+                    Math.max(1, row.path("values").size())));
+        }
+        return Optional.of(new LabelEfficiency(node.path("data").asText(""),
+                node.path("train_size").asInt(), node.path("test_size").asInt(),
+                node.path("repeats").asInt(), node.path("seed").asLong(), rows));
+    }
+
+    /**
+     * Top-1 against training labels used (log axis), one line per feature set in order of first
+     * appearance, the std as error bars; the feature set the run is about is drawn thicker.
+     */
+    private static ChartInfo writeLabelEfficiencyChart(Path png, String probe, List<LabelRow> rows)
+            throws IOException {
+        String title = "Label efficiency: " + probe + " top-1 (test split)";
+        String fileName = png.getFileName().toString();
+        if (rows.isEmpty()) {
+            Files.deleteIfExists(png); // a stale chart from an earlier evaluation must not linger
+            return new ChartInfo(fileName, title, false);
+        }
+        Map<String, List<LabelRow>> curves = new java.util.LinkedHashMap<>();
+        for (LabelRow row : rows) {
+            curves.computeIfAbsent(row.features(), f -> new ArrayList<>()).add(row);
+        }
+        XYChart chart = new XYChartBuilder().width(CHART_WIDTH).height(CHART_HEIGHT)
+                .title(title).xAxisTitle("training labels used (log scale)")
+                .yAxisTitle("top-1 accuracy").build();
+        styleCommon(chart.getStyler());
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setXAxisDecimalPattern("#,##0");
+        chart.getStyler().setYAxisDecimalPattern("0.00");
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        chart.getStyler().setErrorBarsColorSeriesColor(true);
+        chart.getStyler().setMarkerSize(7);
+        for (Map.Entry<String, List<LabelRow>> curve : curves.entrySet()) {
+            List<LabelRow> points = new ArrayList<>(curve.getValue());
+            points.sort(java.util.Comparator.comparingInt(LabelRow::labelsUsed));
+            XYSeries series = chart.addSeries(curve.getKey(),
+                    points.stream().map(p -> (double) p.labelsUsed()).toList(),
+                    points.stream().map(LabelRow::mean).toList(),
+                    points.stream().map(LabelRow::std).toList());
+            series.setMarker(SeriesMarkers.CIRCLE);
+            boolean main = "main".equals(points.get(0).role());
+            series.setLineStyle(new BasicStroke(main ? 2.5f : 1.5f));
+        }
+        writePng(png, chart);
+        return new ChartInfo(fileName, title, true);
+    }
+
+    private static void labelEfficiency(StringBuilder page, LabelEfficiency labels,
+            List<ChartInfo> charts) {
+        page.append("<p>Probes trained on ").append(labels.repeats())
+                .append(" seeded, class-balanced subsets of the training labels per size (seed ")
+                .append(labels.seed()).append(", ").append(labels.trainSize())
+                .append(" training samples in all); the whole test split (")
+                .append(labels.testSize()).append(" samples of ").append(escape(labels.data()))
+                .append(") is scored every time. Mean &plusmn; std of test top-1; the "
+                        + "features are learnt without labels.</p>\n");
+        for (ChartInfo chart : charts) {
+            if (chart.written()) {
+                page.append("<figure><img src=\"").append(escape(urlPath(chart.fileName())))
+                        .append("\" width=\"").append(CHART_WIDTH).append("\" height=\"")
+                        .append(CHART_HEIGHT).append("\" alt=\"").append(escape(chart.title()))
+                        .append("\"></figure>\n");
+            }
+        }
+        page.append("<table class=\"summary\">\n<tr><th>features</th><th>labels</th>"
+                + "<th>used</th><th>kNN top-1</th><th>linear top-1</th></tr>\n");
+        Map<String, Map<String, LabelRow>> byRow = new java.util.LinkedHashMap<>();
+        for (LabelRow row : labels.rows()) {
+            byRow.computeIfAbsent(row.features() + "\u0000" + row.size(),
+                    k -> new java.util.HashMap<>()).put(row.probe(), row);
+        }
+        for (Map<String, LabelRow> cells : byRow.values()) {
+            LabelRow first = cells.values().iterator().next();
+            page.append("<tr><td>").append(escape(first.features())).append("</td><td>")
+                    .append(escape(first.size())).append("</td><td>").append(first.labelsUsed())
+                    .append("</td>");
+            for (String probe : List.of("knn", "linear")) {
+                LabelRow cell = cells.get(probe);
+                page.append("<td>").append(cell == null ? "-" : cell.repeats() < 2
+                        ? number(cell.mean(), 4)
+                        : number(cell.mean(), 4) + " &plusmn; " + number(cell.std(), 4))
+                        .append("</td>");
+            }
+            page.append("</tr>\n");
+        }
+        page.append("</table>\n");
+    }
 
     private static ChartInfo writeEpochChart(Path png, List<MetricsRecord> epochs, String title,
             String yAxisTitle, Function<MetricsRecord, OptionalDouble> figure)
@@ -271,7 +426,8 @@ public final class ReportWriter {
     }
 
     private static String html(Path runDir, MetricsLog log, Optional<JsonNode> config,
-            List<ChartInfo> charts, List<String> pictures) throws IOException {
+            List<ChartInfo> charts, Optional<LabelEfficiency> labels, List<ChartInfo> labelCharts,
+            List<String> pictures) throws IOException {
         Path name = runDir.toAbsolutePath().normalize().getFileName();
         String runName = name == null ? runDir.toString() : name.toString();
         StringBuilder page = new StringBuilder(8192);
@@ -309,6 +465,11 @@ public final class ReportWriter {
             if (!charts.get(2).written()) {
                 page.append("<p class=\"none\">No embedding std logged yet.</p>\n");
             }
+        }
+
+        if (labels.isPresent()) {
+            page.append("<h2>Label efficiency</h2>\n");
+            labelEfficiency(page, labels.get(), labelCharts);
         }
 
         page.append("<h2>Configuration</h2>\n");

@@ -150,6 +150,61 @@ class ReportWriterTest {
     }
 
     @Test
+    void labelEfficiencyGetsItsOwnSectionWithAChartPerProbe() throws Exception {
+        writeMetrics(record(1, 1.0, 0.5, 0.9));
+        Files.writeString(runDir.resolve("label-efficiency.json"), """
+                {"data":"shapes","train_size":400,"test_size":200,"classes":10,"repeats":3,
+                 "seed":0,"rows":[
+                  %s, %s, %s, %s,
+                  %s, %s, %s
+                ]}""".formatted(
+                labelRow("simclr mlp (epoch 1)", "main", "1/class", 10, "knn", 0.31, 0.04, 3),
+                labelRow("simclr mlp (epoch 1)", "main", "1/class", 10, "linear", 0.28, 0.05, 3),
+                labelRow("simclr mlp (epoch 1)", "main", "all", 400, "knn", 0.62, 0, 1),
+                labelRow("simclr mlp (epoch 1)", "main", "all", 400, "linear", 0.66, 0, 1),
+                labelRow("raw <pixels>", "baseline", "1/class", 10, "knn", 0.2, 0.03, 3),
+                labelRow("raw <pixels>", "baseline", "10%", 40, "knn", 0.25, 0.02, 3),
+                labelRow("raw <pixels>", "baseline", "all", 400, "knn", 0.4, 0, 1)));
+
+        ReportWriter.write(runDir);
+
+        assertPng(runDir.resolve("label-efficiency-knn.png"), 640, 400);
+        assertPng(runDir.resolve("label-efficiency-linear.png"), 640, 400);
+        String html = Files.readString(runDir.resolve("report.html"));
+        assertThat(html).contains("<h2>Label efficiency</h2>")
+                .contains("<img src=\"label-efficiency-knn.png\"",
+                        "<img src=\"label-efficiency-linear.png\"")
+                .contains("<tr><td>simclr mlp (epoch 1)</td><td>1/class</td><td>10</td>"
+                        + "<td>0.3100 &plusmn; 0.0400</td><td>0.2800 &plusmn; 0.0500</td></tr>")
+                .contains("<tr><td>simclr mlp (epoch 1)</td><td>all</td><td>400</td>"
+                        + "<td>0.6200</td><td>0.6600</td></tr>")
+                .contains("<tr><td>raw &lt;pixels&gt;</td><td>10%</td><td>40</td>"
+                        + "<td>0.2500 &plusmn; 0.0200</td><td>-</td></tr>")
+                .contains("3 seeded, class-balanced subsets");
+        assertThat(html.indexOf("Label efficiency")).isLessThan(html.indexOf("<h2>Configuration"));
+        assertNoTemporaryFiles();
+
+        Files.delete(runDir.resolve("label-efficiency.json"));
+        ReportWriter.write(runDir);
+        assertThat(runDir.resolve("label-efficiency-knn.png")).doesNotExist();
+        assertThat(runDir.resolve("label-efficiency-linear.png")).doesNotExist();
+        assertThat(Files.readString(runDir.resolve("report.html"))).doesNotContain("Label efficiency");
+
+        Files.writeString(runDir.resolve("label-efficiency.json"), "{\"rows\":[{\"probe\":\"svm\"}]}");
+        assertThatThrownBy(() -> ReportWriter.write(runDir))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessageContaining("label-efficiency.json").hasMessageContaining("row 0");
+    }
+
+    private static String labelRow(String features, String role, String size, int used,
+            String probe, double mean, double std, int repeats) {
+        String values = String.join(",", java.util.Collections.nCopies(repeats, String.valueOf(mean)));
+        return "{\"features\":\"" + features + "\",\"role\":\"" + role + "\",\"size\":\""
+                + size + "\",\"labels_used\":" + used + ",\"probe\":\"" + probe
+                + "\",\"mean\":" + mean + ",\"std\":" + std + ",\"values\":[" + values + "]}";
+    }
+
+    @Test
     void textIsEscapedAndPathsEncoded() {
         assertThat(ReportWriter.escape("<a href=\"x\">&'</a>"))
                 .isEqualTo("&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
