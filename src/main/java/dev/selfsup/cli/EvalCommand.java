@@ -51,8 +51,8 @@ final class EvalCommand implements Callable<Integer> {
                     + "transformer for text).")
     String randomInit;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seeds random init and the linear "
-            + "probe's shuffling (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "0", description = "Seeds random init, the label "
+            + "subsets and the linear probe's shuffling (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--threads", description = "libtorch compute threads (default: all cores).")
@@ -61,12 +61,12 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
-    @Option(names = "--labels-per-class", split = ",", paramLabel = "N[,N...]",
+    @Option(names = "--labels-per-class", split = ",", paramLabel = "N",
             description = "Label efficiency: train the probes on N labels per class (all of a "
                     + "smaller class), for each N; the test split stays whole.")
     List<Integer> labelsPerClass;
 
-    @Option(names = "--label-fraction", split = ",", paramLabel = "F[,F...]",
+    @Option(names = "--label-fraction", split = ",", paramLabel = "F",
             description = "Label efficiency: train the probes on round(F x class size) labels "
                     + "per class (at least 1), F in (0, 1], for each F.")
     List<Double> labelFractions;

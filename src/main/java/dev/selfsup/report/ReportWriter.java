@@ -274,7 +274,7 @@ public final class ReportWriter {
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setXAxisDecimalPattern("#,##0");
         chart.getStyler().setYAxisDecimalPattern("0.00");
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         chart.getStyler().setErrorBarsColorSeriesColor(true);
         chart.getStyler().setMarkerSize(7);
         for (Map.Entry<String, List<LabelRow>> curve : curves.entrySet()) {
@@ -299,8 +299,8 @@ public final class ReportWriter {
                 .append(labels.seed()).append(", ").append(labels.trainSize())
                 .append(" training samples in all); the whole test split (")
                 .append(labels.testSize()).append(" samples of ").append(escape(labels.data()))
-                .append(") is scored every time. Mean &plusmn; std of test top-1; the "
-                        + "features are learnt without labels.</p>\n");
+                .append(") is scored every time. Mean &plusmn; std of test top-1 over the "
+                        + "subsets.</p>\n");
         for (ChartInfo chart : charts) {
             if (chart.written()) {
                 page.append("<figure><img src=\"").append(escape(urlPath(chart.fileName())))
