@@ -21,6 +21,8 @@ public final class ChannelsLast {
     /**
      * Whether the backbones use the layout: on unless the system property
      * {@code selfsup.channelsLast} is {@code false} (for measuring its effect; see BENCHMARKS.md).
+     * Off, the convolutions fall back to libtorch's default layout, whose input gradients are
+     * wrong for fewer than 16 channels on AVX-512 machines ({@code ConvolutionGradientTest}).
      */
     public static final boolean ENABLED =
             !"false".equalsIgnoreCase(System.getProperty("selfsup.channelsLast"));

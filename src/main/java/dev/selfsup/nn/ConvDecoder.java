@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.LambdaBlock;
-import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
@@ -17,8 +17,14 @@ import java.util.Arrays;
  * widths a 2x nearest-neighbour upsampling, a 3x3 convolution, BatchNorm and ReLU, and a final
  * 3x3 convolution to {@code (batch, outputChannels, H, W)} (no output activation: targets are
  * standardised pixels or scaled colour channels).
+ *
+ * <p>Every convolution runs on the {@link ChannelsLast} layout. Besides being faster, that avoids
+ * a wrong result: libtorch 2.7.1's oneDNN computes the input gradient of a default-layout
+ * (NCHW) float32 convolution with fewer than 16 channels through a channel-padded blocked layout,
+ * and on AVX-512 machines that gradient comes out wrong or NaN (measured on AMD EPYC family 26;
+ * see {@code ConvolutionGradientTest}).
  */
-public final class ConvDecoder extends SequentialBlock {
+public final class ConvDecoder extends ReleasingSequentialBlock {
     /** Channels at the start of {@link #forImage}'s decoders, then halved per stage. */
     public static final int DEFAULT_WIDTH = 64;
 
@@ -84,6 +90,16 @@ public final class ConvDecoder extends SequentialBlock {
             widths[i] = Math.max(16, DEFAULT_WIDTH >> i);
         }
         return new ConvDecoder(channels, height, width, widths);
+    }
+
+    /** Puts a convolution's input into the channels-last layout (free if it already is). */
+    @Override
+    protected NDList prepareInput(int index, NDList input) {
+        Block child = getChildren().get(index).getValue();
+        if (!(child instanceof Conv2d) || !ChannelsLast.ENABLED) {
+            return input;
+        }
+        return new NDList(ChannelsLast.of(input.singletonOrThrow()));
     }
 
     /** The output shape of one sample, {@code (channels, height, width)}. */

@@ -1,0 +1,40 @@
+package dev.selfsup.nn;
+
+import static dev.selfsup.testing.Float64Reference.assertFloat32AgreesWithFloat64;
+
+import ai.djl.ndarray.types.Shape;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every block with convolutions computes the same values and gradients in float32 as in float64.
+ *
+ * <p>This guards against a libtorch fault, not only against our own mistakes: libtorch 2.7.1's
+ * oneDNN computes the input gradient of a default-layout (NCHW) float32 convolution with fewer
+ * than 16 channels through a channel-padded blocked layout, and on AVX-512 machines (AMD EPYC
+ * family 26, measured) that gradient is wrong, differs from run to run, or is NaN. Our blocks run
+ * their convolutions channels-last, which takes another, correct path. With the decoder on the
+ * default layout, the reconstruction tasks diverged to NaN within two steps.
+ */
+class ConvolutionGradientTest {
+    private static final double RTOL = 1e-4;
+
+    @Test
+    void residualBackbonesAgreeWithFloat64() {
+        // two blocks per stage: identity and projection shortcuts both occur; 8 channels < 16
+        assertFloat32AgreesWithFloat64(
+                () -> Backbones.resNet("tiny", 3, 8, 8, new int[] {4, 8}, 2).block(),
+                new Shape(4, 3, 8, 8), 7, RTOL);
+        assertFloat32AgreesWithFloat64(() -> Backbones.smallResNet(1, 28, 28).block(),
+                new Shape(8, 1, 28, 28), 8, RTOL);
+    }
+
+    @Test
+    void decodersAgreeWithFloat64() {
+        assertFloat32AgreesWithFloat64(() -> ConvDecoder.forImage(1, 28, 28),
+                new Shape(4, 32), 9, RTOL);
+        assertFloat32AgreesWithFloat64(() -> ConvDecoder.forImage(2, 32, 32),
+                new Shape(4, 32), 10, RTOL);
+        assertFloat32AgreesWithFloat64(() -> new ConvDecoder(3, 8, 8, 8, 4),
+                new Shape(4, 16), 11, RTOL);
+    }
+}
