@@ -3,6 +3,7 @@ package dev.selfsup.cli;
 import dev.selfsup.data.DataSplits;
 import dev.selfsup.data.Datasets;
 import dev.selfsup.method.Methods;
+import dev.selfsup.train.DataDefaults;
 import dev.selfsup.train.PretrainConfig;
 import dev.selfsup.train.TextPretrainConfig;
 import dev.selfsup.train.Pretrainer;
@@ -38,8 +39,8 @@ final class PretrainCommand implements Callable<Integer> {
     String recipe;
 
     @Option(names = "--min-crop-scale", description = "Smallest crop, as a fraction of the image "
-            + "area, of the simclr and crop-flip recipes (default: 0.08, the paper's, for simclr; "
-            + "0.5 for crop-flip).")
+            + "area, of the simclr and crop-flip recipes (default for simclr: 0.2 on small gray "
+            + "images, 0.8 on shapes, else 0.08, the paper's; 0.5 for crop-flip).")
     Double minCropScale;
 
     @Option(names = "--rotation", paramLabel = "DEGREES", description = "Add a random rotation "
@@ -49,15 +50,16 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "256", description = "Samples per step "
-            + "(default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Option(names = "--batch-size", description = "Samples per step (default: suited to the "
+            + "data: 128 for small gray images and shapes, else 256; text 32).")
+    Integer batchSize;
 
     @Option(names = "--optimizer", defaultValue = "adam", description = "adam, adamw or sgd "
             + "(default: ${DEFAULT-VALUE}; text methods: adamw, the only one they take).")
     String optimizer;
 
-    @Option(names = "--lr", description = "Peak learning rate (default: 1e-3 for adam and adamw, "
+    @Option(names = "--lr", description = "Peak learning rate (default: suited to the data for "
+            + "adam and adamw: 2e-3 for small gray images, 5e-3 for shapes, else 1e-3; "
             + "0.06 x batch/256 for sgd, 3e-3 for mlm and text-autoencoder, 1e-3 for nsp, mlm+nsp and "
             + "text-contrastive).")
     Double learningRate;
@@ -66,8 +68,8 @@ final class PretrainCommand implements Callable<Integer> {
             + "for sgd, 0.01 for text methods.")
     Double weightDecay;
 
-    @Option(names = "--temperature", description = "NT-Xent temperature (default: the method's, "
-            + "simclr 0.5, moco 0.2).")
+    @Option(names = "--temperature", description = "NT-Xent temperature (default: 0.2 on "
+            + "shapes and small images, else the method's: simclr 0.5, moco 0.2).")
     Double temperature;
 
     @Option(names = "--queue-size", description = "Keys in MoCo's memory bank (default: 4096, "
@@ -116,14 +118,19 @@ final class PretrainCommand implements Callable<Integer> {
         }
         PretrainConfig config;
         Path runDir;
+        DataSplits splits;
         if (resume != null) {
             config = PretrainConfig.readFrom(resume);
             runDir = resume;
+            splits = Datasets.load(config.data(), config.dataOptions());
         } else {
-            config = resolve();
+            splits = Datasets.load(data.data, data.options());
+            DataDefaults.Choice defaults = defaults(splits);
+            config = resolve(defaults);
             runDir = out != null ? out : Path.of("runs", method);
+            String picked = defaults.describe(given());
+            System.out.println(picked);
         }
-        DataSplits splits = Datasets.load(config.data(), config.dataOptions());
         System.out.printf("%s on %s (%s, %d train / %d test), backbone %s, %d epochs, batch %d%n",
                 config.method(), config.data(), splits.shapeDescription(), splits.train().size(),
                 splits.test().size(), config.backbone(), config.epochs(), config.batchSize());
@@ -134,8 +141,35 @@ final class PretrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The config these options describe, with each method's defaults filled in. */
-    PretrainConfig resolve() {
+    /** The defaults suited to these images for the chosen method. */
+    DataDefaults.Choice defaults(DataSplits splits) {
+        if (!Methods.NAMES.contains(method)) {
+            throw new IllegalArgumentException("--method must be one of " + Methods.NAMES
+                    + ", found '" + method + "'");
+        }
+        return DataDefaults.choose(method, data.data, splits.train().channels(),
+                splits.train().height(), splits.train().width());
+    }
+
+    /** The settings the user gave, by option name without dashes (they override the defaults). */
+    java.util.Set<String> given() {
+        java.util.Set<String> given = new java.util.HashSet<>();
+        for (String option : java.util.List.of("min-crop-scale", "temperature", "batch-size", "lr")) {
+            if (text.given("--" + option)) {
+                given.add(option);
+            }
+        }
+        if ("sgd".equals(optimizer)) {
+            given.add("lr"); // SGD keeps its own rate rule
+        }
+        if (recipe != null && !recipe.equals(Methods.defaultRecipe(method))) {
+            given.add("min-crop-scale"); // another recipe: the pick is for the simclr recipe
+        }
+        return given;
+    }
+
+    /** The config these options describe, with each method's and the data's defaults filled in. */
+    PretrainConfig resolve(DataDefaults.Choice defaults) {
         if (!Methods.NAMES.contains(method)) {
             throw new IllegalArgumentException("--method must be one of " + Methods.NAMES
                     + ", found '" + method + "'");
@@ -151,21 +185,28 @@ final class PretrainCommand implements Callable<Integer> {
                     + String.join(", ", Methods.MASKING_TASKS) + ", not to " + method);
         }
         boolean sgd = "sgd".equals(optimizer);
+        java.util.Set<String> given = given();
+        int batch = batchSize != null ? batchSize : defaults.batchSize();
+        Double cropScale = minCropScale != null ? minCropScale
+                : given.contains("min-crop-scale") ? null : defaults.minCropScale();
         return new PretrainConfig(
                 method,
                 backbone != null ? backbone : Methods.defaultBackbone(method),
                 data.data,
                 data.options(),
                 recipe != null ? recipe : Methods.defaultRecipe(method),
-                minCropScale,
+                cropScale,
                 rotation,
                 epochs,
-                batchSize,
+                batch,
                 optimizer,
-                learningRate != null ? learningRate : sgd ? 0.06 * batchSize / 256 : 1e-3,
+                learningRate != null ? learningRate
+                        : sgd ? 0.06 * batch / 256 : defaults.learningRate(),
                 weightDecay != null ? weightDecay : sgd ? 5e-4 : 1e-6,
                 Methods.usesTemperature(method)
-                        ? (temperature != null ? temperature : Methods.defaultTemperature(method))
+                        ? (temperature != null ? temperature
+                                : defaults.temperature() != null ? defaults.temperature()
+                                : Methods.defaultTemperature(method))
                         : null,
                 warmupEpochs != null ? warmupEpochs : epochs > 1 ? 1 : 0,
                 seed,

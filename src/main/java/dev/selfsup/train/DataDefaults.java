@@ -1,0 +1,184 @@
+package dev.selfsup.train;
+
+import dev.selfsup.method.Methods;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Pre-training settings suited to the data, for the settings a user leaves out: the crop scale
+ * of the two-view recipe, the contrastive temperature, the batch size and the peak learning rate.
+ * The data is sorted into a {@link Profile} by its shape; each pick carries the reason for it, so
+ * that the CLI can print what it chose and why. Every pick is only a default: a value the user
+ * gives wins, and the resolved value is written to {@code config.json}.
+ *
+ * <p>The figures behind the small-gray picks are in BENCHMARKS.md ("Defaults for small gray
+ * images"): SimCLR on 20,000 Fashion-MNIST images for 3 epochs, kNN top-1 on 5,000 test images.
+ */
+public final class DataDefaults {
+    /** Largest image side still treated as a small image (MNIST, Fashion-MNIST, CIFAR, STL at 48). */
+    public static final int SMALL_SIDE = 48;
+
+    /** The kinds of image data the defaults tell apart. */
+    public enum Profile {
+        /** The built-in shapes: small coloured objects on textured backgrounds. */
+        SHAPES("the built-in shapes"),
+        /** One channel, side at most {@value DataDefaults#SMALL_SIDE} (MNIST, Fashion-MNIST). */
+        SMALL_GRAY("small gray images"),
+        /** Three channels, side at most {@value DataDefaults#SMALL_SIDE} (CIFAR-10). */
+        SMALL_COLOUR("small colour images"),
+        /** Anything larger (photos in folders). */
+        PHOTOS("larger photos");
+
+        private final String description;
+
+        Profile(String description) {
+            this.description = description;
+        }
+
+        /** Words for the profile, as printed. */
+        public String description() {
+            return description;
+        }
+    }
+
+    /**
+     * One default chosen for the data.
+     *
+     * @param setting the CLI option it stands for, without dashes ({@code min-crop-scale})
+     * @param value the value chosen
+     * @param reason why, in a few words
+     */
+    public record Pick(String setting, Object value, String reason) {
+        @Override
+        public String toString() {
+            return setting + " " + value + " (" + reason + ")";
+        }
+    }
+
+    /**
+     * The defaults for one run.
+     *
+     * @param profile the kind of data
+     * @param minCropScale smallest crop of the simclr recipe, or null: the recipe's own (0.08)
+     * @param temperature the temperature of a method that has one, or null for its own default
+     * @param batchSize samples per step
+     * @param learningRate peak learning rate for adam/adamw
+     * @param picks every value chosen for this data, with its reason
+     */
+    public record Choice(Profile profile, Double minCropScale, Double temperature, int batchSize,
+            double learningRate, List<Pick> picks) {
+        public Choice {
+            picks = List.copyOf(picks);
+        }
+
+        /**
+         * One line: the profile and every pick with its reason, leaving out the settings in
+         * {@code overridden} (given by the user, so not picked).
+         */
+        public String describe(java.util.Set<String> overridden) {
+            StringBuilder text = new StringBuilder("defaults for " + profile.description() + ": ");
+            int shown = 0;
+            for (Pick pick : picks) {
+                if (!overridden.contains(pick.setting())) {
+                    text.append(shown++ == 0 ? "" : "; ").append(pick);
+                }
+            }
+            if (shown == 0) {
+                text.append("none picked (the methods' own, and the options given)");
+            }
+            return text.toString();
+        }
+    }
+
+    private DataDefaults() {}
+
+    /**
+     * The profile of a data set by its spec and image shape.
+     *
+     * @throws IllegalArgumentException if a dimension is not positive
+     */
+    public static Profile profile(String dataSpec, int channels, int height, int width) {
+        if (channels <= 0 || height <= 0 || width <= 0) {
+            throw new IllegalArgumentException("image shape must be positive, found " + channels
+                    + "x" + height + "x" + width);
+        }
+        String spec = dataSpec == null ? "" : dataSpec.trim().toLowerCase(Locale.ROOT);
+        if (spec.equals("shapes") || spec.startsWith("shapes:")) {
+            return Profile.SHAPES;
+        }
+        if (Math.max(height, width) > SMALL_SIDE) {
+            return Profile.PHOTOS;
+        }
+        return channels == 1 ? Profile.SMALL_GRAY : Profile.SMALL_COLOUR;
+    }
+
+    /**
+     * The defaults for {@code method} on data of this spec and shape, for the adam/adamw
+     * optimisers (SGD keeps its own rate rule).
+     *
+     * @throws IllegalArgumentException for an unknown method or a bad shape
+     */
+    public static Choice choose(String method, String dataSpec, int channels, int height,
+            int width) {
+        if (!Methods.NAMES.contains(method)) {
+            throw new IllegalArgumentException("method must be one of " + Methods.NAMES
+                    + ", found '" + method + "'");
+        }
+        Profile profile = profile(dataSpec, channels, height, width);
+        boolean twoView = "simclr".equals(Methods.defaultRecipe(method));
+        boolean temperature = Methods.usesTemperature(method);
+        List<Pick> picks = new ArrayList<>();
+        Double minCropScale = null;
+        Double chosenTemperature = null;
+        int batchSize = 256;
+        double learningRate = 1e-3;
+        switch (profile) {
+            case SHAPES -> {
+                if (twoView) {
+                    minCropScale = 0.8;
+                    picks.add(new Pick("min-crop-scale", minCropScale,
+                            "a shape fills a small part of the image; smaller crops often miss it"));
+                }
+                if (temperature) {
+                    chosenTemperature = 0.2;
+                    picks.add(new Pick("temperature", chosenTemperature,
+                            "the demo's, which beats 0.5 on shapes"));
+                }
+                batchSize = 128;
+                learningRate = 5e-3;
+                picks.add(new Pick("batch-size", batchSize, "more steps per epoch on 10,000 images"));
+                picks.add(new Pick("lr", learningRate, "the demo's rate with batch 128"));
+            }
+            case SMALL_GRAY -> {
+                if (twoView) {
+                    minCropScale = 0.2;
+                    picks.add(new Pick("min-crop-scale", minCropScale, "a crop of 8% of a "
+                            + height + "x" + width + " image is a few pixels wide"));
+                }
+                if (temperature) {
+                    chosenTemperature = 0.2;
+                    picks.add(new Pick("temperature", chosenTemperature,
+                            "sharper than the paper's 0.5; learns faster in short runs"));
+                }
+                batchSize = 128;
+                learningRate = 2e-3;
+                picks.add(new Pick("batch-size", batchSize,
+                        "twice the updates per epoch at the same cost per image"));
+                picks.add(new Pick("lr", learningRate, "Adam with batch norm at batch 128"));
+            }
+            case SMALL_COLOUR -> {
+                if (temperature) {
+                    chosenTemperature = 0.2;
+                    picks.add(new Pick("temperature", chosenTemperature,
+                            "solo-learn's CIFAR setting; 0.5 learns more slowly"));
+                }
+            }
+            case PHOTOS -> {
+                // the methods' own: SimCLR's ImageNet recipe was made for photos
+            }
+            default -> throw new IllegalStateException("unhandled profile " + profile);
+        }
+        return new Choice(profile, minCropScale, chosenTemperature, batchSize, learningRate, picks);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.selfsup.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.selfsup.util.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** pretrain fills in the data's defaults, says so, records them, and lets given options win. */
+class DataDefaultsCliTest {
+    @Test
+    void theDataDefaultsAreUsedPrintedAndRecorded(@TempDir Path dir) throws IOException {
+        Path data = CliTest.tinyIdx(Files.createDirectories(dir.resolve("data")));
+        Path out = dir.resolve("picked");
+        CliTest.Run run = CliTest.run("pretrain", "--method", "simclr", "--backbone", "mlp",
+                "--data", "idx:" + data, "--epochs", "1", "--threads", "2",
+                "--out", out.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).contains("defaults for small gray images: min-crop-scale 0.2 (")
+                .contains("temperature 0.2 (").contains("batch-size 128 (").contains("lr 0.002 (")
+                .contains("batch 128");
+        JsonNode config = Json.MAPPER.readTree(out.resolve("config.json").toFile()).get("config");
+        assertThat(config.get("min_crop_scale").asDouble()).isEqualTo(0.2);
+        assertThat(config.get("temperature").asDouble()).isEqualTo(0.2);
+        assertThat(config.get("batch_size").asInt()).isEqualTo(128);
+        assertThat(config.get("learning_rate").asDouble()).isEqualTo(2e-3);
+    }
+
+    @Test
+    void givenOptionsWinAndAreNotCalledDefaults(@TempDir Path dir) throws IOException {
+        Path data = CliTest.tinyIdx(Files.createDirectories(dir.resolve("data")));
+        Path out = dir.resolve("given");
+        CliTest.Run run = CliTest.run("pretrain", "--method", "simclr", "--backbone", "mlp",
+                "--data", "idx:" + data, "--epochs", "1", "--threads", "2",
+                "--batch-size", "64", "--temperature", "0.5", "--lr", "1e-3",
+                "--out", out.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        String line = run.out().lines().filter(l -> l.startsWith("defaults for")).findFirst()
+                .orElseThrow();
+        assertThat(line).contains("min-crop-scale 0.2").doesNotContain("temperature")
+                .doesNotContain("batch-size").doesNotContain("lr ");
+        JsonNode config = Json.MAPPER.readTree(out.resolve("config.json").toFile()).get("config");
+        assertThat(config.get("min_crop_scale").asDouble()).isEqualTo(0.2);
+        assertThat(config.get("temperature").asDouble()).isEqualTo(0.5);
+        assertThat(config.get("batch_size").asInt()).isEqualTo(64);
+        assertThat(config.get("learning_rate").asDouble()).isEqualTo(1e-3);
+        // another recipe: the simclr crop pick does not apply
+        CliTest.Run cropFlip = CliTest.run("pretrain", "--method", "simclr", "--backbone", "mlp",
+                "--recipe", "crop-flip", "--data", "idx:" + data, "--epochs", "1",
+                "--threads", "2", "--out", dir.resolve("crop-flip").toString());
+        assertThat(cropFlip.code()).as(cropFlip.err()).isZero();
+        JsonNode other = Json.MAPPER.readTree(dir.resolve("crop-flip/config.json").toFile()).get("config");
+        assertThat(other.get("min_crop_scale").isNull()).isTrue();
+    }
+}

@@ -1,0 +1,78 @@
+package dev.selfsup.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.selfsup.train.DataDefaults.Choice;
+import dev.selfsup.train.DataDefaults.Pick;
+import dev.selfsup.train.DataDefaults.Profile;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class DataDefaultsTest {
+    @Test
+    void dataIsSortedByItsSpecAndShape() {
+        assertThat(DataDefaults.profile("shapes", 3, 32, 32)).isEqualTo(Profile.SHAPES);
+        assertThat(DataDefaults.profile("shapes:2000", 3, 32, 32)).isEqualTo(Profile.SHAPES);
+        assertThat(DataDefaults.profile("idx:/data/fm", 1, 28, 28)).isEqualTo(Profile.SMALL_GRAY);
+        assertThat(DataDefaults.profile("cifar:/data/c", 3, 32, 32))
+                .isEqualTo(Profile.SMALL_COLOUR);
+        assertThat(DataDefaults.profile("folder:/p", 3, 48, 48)).isEqualTo(Profile.SMALL_COLOUR);
+        assertThat(DataDefaults.profile("folder:/p", 3, 48, 49)).isEqualTo(Profile.PHOTOS);
+        assertThat(DataDefaults.profile("folder:/p", 1, 96, 96)).isEqualTo(Profile.PHOTOS);
+        assertThatThrownBy(() -> DataDefaults.profile("idx:x", 0, 28, 28))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0x28x28");
+    }
+
+    @Test
+    void smallGrayImagesGetLargerCropsASharperTemperatureAndMoreSteps() {
+        Choice simclr = DataDefaults.choose("simclr", "idx:/fm", 1, 28, 28);
+        assertThat(simclr.profile()).isEqualTo(Profile.SMALL_GRAY);
+        assertThat(simclr.minCropScale()).isEqualTo(0.2);
+        assertThat(simclr.temperature()).isEqualTo(0.2);
+        assertThat(simclr.batchSize()).isEqualTo(128);
+        assertThat(simclr.learningRate()).isEqualTo(2e-3);
+        assertThat(simclr.picks()).extracting(Pick::setting)
+                .containsExactly("min-crop-scale", "temperature", "batch-size", "lr");
+        // a method without a temperature gets no temperature pick; the crop pick stays
+        Choice byol = DataDefaults.choose("byol", "idx:/fm", 1, 28, 28);
+        assertThat(byol.temperature()).isNull();
+        assertThat(byol.minCropScale()).isEqualTo(0.2);
+        assertThat(byol.picks()).extracting(Pick::setting).doesNotContain("temperature");
+        // a pretext task uses the crop-flip recipe: no crop pick
+        Choice rotation = DataDefaults.choose("rotation", "idx:/fm", 1, 28, 28);
+        assertThat(rotation.minCropScale()).isNull();
+        assertThat(rotation.picks()).extracting(Pick::setting)
+                .containsExactly("batch-size", "lr");
+    }
+
+    @Test
+    void photosKeepTheMethodsOwnSettings() {
+        Choice photos = DataDefaults.choose("simclr", "folder:/p", 3, 96, 96);
+        assertThat(photos.minCropScale()).isNull();
+        assertThat(photos.temperature()).isNull();
+        assertThat(photos.batchSize()).isEqualTo(256);
+        assertThat(photos.learningRate()).isEqualTo(1e-3);
+        assertThat(photos.picks()).isEmpty();
+        assertThat(photos.describe(Set.of())).isEqualTo(
+                "defaults for larger photos: none picked (the methods' own, and the options given)");
+    }
+
+    @Test
+    void theLineLeavesOutWhatTheUserGave() {
+        Choice choice = DataDefaults.choose("simclr", "shapes", 3, 32, 32);
+        String all = choice.describe(Set.of());
+        assertThat(all).startsWith("defaults for the built-in shapes: min-crop-scale 0.8 (")
+                .contains("; temperature 0.2 (").contains("; batch-size 128 (")
+                .contains("; lr 0.005 (");
+        String some = choice.describe(Set.of("temperature", "lr"));
+        assertThat(some).contains("min-crop-scale 0.8").contains("batch-size 128")
+                .doesNotContain("temperature").doesNotContain("lr ");
+    }
+
+    @Test
+    void anUnknownMethodIsNamed() {
+        assertThatThrownBy(() -> DataDefaults.choose("simclear", "idx:/fm", 1, 28, 28))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'simclear'");
+    }
+}
