@@ -45,6 +45,16 @@ public final class TrainBenchmark {
     /** Runs one warm-up step and {@code steps} timed ones. */
     public static Result run(String backbone, int batchSize, int channels, int imageSize,
             int threads, int steps) {
+        return run(backbone, batchSize, channels, imageSize, threads, steps, null);
+    }
+
+    /**
+     * Runs one warm-up step and {@code steps} timed ones; with {@code profile} not null, writes
+     * libtorch's profiler trace of the timed steps there (Chrome trace JSON). The profiler adds
+     * its own cost, so the step times of a profiled run read high.
+     */
+    public static Result run(String backbone, int batchSize, int channels, int imageSize,
+            int threads, int steps, java.nio.file.Path profile) {
         if (steps <= 0 || batchSize < 2) {
             throw new IllegalArgumentException("need steps > 0 and batch size >= 2, found "
                     + steps + " and " + batchSize);
@@ -70,10 +80,16 @@ public final class TrainBenchmark {
             try (Optimizer optimizer = Optimizer.create("adam", manager, 0)) {
                 TrainingStep step = new TrainingStep(method, optimizer, manager);
                 step.run(batch, shape, 1e-3); // warm-up
+                if (profile != null) {
+                    TorchRuntime.startProfiler();
+                }
                 for (int i = 0; i < steps; i++) {
                     long start = System.nanoTime();
                     step.run(batch, shape, 1e-3);
                     millis[i] = (System.nanoTime() - start) / 1e6;
+                }
+                if (profile != null) {
+                    TorchRuntime.stopProfiler(profile);
                 }
             }
         }

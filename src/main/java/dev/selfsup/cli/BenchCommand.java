@@ -85,11 +85,15 @@ final class BenchCommand implements Runnable {
         @Option(names = "--channels", defaultValue = "3") int channels;
         @Option(names = "--threads", description = "Default: all cores.") Integer threads;
         @Option(names = "--steps", defaultValue = "10") int steps;
+        @Option(names = "--profile", paramLabel = "TRACE.json", description = "Write libtorch's "
+                + "profiler trace of the timed steps (Chrome trace JSON; step times read high).")
+        java.nio.file.Path profile;
 
         @Override
         public Integer call() throws Exception {
             TrainBenchmark.Result r = TrainBenchmark.run(backbone, batchSize, channels, imageSize,
-                    threads != null ? threads : Runtime.getRuntime().availableProcessors(), steps);
+                    threads != null ? threads : Runtime.getRuntime().availableProcessors(), steps,
+                    profile);
             Map<String, Object> figures = new LinkedHashMap<>();
             figures.put("benchmark", "train");
             figures.put("model", r.backbone());

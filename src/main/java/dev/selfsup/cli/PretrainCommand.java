@@ -82,7 +82,7 @@ final class PretrainCommand implements Callable<Integer> {
     Double maskRatio;
 
     @Option(names = "--warmup-epochs", description = "Linear warm-up epochs (default: 1 when "
-            + "epochs > 1, else 0; text methods: the first 10% of the steps).")
+            + "epochs > 1, else 0; text methods: the first 10%% of the steps).")
     Integer warmupEpochs;
 
     @Option(names = "--seed", defaultValue = "0", description = "Default: ${DEFAULT-VALUE}.")

@@ -21,6 +21,23 @@ public final class TorchRuntime {
         Engine.getEngine("PyTorch").setRandomSeed((int) (seed ^ (seed >>> 32)));
     }
 
+    /**
+     * Starts libtorch's profiler for this thread's operators (with their input shapes); stop it
+     * with {@link #stopProfiler}.
+     */
+    public static void startProfiler() {
+        Engine.getEngine("PyTorch");
+        JniUtils.startProfile(false, true, false);
+    }
+
+    /**
+     * Stops the profiler and writes what it recorded to {@code trace} as a Chrome trace
+     * (JSON; open it in {@code chrome://tracing} or Perfetto, or sum it by operator name).
+     */
+    public static void stopProfiler(java.nio.file.Path trace) {
+        JniUtils.stopProfile(trace.toAbsolutePath().toString());
+    }
+
     /** DJL's version. */
     public static String djlVersion() {
         return Engine.getDjlVersion();

@@ -158,6 +158,20 @@ class CliTest {
     }
 
     @Test
+    void benchTrainWritesAProfilerTraceOfItsSteps(@TempDir Path dir) throws IOException {
+        Path trace = dir.resolve("trace.json");
+        Run train = run("bench", "train", "--backbone", "small-resnet", "--channels", "1",
+                "--image-size", "8", "--batch-size", "4", "--steps", "2", "--json",
+                "--profile", trace.toString());
+        assertThat(train.code()).as(train.err()).isZero();
+        JsonNode events = Json.MAPPER.readTree(trace.toFile()); // an array of events
+        java.util.Set<String> names = new java.util.HashSet<>();
+        events.forEach(e -> names.add(e.path("name").asText()));
+        // the forward and the backward of the convolutions are both in it
+        assertThat(names).contains("aten::convolution", "aten::convolution_backward");
+    }
+
+    @Test
     void pretrainResumeEvalAndEmbedEndToEnd(@TempDir Path dir) throws IOException {
         Path data = tinyIdx(Files.createDirectories(dir.resolve("data")));
         Path out = dir.resolve("run");
