@@ -88,6 +88,9 @@ final class TextCommands {
             line.append(String.format(", held-out reconstruction accuracy %.4f",
                     m.reconstructionAccuracy()));
         }
+        if (m.mostFrequentPieceRate() != null) {
+            line.append(String.format(" (a constant guess: %.4f)", m.mostFrequentPieceRate()));
+        }
         if (m.perplexity() != null) {
             line.append(String.format(", perplexity %.2f", m.perplexity()));
         }

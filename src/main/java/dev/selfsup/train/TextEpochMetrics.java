@@ -18,6 +18,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param nspAccuracy held-out next-sentence accuracy, else null
  * @param viewAccuracy held-out share of views whose nearest other view in their batch is their
  *     partner (text-contrastive), else null
+ * @param mostFrequentPieceRate the accuracy a constant guess would score on the same held-out
+ *     pieces: the share of them that are the single most common one (MLM and autoencoder), else
+ *     null. Masked or reconstruction accuracy means something only above it.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TextEpochMetrics(
@@ -31,4 +34,5 @@ public record TextEpochMetrics(
         @JsonProperty("reconstruction_accuracy") Double reconstructionAccuracy,
         Double perplexity,
         @JsonProperty("nsp_accuracy") Double nspAccuracy,
-        @JsonProperty("view_accuracy") Double viewAccuracy) {}
+        @JsonProperty("view_accuracy") Double viewAccuracy,
+        @JsonProperty("most_frequent_piece_rate") Double mostFrequentPieceRate) {}

@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -276,7 +277,9 @@ public final class TextPretrainer {
                 autoencoder ? null : tokenAccuracy, autoencoder ? tokenAccuracy : null,
                 score.tokenCount == 0 ? null : Math.exp(score.tokenLossSum / score.tokenCount),
                 pairs && !contrastive ? (double) score.pairCorrect / score.pairCount : null,
-                pairs && contrastive ? (double) score.pairCorrect / score.pairCount : null);
+                pairs && contrastive ? (double) score.pairCorrect / score.pairCount : null,
+                score.tokenCount == 0 ? null
+                        : (double) score.mostFrequentTargetCount / score.tokenCount);
     }
 
     /**
@@ -289,9 +292,12 @@ public final class TextPretrainer {
         return method.kind() == TextExamples.Kind.CONTRASTIVE && single ? count - 1 : count;
     }
 
-    /** Held-out totals. */
+    /**
+     * Held-out totals; {@code mostFrequentTargetCount} is how many of the {@code tokenCount}
+     * predicted pieces are the most common of them.
+     */
     record Score(double tokenLossSum, long tokenCorrect, long tokenCount, long pairCorrect,
-            long pairCount) {}
+            long pairCount, long mostFrequentTargetCount) {}
 
     /**
      * Scores the first {@code limit} held-out examples without dropout; their masks and noise are
@@ -305,6 +311,7 @@ public final class TextPretrainer {
         long count = 0;
         long pairCorrect = 0;
         long pairCount = 0;
+        Map<Integer, Long> targets = new HashMap<>();
         long heldOutSeed = Seeds.derive(seed, 0x48454c44L); // "HELD"
         for (int from = 0; from < n; from += batchSize) {
             int[] ids = new int[Math.min(batchSize, n - from)];
@@ -312,6 +319,9 @@ public final class TextPretrainer {
                 ids[i] = from + i;
             }
             TextBatch batch = examples.batch(ids, heldOutSeed, 0);
+            for (int target : batch.targetIds()) {
+                targets.merge(target, 1L, Long::sum);
+            }
             try (NDManager scratch = modelManager.newSubManager()) {
                 TextMethod.Output output = method.loss(new ParameterStore(scratch, false), batch,
                         scratch, false);
@@ -322,7 +332,8 @@ public final class TextPretrainer {
                 pairCount += output.pairCount();
             }
         }
-        return new Score(lossSum, correct, count, pairCorrect, pairCount);
+        long mostFrequent = targets.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        return new Score(lossSum, correct, count, pairCorrect, pairCount, mostFrequent);
     }
 
     /** CRC32C of the corpus's sentences, each followed by a newline, as 8 hex digits. */

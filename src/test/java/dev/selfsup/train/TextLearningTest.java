@@ -92,6 +92,13 @@ class TextLearningTest {
         assertThat(result.epochs().get(0).maskedAccuracy()).isLessThan(0.2);
         assertThat(result.last().maskedAccuracy()).isGreaterThan(0.6);
         assertThat(result.last().perplexity()).isLessThan(result.epochs().get(0).perplexity() / 4);
+        // the constant-guess rate is printed beside it: the same held-out pieces every epoch,
+        // and far below what the model reaches
+        double constant = result.last().mostFrequentPieceRate();
+        assertThat(result.epochs()).allSatisfy(m ->
+                assertThat(m.mostFrequentPieceRate()).isEqualTo(constant));
+        assertThat(constant).isBetween(0.01, 0.5);
+        assertThat(result.last().maskedAccuracy()).isGreaterThan(constant + 0.3);
     }
 
     @Test

@@ -50,7 +50,8 @@ class TextPretrainerTest {
         assertThat(epochs.get(3).nspAccuracy()).isNull();
         Path run = dir.resolve("run");
         assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).hasSize(4)
-                .allMatch(line -> line.contains("\"masked_accuracy\"") && line.contains("\"perplexity\""));
+                .allMatch(line -> line.contains("\"masked_accuracy\"") && line.contains("\"perplexity\"")
+                        && line.contains("\"most_frequent_piece_rate\""));
         assertThat(run.resolve("report.html")).exists();
         assertThat(Files.readString(run.resolve("config.json"))).contains("\"text_crc32c\"");
         Path checkpoint = result.checkpoint();
