@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
 
@@ -78,6 +79,35 @@ public final class Provenance {
         return versions;
     }
 
+    /** Prefixes of the environment variables that change libtorch's or glibc's speed. */
+    private static final List<String> SPEED_VARIABLES = List.of("OMP_", "MKL_", "OPENBLAS_",
+            "DNNL_", "ONEDNN_", "MALLOC_", "GLIBC_TUNABLES", "ATEN_");
+
+    /**
+     * What a speed figure depends on besides the versions: the CPU model (from
+     * {@code /proc/cpuinfo}, where there is one) and the environment variables that set
+     * threading, BLAS, oneDNN and the allocator, sorted by name.
+     */
+    public static Map<String, Object> environment() {
+        Map<String, Object> environment = new LinkedHashMap<>();
+        String cpu = System.getProperty("os.arch");
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            cpu = lines.filter(l -> l.startsWith("model name")).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(cpu);
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            // not Linux: the architecture stands in for the model
+        }
+        environment.put("cpu", cpu);
+        Map<String, String> variables = new java.util.TreeMap<>();
+        System.getenv().forEach((name, value) -> {
+            if (SPEED_VARIABLES.stream().anyMatch(name::startsWith)) {
+                variables.put(name, value);
+            }
+        });
+        environment.put("variables", variables);
+        return environment;
+    }
+
     /** The dataset's identity: name, split sizes, shape, classes and CRC32C checksums. */
     public static Map<String, Object> dataset(DataSplits data) {
         Map<String, Object> identity = new LinkedHashMap<>();
@@ -110,6 +140,7 @@ public final class Provenance {
         document.put("config", config);
         document.put("dataset", dataset(data));
         document.put("versions", versions());
+        document.put("environment", environment());
         document.put("created", java.time.Instant.now().toString());
         return document;
     }

@@ -363,6 +363,7 @@ public final class TextPretrainer {
         document.put("config", config);
         document.put("dataset", dataset);
         document.put("versions", Provenance.versions());
+        document.put("environment", Provenance.environment());
         document.put("created", java.time.Instant.now().toString());
         return document;
     }

@@ -28,6 +28,16 @@ class DataDefaultsCliTest {
         assertThat(config.get("temperature").asDouble()).isEqualTo(0.2);
         assertThat(config.get("batch_size").asInt()).isEqualTo(128);
         assertThat(config.get("learning_rate").asDouble()).isEqualTo(2e-3);
+        // what the run's speed depends on is recorded beside it
+        JsonNode environment = Json.MAPPER.readTree(out.resolve("config.json").toFile())
+                .get("environment");
+        assertThat(environment.get("cpu").asText()).isNotBlank();
+        assertThat(environment.get("variables").isObject()).isTrue();
+        System.getenv().forEach((name, value) -> {
+            if (name.startsWith("MALLOC_") || name.startsWith("OMP_")) {
+                assertThat(environment.get("variables").get(name).asText()).isEqualTo(value);
+            }
+        });
     }
 
     @Test
