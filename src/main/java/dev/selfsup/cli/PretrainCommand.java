@@ -8,6 +8,9 @@ import dev.selfsup.train.PretrainConfig;
 import dev.selfsup.train.TextPretrainConfig;
 import dev.selfsup.train.Pretrainer;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -124,12 +127,14 @@ final class PretrainCommand implements Callable<Integer> {
             runDir = resume;
             splits = Datasets.load(config.data(), config.dataOptions());
         } else {
+            checkOptions(); // before loading the data: a wrong option fails at once
             splits = Datasets.load(data.data, data.options());
-            DataDefaults.Choice defaults = defaults(splits);
-            config = resolve(defaults);
+            DataDefaults.Choice defaults = DataDefaults.choose(method, data.data,
+                    splits.train().channels(), splits.train().height(), splits.train().width());
+            Set<String> given = given();
+            config = resolve(defaults, given);
             runDir = out != null ? out : Path.of("runs", method);
-            String picked = defaults.describe(given());
-            System.out.println(picked);
+            System.out.println(defaults.describe(given));
         }
         System.out.printf("%s on %s (%s, %d train / %d test), backbone %s, %d epochs, batch %d%n",
                 config.method(), config.data(), splits.shapeDescription(), splits.train().size(),
@@ -141,20 +146,10 @@ final class PretrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The defaults suited to these images for the chosen method. */
-    DataDefaults.Choice defaults(DataSplits splits) {
-        if (!Methods.NAMES.contains(method)) {
-            throw new IllegalArgumentException("--method must be one of " + Methods.NAMES
-                    + ", found '" + method + "'");
-        }
-        return DataDefaults.choose(method, data.data, splits.train().channels(),
-                splits.train().height(), splits.train().width());
-    }
-
     /** The settings the user gave, by option name without dashes (they override the defaults). */
-    java.util.Set<String> given() {
-        java.util.Set<String> given = new java.util.HashSet<>();
-        for (String option : java.util.List.of("min-crop-scale", "temperature", "batch-size", "lr")) {
+    Set<String> given() {
+        Set<String> given = new HashSet<>();
+        for (String option : List.of("min-crop-scale", "temperature", "batch-size", "lr")) {
             if (text.given("--" + option)) {
                 given.add(option);
             }
@@ -168,8 +163,8 @@ final class PretrainCommand implements Callable<Integer> {
         return given;
     }
 
-    /** The config these options describe, with each method's and the data's defaults filled in. */
-    PretrainConfig resolve(DataDefaults.Choice defaults) {
+    /** Refuses an unknown method and options that do not apply to it. */
+    void checkOptions() {
         if (!Methods.NAMES.contains(method)) {
             throw new IllegalArgumentException("--method must be one of " + Methods.NAMES
                     + ", found '" + method + "'");
@@ -184,8 +179,14 @@ final class PretrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--mask-ratio applies to "
                     + String.join(", ", Methods.MASKING_TASKS) + ", not to " + method);
         }
+    }
+
+    /**
+     * The config these options describe, with each method's and the data's defaults filled in
+     * for the settings not in {@code given}.
+     */
+    PretrainConfig resolve(DataDefaults.Choice defaults, Set<String> given) {
         boolean sgd = "sgd".equals(optimizer);
-        java.util.Set<String> given = given();
         int batch = batchSize != null ? batchSize : defaults.batchSize();
         Double cropScale = minCropScale != null ? minCropScale
                 : given.contains("min-crop-scale") ? null : defaults.minCropScale();

@@ -6,12 +6,14 @@ import dev.selfsup.data.DataSplits;
 import dev.selfsup.data.ImageSet;
 import dev.selfsup.util.Json;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
 /**
@@ -91,14 +93,14 @@ public final class Provenance {
     public static Map<String, Object> environment() {
         Map<String, Object> environment = new LinkedHashMap<>();
         String cpu = System.getProperty("os.arch");
-        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+        try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
             cpu = lines.filter(l -> l.startsWith("model name")).findFirst()
                     .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(cpu);
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             // not Linux: the architecture stands in for the model
         }
         environment.put("cpu", cpu);
-        Map<String, String> variables = new java.util.TreeMap<>();
+        Map<String, String> variables = new TreeMap<>();
         System.getenv().forEach((name, value) -> {
             if (SPEED_VARIABLES.stream().anyMatch(name::startsWith)) {
                 variables.put(name, value);
