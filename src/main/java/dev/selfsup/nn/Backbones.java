@@ -10,7 +10,9 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.initializer.XavierInitializer;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Factories for the built-in backbones; {@link #byName} serves the CLI's {@code --backbone}. */
 public final class Backbones {
@@ -32,6 +34,50 @@ public final class Backbones {
             default -> throw new IllegalArgumentException(
                     "backbone must be one of " + NAMES + ", found '" + name + "'");
         };
+    }
+
+    /**
+     * What the backbone called {@code name} computes, in words and numbers a loader in another
+     * framework can rebuild it from (written into every checkpoint's safetensors
+     * {@code __metadata__}): layer order, widths, strides, batch-norm settings in PyTorch's
+     * convention, activation, and how its tensors are named.
+     *
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public static Map<String, Object> describe(String name) {
+        Map<String, Object> description = new LinkedHashMap<>();
+        switch (name) {
+            case "mlp" -> {
+                description.put("type", "mlp");
+                description.put("layers", "flatten, linear(512), relu, linear(128)");
+                description.put("feature_dim", 128);
+            }
+            case "resnet18", "small-resnet" -> {
+                boolean small = name.equals("small-resnet");
+                description.put("type", "resnet");
+                description.put("stage_widths", small ? List.of(16, 32, 64, 128)
+                        : List.of(64, 128, 256, 512));
+                description.put("blocks_per_stage", small ? 1 : 2);
+                description.put("stem", "conv3x3(stage_widths[0], stride 1, padding 1, no bias), "
+                        + "batch_norm, relu; no max-pool");
+                description.put("block", "basic: conv3x3(stride s, no bias), batch_norm, relu, "
+                        + "conv3x3(stride 1, no bias), batch_norm; plus shortcut conv1x1(stride s, "
+                        + "no bias), batch_norm where the width or resolution changes, else the "
+                        + "input; relu after the sum");
+                description.put("stride", "2 in the first block of every stage after the first, "
+                        + "else 1");
+                description.put("pool", "global average");
+                description.put("feature_dim", small ? 128 : 512);
+            }
+            default -> throw new IllegalArgumentException(
+                    "backbone must be one of " + NAMES + ", found '" + name + "'");
+        }
+        // DJL's BatchNorm: eps 1e-5, running = 0.9 running + 0.1 batch (PyTorch's momentum 0.1)
+        description.put("batch_norm", Map.of("eps", 1e-5, "momentum", 0.1));
+        description.put("activation", "relu");
+        description.put("layout", "weights in PyTorch's layout: conv (out, in, kh, kw), linear "
+                + "(out, in); activations NCHW");
+        return description;
     }
 
     /**

@@ -10,7 +10,6 @@ import ai.djl.util.PairList;
 import dev.selfsup.util.AtomicFiles;
 import dev.selfsup.util.Json;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -37,6 +36,17 @@ public final class Checkpoints {
     public static final String OPTIMIZER_FILE = "optimizer.safetensors";
     /** Training state file name. */
     public static final String STATE_FILE = "state.json";
+
+    /** {@code __metadata__} "format" of selfsup's checkpoint files. */
+    public static final String FORMAT = "selfsup-checkpoint";
+    /** {@code __metadata__} "format_version"; raised when names or layout change. */
+    public static final int FORMAT_VERSION = 1;
+    /** How tensors are named, as {@code __metadata__} "tensor_names" states it. */
+    static final String TENSOR_NAMES = "DJL block paths: each NNname part is the NN-th child "
+            + "(1-based, parameterless layers such as relu counted) and its name, joined by '_', "
+            + "then the parameter: weight, bias, gamma and beta (batch-norm scale and shift), "
+            + "runningMean and runningVar (batch-norm statistics). 01backbone_ is the encoder, "
+            + "the other prefixes the method's heads.";
 
     private static final Pattern EPOCH_DIR = Pattern.compile("epoch-(\\d{4,})");
 
@@ -86,8 +96,9 @@ public final class Checkpoints {
                 array.setName(entry.getKey());
                 weights.add(array);
             }
-            writeSafetensors(temporary.resolve(MODEL_FILE), weights);
-            writeSafetensors(temporary.resolve(OPTIMIZER_FILE), optimizer.state());
+            Map<String, String> metadata = metadata(state);
+            SafetensorsFile.write(temporary.resolve(MODEL_FILE), weights, metadata);
+            SafetensorsFile.write(temporary.resolve(OPTIMIZER_FILE), optimizer.state(), metadata);
             for (Map.Entry<String, byte[]> extra : extraFiles.entrySet()) {
                 Files.write(temporary.resolve(extra.getKey()), extra.getValue());
             }
@@ -105,10 +116,35 @@ public final class Checkpoints {
         return target;
     }
 
-    private static void writeSafetensors(Path file, NDList arrays) throws IOException {
-        try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {
-            arrays.encode(out, NDList.Encoding.SAFETENSORS);
+    /**
+     * The {@code __metadata__} of a checkpoint's safetensors files: enough, with the tensors' own
+     * shapes, for a loader in another framework to rebuild the network without selfsup's
+     * source. Every value is a string (the format's rule); structured values are JSON.
+     */
+    static Map<String, String> metadata(Object state) throws IOException {
+        Map<String, String> metadata = new java.util.LinkedHashMap<>();
+        metadata.put("format", FORMAT);
+        metadata.put("format_version", Integer.toString(FORMAT_VERSION));
+        metadata.put("selfsup_version", Provenance.selfsupVersion());
+        metadata.put("tensor_names", TENSOR_NAMES);
+        if (state instanceof CheckpointState image) {
+            metadata.put("modality", "image");
+            metadata.put("method", image.method());
+            metadata.put("backbone", image.backbone());
+            metadata.put("architecture", Json.COMPACT.writeValueAsString(
+                    dev.selfsup.nn.Backbones.describe(image.backbone())));
+            metadata.put("input_shape", "[" + image.channels() + ", " + image.height() + ", "
+                    + image.width() + "]");
+            metadata.put("input_standardisation", "x = (pixel / 255 - channel_mean) / channel_std");
+            metadata.put("channel_mean", Json.COMPACT.writeValueAsString(image.channelMean()));
+            metadata.put("channel_std", Json.COMPACT.writeValueAsString(image.channelStd()));
+        } else if (state instanceof TextCheckpointState text) {
+            metadata.put("modality", TextCheckpointState.TEXT);
+            metadata.put("method", text.method());
+            metadata.put("encoder", Json.COMPACT.writeValueAsString(text.encoder()));
         }
+        metadata.put("state", Json.COMPACT.writeValueAsString(state));
+        return metadata;
     }
 
     /**
@@ -234,17 +270,7 @@ public final class Checkpoints {
 
     static Map<String, NDArray> readSafetensors(Path file, NDManager manager)
             throws IOException {
-        Map<String, NDArray> byName = new HashMap<>();
-        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file))) {
-            for (NDArray array : NDList.decode(manager, in)) {
-                byName.put(array.getName(), array);
-            }
-        } catch (NoSuchFileException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new IOException(file + ": not a readable safetensors file: " + e.getMessage(), e);
-        }
-        return byName;
+        return SafetensorsFile.read(file, manager).tensors();
     }
 
     static boolean isFinite(NDArray array) {
