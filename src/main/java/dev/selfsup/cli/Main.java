@@ -56,6 +56,15 @@ public final class Main implements Runnable {
             err.flush();
             return 1;
         });
+        commandLine.setParameterExceptionHandler((exception, arguments) -> {
+            CommandLine command = exception.getCommandLine();
+            PrintWriter err = command.getErr();
+            err.println("selfsup: error: " + exception.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(exception, err);
+            err.println("(see " + command.getCommandSpec().qualifiedName() + " --help)");
+            err.flush();
+            return command.getCommandSpec().exitCodeOnInvalidInput();
+        });
         return commandLine.execute(args);
     }
 

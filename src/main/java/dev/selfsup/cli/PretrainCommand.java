@@ -115,6 +115,9 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (out != null) {
+            checkDirectory("--out", out);
+        }
         // a resumed run is a text run when its config.json says so, whatever --data is
         if (resume != null ? TextPretrainConfig.isTextRun(resume) : TextOptions.isText(data.data)) {
             return TextCommands.pretrain(this);
@@ -144,6 +147,23 @@ final class PretrainCommand implements Callable<Integer> {
         System.out.printf("done in %.1f s: %s (report: %s)%n", result.trainSeconds(),
                 result.checkpoint(), runDir.resolve("report.html"));
         return 0;
+    }
+
+    /**
+     * Refuses a directory option that names a file, or lies under one, before any work starts.
+     *
+     * @throws IllegalArgumentException naming the option and the file in the way
+     */
+    static void checkDirectory(String option, Path directory) {
+        for (Path at = directory.toAbsolutePath(); at != null; at = at.getParent()) {
+            if (java.nio.file.Files.exists(at)) {
+                if (!java.nio.file.Files.isDirectory(at)) {
+                    throw new IllegalArgumentException(option + " " + directory + ": " + at
+                            + " is a file, not a directory");
+                }
+                return;
+            }
+        }
     }
 
     /** The settings the user gave, by option name without dashes (they override the defaults). */
