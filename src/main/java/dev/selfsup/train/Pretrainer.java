@@ -98,8 +98,15 @@ public final class Pretrainer {
      *
      * @param resume continue from the newest complete checkpoint in {@code runDir} (which must
      *     hold a run with the same config); otherwise {@code runDir} must not hold a run yet
+     * @throws IOException also when another run trains in {@code runDir} now ({@link RunLock})
      */
     public Result run(Path runDir, boolean resume) throws IOException {
+        try (RunLock lock = RunLock.acquire(runDir)) {
+            return train(runDir, resume);
+        }
+    }
+
+    private Result train(Path runDir, boolean resume) throws IOException {
         Path configFile = runDir.resolve(Provenance.CONFIG_FILE);
         Optional<Path> checkpoint = Checkpoints.startingPoint(runDir, resume);
         TorchRuntime.setThreads(config.threads());

@@ -97,6 +97,12 @@ public final class TextPretrainer {
      *     checkpoint, another method or size) or the corpus has changed since the run began
      */
     public Result run(Path runDir, boolean resume) throws IOException {
+        try (RunLock lock = RunLock.acquire(runDir)) {
+            return train(runDir, resume);
+        }
+    }
+
+    private Result train(Path runDir, boolean resume) throws IOException {
         Path configFile = runDir.resolve(Provenance.CONFIG_FILE);
         Optional<Path> checkpoint = Checkpoints.startingPoint(runDir, resume);
         TorchRuntime.setThreads(config.threads());
