@@ -249,6 +249,10 @@ public final class Checkpoints {
                     throw new IOException(file + ": parameter " + entry.getKey() + " has shape "
                             + source.getShape() + ", the model expects " + target.getShape());
                 }
+                if (!isFinite(source)) {
+                    throw new IOException(file + ": parameter " + entry.getKey()
+                            + " has NaN or infinite values");
+                }
                 dev.selfsup.nn.Assign.values(target, source);
             }
         }

@@ -76,4 +76,29 @@ class CheckpointsTest {
                     .hasMessageContaining("no complete checkpoint");
         }
     }
+
+    @Test
+    void weightsWithNaNAreRefusedAtLoadNamingTheParameter(@TempDir Path run) throws IOException {
+        try (NDManager manager = NDManager.newBaseManager();
+                Optimizer optimizer = Optimizer.create("adam", manager, 0)) {
+            Method method = model(manager);
+            Path saved = Checkpoints.save(run, method.model(), optimizer, state(1), 1);
+            Path file = saved.resolve(Checkpoints.MODEL_FILE);
+            SafetensorsFile.Contents contents = SafetensorsFile.read(file, manager);
+            String name = method.model().getParameters().get(0).getKey();
+            ai.djl.ndarray.NDList arrays = new ai.djl.ndarray.NDList();
+            for (var entry : contents.tensors().entrySet()) {
+                ai.djl.ndarray.NDArray array = entry.getValue();
+                if (entry.getKey().equals(name)) {
+                    array = array.mul(Float.NaN);
+                    array.setName(name);
+                }
+                arrays.add(array);
+            }
+            SafetensorsFile.write(file, arrays, contents.metadata());
+            assertThatThrownBy(() -> Checkpoints.loadModel(saved, model(manager).model(), manager))
+                    .isInstanceOf(IOException.class).hasMessageContaining(file.toString())
+                    .hasMessageContaining(name).hasMessageContaining("NaN");
+        }
+    }
 }
