@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,6 +26,8 @@ import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Reads a folder of PNG and JPEG images into {@link DataSplits} of square images of shape {@code
@@ -67,6 +70,12 @@ public final class ImageFolderReader {
         /** Always 1 channel; colour images are converted to luma. */
         GRAY
     }
+
+    /**
+     * Largest image, in pixels, that is decoded (Pillow's limit): larger ones are refused from
+     * their header, before decoding.
+     */
+    public static final long MAX_PIXELS = 89_478_485L;
 
     /** Fraction of the images held out as test when the folder has no train/test subfolders. */
     public static final double TEST_FRACTION = 0.2;
@@ -282,10 +291,43 @@ public final class ImageFolderReader {
         return results;
     }
 
+    /**
+     * Decodes the first image of a file, or returns null when no decoder recognises it. The size
+     * the header claims is checked before any pixel is decoded, so a small file that claims a
+     * huge image (a decompression bomb) costs nothing.
+     */
+    private static BufferedImage read(Path file) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                return null;
+            }
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                return null;
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long width = reader.getWidth(0);
+                long height = reader.getHeight(0);
+                if (width * height > MAX_PIXELS) {
+                    throw new DataFormatException(file, "its header claims " + width + "x"
+                            + height + " pixels, more than the " + MAX_PIXELS
+                            + " selfsup decodes (a decompression bomb?)");
+                }
+                return reader.read(0);
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
     private static byte[] decode(Path file, int imageSize, ColorMode mode) throws IOException {
         BufferedImage image;
         try {
-            image = ImageIO.read(file.toFile());
+            image = read(file);
+        } catch (DataFormatException e) {
+            throw e;
         } catch (IOException e) {
             throw new DataFormatException(file, "cannot decode image, found " + e.getMessage(), e);
         }

@@ -157,7 +157,7 @@ public final class DataDefaults {
                             + height + "x" + width + " image is a few pixels wide"));
                 }
                 if (temperature) {
-                    chosenTemperature = 0.2;
+                    chosenTemperature = 0.1;
                     picks.add(new Pick("temperature", chosenTemperature,
                             "sharper than the paper's 0.5; learns faster in short runs"));
                 }

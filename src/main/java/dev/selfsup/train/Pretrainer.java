@@ -284,7 +284,8 @@ public final class Pretrainer {
                 return kept;
             }
             StringBuilder text = new StringBuilder();
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            String content = Files.readString(file, StandardCharsets.UTF_8);
+            List<String> lines = content.lines().toList();
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i);
                 if (line.isBlank()) {
@@ -296,6 +297,9 @@ public final class Pretrainer {
                     node = Json.COMPACT.readTree(line);
                     metrics = Json.COMPACT.treeToValue(node, type);
                 } catch (JacksonException e) {
+                    if (i == lines.size() - 1 && !content.endsWith("\n")) {
+                        break; // an append cut short by a crash: its epoch was never saved
+                    }
                     throw new IOException(file + ": line " + (i + 1) + ": not an epoch's metrics: "
                             + e.getOriginalMessage(), e);
                 }

@@ -21,11 +21,11 @@ class DataDefaultsCliTest {
                 "--out", out.toString());
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.out()).contains("defaults for small gray images: min-crop-scale 0.2 (")
-                .contains("temperature 0.2 (").contains("batch-size 128 (").contains("lr 0.002 (")
+                .contains("temperature 0.1 (").contains("batch-size 128 (").contains("lr 0.002 (")
                 .contains("batch 128");
         JsonNode config = Json.MAPPER.readTree(out.resolve("config.json").toFile()).get("config");
         assertThat(config.get("min_crop_scale").asDouble()).isEqualTo(0.2);
-        assertThat(config.get("temperature").asDouble()).isEqualTo(0.2);
+        assertThat(config.get("temperature").asDouble()).isEqualTo(0.1);
         assertThat(config.get("batch_size").asInt()).isEqualTo(128);
         assertThat(config.get("learning_rate").asDouble()).isEqualTo(2e-3);
         // what the run's speed depends on is recorded beside it

@@ -377,6 +377,77 @@ class ImageFolderReaderTest {
                 .hasMessageContaining("cannot decode image");
     }
 
+    /** A PNG chunk: length, type, data, CRC-32 of type and data. */
+    private static void chunk(java.io.ByteArrayOutputStream out, String type, byte[] data) {
+        java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(8).putInt(data.length)
+                .put(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.writeBytes(head.array());
+        out.writeBytes(data);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(head.array(), 4, 4);
+        crc.update(data);
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    @Test
+    void aDecompressionBombIsRefusedFromItsHeaderWithoutAllocatingIt() throws IOException {
+        uniform(tmp.resolve("flat/a.png"), 0);
+        // a valid PNG that claims 60000 x 60000 RGB pixels (10.8 GB decoded) in a few hundred bytes
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        png.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        chunk(png, "IHDR", java.nio.ByteBuffer.allocate(13).putInt(60000).putInt(60000)
+                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0).array());
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+        deflater.setInput(new byte[60001 * 16]); // the first rows, all zero
+        deflater.finish();
+        byte[] compressed = new byte[4096];
+        int length = deflater.deflate(compressed);
+        chunk(png, "IDAT", Arrays.copyOf(compressed, length));
+        chunk(png, "IEND", new byte[0]);
+        Path bomb = Files.write(tmp.resolve("flat/bomb.png"), png.toByteArray());
+        assertThat(png.size()).isLessThan(2000);
+
+        long peakBefore = dev.selfsup.util.ProcessStats.peakRssMb();
+        assertThatThrownBy(() -> ImageFolderReader.read(tmp.resolve("flat"), 3, ColorMode.AUTO))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessageStartingWith(bomb.toString())
+                .hasMessageContaining("60000x60000").hasMessageContaining("decompression bomb");
+        long peakAfter = dev.selfsup.util.ProcessStats.peakRssMb();
+        if (peakBefore > 0) { // Linux: VmHWM of this process
+            assertThat(peakAfter - peakBefore).as("peak RSS growth, MB").isLessThan(200);
+        }
+    }
+
+    @Test
+    void zeroByteFilesDirectoriesNamedPngAndSymlinkLoopsAreNamedOrSkipped() throws IOException {
+        uniform(tmp.resolve("zero/a.png"), 0);
+        Path empty = Files.write(tmp.resolve("zero/b.png"), new byte[0]);
+        assertThatThrownBy(() -> ImageFolderReader.read(tmp.resolve("zero"), 3, ColorMode.AUTO))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessageStartingWith(empty.toString());
+
+        // a directory named like an image is a folder, not an image: its images count
+        uniform(tmp.resolve("dirs/a.png"), 0);
+        uniform(tmp.resolve("dirs/b.png/c.png"), 0);
+        assertThatThrownBy(() -> ImageFolderReader.read(tmp.resolve("dirs"), 3, ColorMode.AUTO))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessageContaining("mixes loose images with class subfolders");
+
+        Path loop = Files.createDirectories(tmp.resolve("loop/a"));
+        uniform(loop.resolve("1.png"), 0);
+        uniform(loop.resolve("2.png"), 0x101010);
+        uniform(tmp.resolve("loop/b/1.png"), 0xffffff);
+        uniform(tmp.resolve("loop/b/2.png"), 0xeeeeee);
+        Files.createSymbolicLink(loop.resolve("again"), loop);
+        ImageSet[] read = readSplits(tmp.resolve("loop"));
+        assertThat(read[0].size() + read[1].size()).isEqualTo(4);
+    }
+
+    private static ImageSet[] readSplits(Path dir) throws IOException {
+        DataSplits splits = ImageFolderReader.read(dir, 3, ColorMode.AUTO);
+        return new ImageSet[] {splits.train(), splits.test()};
+    }
+
     @Test
     void mixedLayoutIsRefused() throws IOException {
         uniform(tmp.resolve("loose.png"), 0);

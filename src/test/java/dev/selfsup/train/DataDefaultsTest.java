@@ -29,7 +29,7 @@ class DataDefaultsTest {
         Choice simclr = DataDefaults.choose("simclr", "idx:/fm", 1, 28, 28);
         assertThat(simclr.profile()).isEqualTo(Profile.SMALL_GRAY);
         assertThat(simclr.minCropScale()).isEqualTo(0.2);
-        assertThat(simclr.temperature()).isEqualTo(0.2);
+        assertThat(simclr.temperature()).isEqualTo(0.1);
         assertThat(simclr.batchSize()).isEqualTo(128);
         assertThat(simclr.learningRate()).isEqualTo(2e-3);
         assertThat(simclr.picks()).extracting(Pick::setting)

@@ -34,7 +34,8 @@ public final class TextFiles {
      * The lines of a file, without their line endings.
      *
      * @param maxLineChars a line longer than this many characters is an error
-     * @throws DataFormatException naming the file and line of a bad byte or an over-long line
+     * @throws DataFormatException naming the file and line of a bad byte (invalid UTF-8, or, when
+     *     strict, a NUL, which no text holds), or an over-long line
      */
     public static List<String> readLines(Path file, Utf8Errors errors, int maxLineChars)
             throws IOException {
@@ -58,7 +59,8 @@ public final class TextFiles {
             if (i == bytes.length && start == bytes.length) {
                 break; // the file ended with a line break (or is empty)
             }
-            lines.add(decodeLine(file, bytes, start, i, lineNumber, decoder, maxLineChars));
+            lines.add(decodeLine(file, bytes, start, i, lineNumber, decoder, maxLineChars,
+                    errors == Utf8Errors.STRICT));
             if (i < bytes.length && bytes[i] == '\r' && i + 1 < bytes.length && bytes[i + 1] == '\n') {
                 i++;
             }
@@ -70,9 +72,15 @@ public final class TextFiles {
     }
 
     private static String decodeLine(Path file, byte[] bytes, int from, int to, int lineNumber,
-            CharsetDecoder decoder, int maxLineChars) throws DataFormatException {
+            CharsetDecoder decoder, int maxLineChars, boolean refuseNul) throws DataFormatException {
         if (to - from > 4L * maxLineChars) {
             throw tooLong(file, lineNumber, to - from + " bytes", maxLineChars);
+        }
+        for (int at = from; refuseNul && at < to; at++) {
+            if (bytes[at] == 0) {
+                throw new DataFormatException(file, "line " + lineNumber + ": a NUL byte at byte "
+                        + (at - from + 1) + " of the line (a binary file, not text?)");
+            }
         }
         String line;
         try {

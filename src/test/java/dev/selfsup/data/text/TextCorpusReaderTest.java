@@ -98,6 +98,19 @@ class TextCorpusReaderTest {
     }
 
     @Test
+    void aBinaryFileNamedTxtIsRefusedAtItsFirstNulByte() throws Exception {
+        byte[] binary = new byte[64];
+        for (int i = 0; i < binary.length; i++) {
+            binary[i] = (byte) (i % 16 == 5 ? 0 : 'a' + i % 7); // valid UTF-8, but NULs
+        }
+        binary[20] = '\n';
+        Path file = Files.write(dir.resolve("program.txt"), binary);
+        assertThatThrownBy(() -> TextCorpusReader.standard().read(file))
+                .isInstanceOf(DataFormatException.class).hasMessageStartingWith(file.toString())
+                .hasMessageContaining("line 1: a NUL byte at byte 6").hasMessageContaining("binary");
+    }
+
+    @Test
     void emptyCorporaAreRefused() throws Exception {
         Files.writeString(dir.resolve("blank.txt"), "\n   \r\n\n");
         Path none = Files.createDirectories(dir.resolve("none"));
