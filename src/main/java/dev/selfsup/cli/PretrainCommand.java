@@ -7,6 +7,7 @@ import dev.selfsup.train.DataDefaults;
 import dev.selfsup.train.PretrainConfig;
 import dev.selfsup.train.TextPretrainConfig;
 import dev.selfsup.train.Pretrainer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -156,8 +157,8 @@ final class PretrainCommand implements Callable<Integer> {
      */
     static void checkDirectory(String option, Path directory) {
         for (Path at = directory.toAbsolutePath(); at != null; at = at.getParent()) {
-            if (java.nio.file.Files.exists(at)) {
-                if (!java.nio.file.Files.isDirectory(at)) {
+            if (Files.exists(at)) {
+                if (!Files.isDirectory(at)) {
                     throw new IllegalArgumentException(option + " " + directory + ": " + at
                             + " is a file, not a directory");
                 }

@@ -114,7 +114,6 @@ public final class Pretrainer {
         ChannelStats stats = ChannelStats.of(data.train());
         ViewRecipe recipe = recipe(config, data);
         Method method = buildMethod(config, data, recipe, stats);
-        Files.createDirectories(runDir); // after the method, which may refuse the data
         if (!resume || checkpoint.isEmpty()) {
             Json.write(configFile, Provenance.describe(config, data));
         }

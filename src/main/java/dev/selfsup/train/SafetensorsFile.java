@@ -80,28 +80,25 @@ public final class SafetensorsFile {
             ObjectNode meta = header.putObject(METADATA_KEY);
             new TreeMap<>(metadata).forEach(meta::put);
         }
+        for (Map.Entry<String, NDArray> entry : byName.entrySet()) { // the header in name order
+            ObjectNode tensor = header.putObject(entry.getKey());
+            tensor.put("dtype", code(entry.getValue().getDataType(), entry.getKey()));
+            var shape = tensor.putArray("shape");
+            for (long dimension : entry.getValue().getShape().getShape()) {
+                shape.add(dimension);
+            }
+        }
         // the data: widest element type first (as the reference writer does), so that with the
         // data section on an 8-byte boundary every tensor starts on a multiple of its own width
         List<NDArray> order = new ArrayList<>(byName.values());
         order.sort((a, b) -> Integer.compare(b.getDataType().getNumOfBytes(),
                 a.getDataType().getNumOfBytes()));
-        Map<String, long[]> offsets = new java.util.HashMap<>();
         long offset = 0;
         for (NDArray array : order) {
             long bytes = array.size() * array.getDataType().getNumOfBytes();
-            offsets.put(array.getName(), new long[] {offset, offset + bytes});
+            ((ObjectNode) header.get(array.getName())).putArray("data_offsets")
+                    .add(offset).add(offset + bytes);
             offset += bytes;
-        }
-        for (Map.Entry<String, NDArray> entry : byName.entrySet()) {
-            NDArray array = entry.getValue();
-            long[] span = offsets.get(entry.getKey());
-            ObjectNode tensor = header.putObject(entry.getKey());
-            tensor.put("dtype", code(array.getDataType(), entry.getKey()));
-            var shape = tensor.putArray("shape");
-            for (long dimension : array.getShape().getShape()) {
-                shape.add(dimension);
-            }
-            tensor.putArray("data_offsets").add(span[0]).add(span[1]);
         }
         byte[] json = Json.COMPACT.writeValueAsBytes(header);
         int padded = (json.length + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;

@@ -136,7 +136,6 @@ public final class TextPretrainer {
         if (state != null) {
             checkFits(checkpoint.get(), state, method, stepsPerEpoch);
         }
-        Files.createDirectories(runDir);
         if (checkpoint.isEmpty()) {
             Json.write(configFile, describe(parts, tokenizer));
         }
