@@ -45,16 +45,19 @@ import javax.imageio.stream.ImageInputStream;
  * directly in a split folder that has no subfolders are unlabelled ({@link ImageSet#UNLABELLED},
  * no class names). Loose images next to class subfolders are an error. With {@code train}/{@code
  * test}, both must be labelled or both unlabelled, and every test class must also be a train
- * class; both splits use the train class names.
+ * class; both splits use the train class names. One class subfolder makes a labelled set of one
+ * class: it pre-trains (labels are not used; there is no kNN monitor), but evaluation refuses it.
  *
  * <p><b>Files.</b> Files ending in {@code .png}, {@code .jpg} or {@code .jpeg} (in any case) are
  * read, in sorted order of their relative path; other files, and anything whose name starts with
  * a dot, are skipped. Images are decoded with ImageIO (the TwelveMonkeys JPEG plugin adds CMYK and
- * YCCK JPEGs), in parallel, with a deterministic output order.
+ * YCCK JPEGs), in parallel, with a deterministic output order. A file that does not decode, or
+ * whose pixel data ends early (a truncated PNG or JPEG), is an error naming it.
  *
  * <p><b>Pixels.</b> An image is gray when its colour model is single-channel gray (or a palette of
  * gray entries); its stored values are used as they are (16-bit values scaled to 8 bits). Other
- * images are converted to sRGB. Alpha is dropped, not composited. {@link ColorMode#GRAY} converts
+ * images are converted to sRGB. Alpha is dropped, not composited: a transparent pixel
+ * gives the colour stored under it. {@link ColorMode#GRAY} converts
  * colour to luma {@code 0.299 R + 0.587 G + 0.114 B}; {@link ColorMode#RGB} repeats gray into
  * three channels. Each channel is then resized so that its shorter side is {@code imageSize}
  * (area averaging when shrinking, bilinear interpolation with half-pixel centres when enlarging,
@@ -294,7 +297,9 @@ public final class ImageFolderReader {
     /**
      * Decodes the first image of a file, or returns null when no decoder recognises it. The size
      * the header claims is checked before any pixel is decoded, so a small file that claims a
-     * huge image (a decompression bomb) costs nothing.
+     * huge image (a decompression bomb) costs nothing. A JPEG whose data ends early is refused
+     * (as Pillow refuses it), not returned with its missing rows filled in; one that lacks only
+     * its end marker is read.
      */
     private static BufferedImage read(Path file) throws IOException {
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
@@ -308,6 +313,8 @@ public final class ImageFolderReader {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 long width = reader.getWidth(0);
                 long height = reader.getHeight(0);
                 if (width * height > MAX_PIXELS) {
@@ -315,7 +322,15 @@ public final class ImageFolderReader {
                             + height + " pixels, more than the " + MAX_PIXELS
                             + " selfsup decodes (a decompression bomb?)");
                 }
-                return reader.read(0);
+                BufferedImage image = reader.read(0);
+                for (String warning : warnings) {
+                    // the JPEG decoder fills the missing rest with gray and only warns
+                    if (warning.toLowerCase(Locale.ROOT).contains("premature end")) {
+                        throw new DataFormatException(file, "cannot decode image: it is "
+                                + "truncated, its pixel data ends early (" + warning + ")");
+                    }
+                }
+                return image;
             } finally {
                 reader.dispose();
             }

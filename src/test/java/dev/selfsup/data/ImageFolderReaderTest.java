@@ -377,6 +377,128 @@ class ImageFolderReaderTest {
                 .hasMessageContaining("cannot decode image");
     }
 
+    @Test
+    void truncatedJpegIsNamedButAMissingEndMarkerIsRead() throws IOException {
+        // noise, so that most of the file is the scan's data, not its header
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        BufferedImage noise = new BufferedImage(96, 96, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 96; y++) {
+            for (int x = 0; x < 96; x++) {
+                noise.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        Path good = write(noise, tmp.resolve("flat/a.jpg"));
+        byte[] bytes = Files.readAllBytes(good);
+        assertThat(bytes.length).isGreaterThan(4000);
+        // ImageIO's JPEG decoder only warns about missing data and fills the rest in gray
+        Path cut = Files.write(tmp.resolve("flat/b.jpg"), Arrays.copyOf(bytes, bytes.length / 2));
+
+        assertThatThrownBy(() -> ImageFolderReader.read(tmp.resolve("flat"), 8, ColorMode.AUTO))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessageStartingWith(cut.toString())
+                .hasMessageContaining("truncated");
+
+        // without only its end marker (FF D9) every pixel is there: read, equal to the whole file
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length - 2));
+        DataSplits splits = ImageFolderReader.read(tmp.resolve("flat"), 8, ColorMode.AUTO);
+        List<int[]> images = new ArrayList<>();
+        for (ImageSet set : List.of(splits.train(), splits.test())) {
+            for (int i = 0; i < set.size(); i++) {
+                images.add(image(set, i));
+            }
+        }
+        assertThat(images).hasSize(2);
+        assertThat(images.get(0)).containsExactly(images.get(1));
+    }
+
+    @Test
+    void mixedSizesAndModesInOneFolderLoadWithTheirColours() throws IOException {
+        Path train = tmp.resolve("train");
+        // 8-bit gray, 5x3
+        writeGray(train.resolve("a-gray.png"), 5, 3, (x, y) -> 77);
+        // RGBA, 4x4, alpha from 0 to 255: alpha is dropped, so every pixel is its stored colour
+        BufferedImage rgba = new BufferedImage(4, 4, BufferedImage.TYPE_INT_ARGB);
+        for (int y = 0; y < 4; y++) {
+            for (int x = 0; x < 4; x++) {
+                rgba.setRGB(x, y, (17 * (4 * y + x)) << 24 | 0xC86432);
+            }
+        }
+        write(rgba, train.resolve("b-rgba.png"));
+        // 16-bit gray, 3x6, at full scale: white
+        BufferedImage deep = new BufferedImage(3, 6, BufferedImage.TYPE_USHORT_GRAY);
+        for (int y = 0; y < 6; y++) {
+            for (int x = 0; x < 3; x++) {
+                deep.getRaster().setSample(x, y, 0, 65535);
+            }
+        }
+        write(deep, train.resolve("c-deep.png"));
+        // Adobe CMYK JPEG, 8x8, pure magenta ink
+        writeAdobeCmykJpeg(train.resolve("d-cmyk.jpg"), 8, 8);
+        // gray + alpha, 7x2: the gray value, alpha dropped
+        java.awt.image.ComponentColorModel grayAlpha = new java.awt.image.ComponentColorModel(
+                java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY), true,
+                false, java.awt.Transparency.TRANSLUCENT, DataBuffer.TYPE_BYTE);
+        WritableRaster laRaster = grayAlpha.createCompatibleWritableRaster(7, 2);
+        for (int y = 0; y < 2; y++) {
+            for (int x = 0; x < 7; x++) {
+                laRaster.setPixel(x, y, new int[] {150, 36 * x});
+            }
+        }
+        write(new BufferedImage(grayAlpha, laRaster, false, null), train.resolve("e-gray-alpha.png"));
+        // a colour palette, 2x5: sky blue
+        BufferedImage palette = solid(BufferedImage.TYPE_BYTE_INDEXED, 2, 5, 0x3399FF);
+        int paletteColour = palette.getRGB(0, 0) & 0xFFFFFF; // the palette's nearest entry
+        write(palette, train.resolve("f-palette.png"));
+        writeGray(tmp.resolve("test/x.png"), 2, 2, (x, y) -> 0);
+
+        DataSplits auto = ImageFolderReader.read(tmp, 2, ColorMode.AUTO);
+        DataSplits gray = ImageFolderReader.read(tmp, 2, ColorMode.GRAY);
+
+        assertThat(auto.shapeDescription()).isEqualTo("3x2x2"); // any colour image: RGB
+        assertThat(auto.train().size()).isEqualTo(6);
+        int[][] expected = {
+            {77, 77, 77},
+            {200, 100, 50},
+            {255, 255, 255},
+            null, // CMYK: checked below, the colour conversion is not exact
+            {150, 150, 150},
+            {paletteColour >> 16, paletteColour >> 8 & 0xFF, paletteColour & 0xFF}};
+        for (int i = 0; i < expected.length; i++) {
+            int[] pixels = image(auto.train(), i);
+            for (int c = 0; c < 3; c++) {
+                int[] plane = Arrays.copyOfRange(pixels, 4 * c, 4 * c + 4);
+                if (expected[i] != null) {
+                    assertThat(plane).as("image %d channel %d", i, c).containsOnly(expected[i][c]);
+                } else if (c == 1) {
+                    assertThat(Arrays.stream(plane).max().getAsInt()).as("magenta's green")
+                            .isLessThan(60);
+                } else {
+                    assertThat(Arrays.stream(plane).min().getAsInt()).as("magenta's red, blue")
+                            .isGreaterThan(200);
+                }
+            }
+        }
+        assertThat(gray.train().channels()).isEqualTo(1);
+        assertThat(image(gray.train(), 0)).containsOnly(77);
+        assertThat(image(gray.train(), 1)).containsOnly(124); // luma of (200, 100, 50)
+        assertThat(image(gray.train(), 2)).containsOnly(255);
+        assertThat(image(gray.train(), 4)).containsOnly(150);
+    }
+
+    @Test
+    void oneClassFolderIsALabelledSetOfOneClass() throws IOException {
+        for (int i = 0; i < 5; i++) {
+            uniform(tmp.resolve("only/cat/" + i + ".png"), 0x111111 * i);
+        }
+
+        DataSplits splits = ImageFolderReader.read(tmp.resolve("only"), 3, ColorMode.AUTO);
+
+        assertThat(splits.train().classNames()).containsExactly("cat");
+        assertThat(splits.train().isLabelled()).isTrue();
+        assertThat(splits.train().size() + splits.test().size()).isEqualTo(5);
+        // evaluation refuses it, pre-training takes it: DataFaultsCliTest
+    }
+
     /** A PNG chunk: length, type, data, CRC-32 of type and data. */
     private static void chunk(java.io.ByteArrayOutputStream out, String type, byte[] data) {
         java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(8).putInt(data.length)
