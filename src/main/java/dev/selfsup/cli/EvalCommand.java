@@ -103,6 +103,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         TorchRuntime.setThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
         DataSplits splits = data.load();
+        Probes.requireClasses(splits); // before any features are computed
         if (curves != null) {
             return labelEfficiency(splits, curves);
         }
@@ -149,10 +150,6 @@ final class EvalCommand implements Callable<Integer> {
 
     /** The image path of the label-efficiency mode: one feature set at a time. */
     private int labelEfficiency(DataSplits splits, LabelEfficiency efficiency) throws Exception {
-        if (!splits.train().isLabelled() || !splits.test().isLabelled()) {
-            throw new IllegalArgumentException("evaluation needs labels, but " + splits.name()
-                    + " is unlabelled (use class subfolders for folder data)");
-        }
         LabelCurves curves = LabelCurves.of(this, efficiency, splits.train().labels(),
                 splits.test().labels(), splits.train().classCount());
         try (NDManager manager = NDManager.newBaseManager()) {

@@ -22,13 +22,32 @@ public final class Probes {
      */
     public record Result(Double knnTop1, Double linearTop1) {}
 
-    /** Runs the requested probes. */
-    public static Result run(FeatureMatrix train, FeatureMatrix test, DataSplits data,
-            java.util.Set<Kind> kinds, long seed, NDManager manager) {
+    /**
+     * Checks that {@code data} can be evaluated: both splits labelled, with at least 2 classes (a
+     * probe on one class scores 100% whatever the features).
+     *
+     * @throws IllegalArgumentException naming the data set (and its one class) when not
+     */
+    public static void requireClasses(DataSplits data) {
         if (!data.train().isLabelled() || !data.test().isLabelled()) {
             throw new IllegalArgumentException("evaluation needs labels, but " + data.name()
                     + " is unlabelled (use class subfolders for folder data)");
         }
+        if (data.train().classCount() < 2) {
+            throw new IllegalArgumentException("evaluation needs at least 2 classes, but "
+                    + data.name() + " has 1 (" + data.train().classNames().get(0) + "): a probe "
+                    + "on one class scores 100% whatever the features");
+        }
+    }
+
+    /**
+     * Runs the requested probes.
+     *
+     * @throws IllegalArgumentException as {@link #requireClasses}
+     */
+    public static Result run(FeatureMatrix train, FeatureMatrix test, DataSplits data,
+            java.util.Set<Kind> kinds, long seed, NDManager manager) {
+        requireClasses(data);
         int classes = data.train().classCount();
         Double knn = null;
         Double linear = null;

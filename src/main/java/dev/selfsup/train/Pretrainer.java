@@ -149,6 +149,11 @@ public final class Pretrainer {
                         (long) config.warmupEpochs() * stepsPerEpoch,
                         (long) config.epochs() * stepsPerEpoch);
                 Path lastCheckpoint = checkpoint.orElse(null);
+                if (data.train().isLabelled() && !hasKnnMonitor()) {
+                    listener.warn(data.name() + " has one class (" + data.train().classNames()
+                            .get(0) + "): training ignores labels, but there is no kNN monitor "
+                            + "(it needs at least 2 classes)");
+                }
                 for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
                     EpochMetrics metrics = trainEpoch(method, optimizer, loader, schedule,
                             epoch, step, stepsPerEpoch, modelManager, stats);
@@ -210,8 +215,7 @@ public final class Pretrainer {
         Double knn = null;
         Double std = null;
         boolean last = epoch + 1 == config.epochs();
-        if (data.train().isLabelled() && data.test().isLabelled()
-                && ((epoch + 1) % config.evalEvery() == 0 || last)) {
+        if (hasKnnMonitor() && ((epoch + 1) % config.evalEvery() == 0 || last)) {
             FeatureMatrix bank = Features.extract(method.backbone().block(), data.train(), stats,
                     FEATURE_BATCH, modelManager);
             FeatureMatrix queries = Features.extract(method.backbone().block(), data.test(), stats,
@@ -226,6 +230,15 @@ public final class Pretrainer {
         }
         return new EpochMetrics(epoch + 1, step, lossSum / Math.max(1, done), learningRate,
                 done * shape[0] / epochSeconds, knn, std, epochSeconds, peakRssMb());
+    }
+
+    /**
+     * Whether epochs report kNN accuracy: both splits labelled with at least 2 classes (on one
+     * class every guess is right). A one-class folder still pre-trains: training ignores labels.
+     */
+    private boolean hasKnnMonitor() {
+        return data.train().isLabelled() && data.test().isLabelled()
+                && data.train().classCount() >= 2;
     }
 
     private static Double peakRssMb() {
