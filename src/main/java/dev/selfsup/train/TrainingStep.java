@@ -23,6 +23,11 @@ public final class TrainingStep {
     private final Optimizer optimizer;
     private final NDManager modelManager;
     private final PairList<String, Parameter> parameters;
+    /**
+     * Fault injection for tests: the 0-based run step whose loss is made NaN, as if training
+     * diverged there; -1 (always, outside tests) for none.
+     */
+    static volatile long nanLossAtStep = -1;
     /** Host memory libtorch reads a step's images from in place; reused by every step. */
     private ByteBuffer input;
 
@@ -68,6 +73,9 @@ public final class TrainingStep {
             float loss;
             try (GradientCollector collector = stepManager.getEngine().newGradientCollector()) {
                 NDArray value = method.loss(new ParameterStore(stepManager, false), views, true);
+                if (step == nanLossAtStep) {
+                    value = value.mul(Float.NaN);
+                }
                 loss = value.getFloat();
                 if (!Float.isFinite(loss)) {
                     throw new TrainingDivergedException("loss became " + loss);
