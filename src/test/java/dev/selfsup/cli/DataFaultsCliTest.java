@@ -161,7 +161,8 @@ class DataFaultsCliTest {
             binary[i] = (byte) (i * 37);
         }
         Path program = Files.write(corpus.resolve("program.txt"), binary);
-        refused(program + ": line 1: ", "pretrain", "--data", "text:" + corpus);
+        assertThat(refused(program + ": line 1: a NUL byte at byte 1", "pretrain", "--data",
+                "text:" + corpus)).contains("binary");
         Files.delete(program);
 
         // a file of only whitespace: an empty corpus; an empty text of a class
