@@ -28,6 +28,8 @@ public final class TrainingStep {
      * diverged there; -1 (always, outside tests) for none.
      */
     static volatile long nanLossAtStep = -1;
+    /** Fault injection for tests: the step whose gradients are NaN under a finite loss. */
+    static volatile long nanGradientAtStep = -1;
     /** Host memory libtorch reads a step's images from in place; reused by every step. */
     private ByteBuffer input;
 
@@ -75,6 +77,9 @@ public final class TrainingStep {
                 NDArray value = method.loss(new ParameterStore(stepManager, false), views, true);
                 if (step == nanLossAtStep) {
                     value = value.mul(Float.NaN);
+                } else if (step == nanGradientAtStep) {
+                    // + 0 * sqrt(0 * loss): adds 0, but its gradient is 0 * inf * 0 = NaN
+                    value = value.add(value.mul(0).sqrt().mul(0));
                 }
                 loss = value.getFloat();
                 if (!Float.isFinite(loss)) {

@@ -65,6 +65,17 @@ class DivergenceResumeTest {
     @AfterEach
     void noFault() {
         TrainingStep.nanLossAtStep = -1;
+        TrainingStep.nanGradientAtStep = -1;
+    }
+
+    /** The one error line of a failed run (stderr also holds the progress bar). */
+    private static String errorLine(Run run) {
+        assertThat(run.code()).as(run.out() + run.err()).isEqualTo(1);
+        assertThat(run.err()).doesNotContain("\tat ");
+        List<String> err = run.err().lines()
+                .filter(l -> !l.isBlank() && !l.startsWith("epoch ")).toList();
+        assertThat(err).hasSize(1);
+        return err.get(0);
     }
 
     @Test
@@ -75,15 +86,8 @@ class DivergenceResumeTest {
         Run diverged = pretrain(run);
         TrainingStep.nanLossAtStep = -1;
 
-        assertThat(diverged.code()).as(diverged.out() + diverged.err()).isEqualTo(1);
-        // stderr also holds the progress bar; the error is its last line, and the only one
-        List<String> err = diverged.err().lines()
-                .filter(l -> !l.isBlank() && !l.startsWith("epoch ")).toList();
-        assertThat(err.get(err.size() - 1)).isEqualTo("selfsup: error: loss became NaN at "
-                + "step 7 (epoch 2); lower --lr or check the data. No checkpoint of this state "
-                + "was saved.");
-        assertThat(err).hasSize(1);
-        assertThat(diverged.err()).doesNotContain("\tat ");
+        assertThat(errorLine(diverged)).isEqualTo("selfsup: error: loss became NaN at step 7 "
+                + "(epoch 2); lower --lr or check the data. No checkpoint of this state was saved.");
         assertThat(diverged.out()).contains("epoch 1").doesNotContain("epoch 2:");
         // epoch 1 is saved whole; of epoch 2, nothing: no checkpoint, no metrics line, no leftovers
         assertThat(entries(run.resolve("checkpoints"))).containsExactly("epoch-0001");
@@ -110,5 +114,31 @@ class DivergenceResumeTest {
         assertThat(Files.readAllBytes(Checkpoints.resolve(run).resolve(Checkpoints.MODEL_FILE)))
                 .isEqualTo(Files.readAllBytes(
                         Checkpoints.resolve(reference).resolve(Checkpoints.MODEL_FILE)));
+    }
+
+    @Test
+    void aNanGradientUnderAFiniteLossIsCaughtByTheNextLossOrAtTheEpochsEnd(@TempDir Path dir)
+            throws IOException {
+        // mid-epoch: the poisoned weights make the next step's loss NaN
+        TrainingStep.nanGradientAtStep = 5;
+        assertThat(errorLine(pretrain(dir.resolve("middle")))).isEqualTo("selfsup: error: loss "
+                + "became NaN at step 7 (epoch 2); lower --lr or check the data. No checkpoint of "
+                + "this state was saved.");
+
+        // at the epoch's last step no loss follows: the weights are checked before saving
+        Path run = dir.resolve("last");
+        TrainingStep.nanGradientAtStep = 7;
+        String line = errorLine(pretrain(run));
+        TrainingStep.nanGradientAtStep = -1;
+        assertThat(line).startsWith("selfsup: error: weights became NaN or infinite (")
+                .endsWith(") in steps 5 to 8 (epoch 2) while the loss stayed finite; lower --lr "
+                        + "or check the data. No checkpoint of this state was saved.");
+        assertThat(entries(run.resolve("checkpoints"))).containsExactly("epoch-0001");
+        assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).hasSize(1);
+
+        Run resumed = cli(List.of("pretrain", "--resume", run.toString()));
+        assertThat(resumed.code()).as(resumed.out() + resumed.err()).isZero();
+        assertThat(entries(run.resolve("checkpoints"))).containsExactly("epoch-0002", "epoch-0003");
+        assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).hasSize(3);
     }
 }
