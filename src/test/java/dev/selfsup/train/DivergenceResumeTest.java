@@ -74,7 +74,7 @@ class DivergenceResumeTest {
         assertThat(run.err()).doesNotContain("\tat ");
         List<String> err = run.err().lines()
                 .filter(l -> !l.isBlank() && !l.startsWith("epoch ")).toList();
-        assertThat(err).hasSize(1);
+        assertThat(err).as("out:\n" + run.out() + "\nerr:\n" + run.err()).hasSize(1);
         return err.get(0);
     }
 
