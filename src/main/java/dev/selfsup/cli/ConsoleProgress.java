@@ -56,6 +56,12 @@ final class ConsoleProgress implements ProgressListener {
     }
 
     @Override
+    public void note(String message) {
+        out.println(message);
+        out.flush();
+    }
+
+    @Override
     public void warn(String message) {
         out.println("warning: " + message);
         out.flush();

@@ -17,8 +17,9 @@ final class DataOptions {
 
     @Option(names = "--train-size", paramLabel = "N",
             description = "Training images: generated (shapes, default 10000) or a fixed random "
-                    + "subset (files, default all). Text: examples per epoch (pretrain) or a "
-                    + "fixed subset of the train split (labeled-text).")
+                    + "subset (files, default all). Text: a cap on examples per epoch, none "
+                    + "repeated (pretrain; see --steps-per-epoch) or a fixed subset of the train "
+                    + "split (labeled-text).")
     Integer trainSize;
 
     @Option(names = "--test-size", paramLabel = "N",

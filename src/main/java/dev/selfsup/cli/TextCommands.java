@@ -62,6 +62,11 @@ final class TextCommands {
                     + TextMethods.NAMES + ", found '" + method + "'");
         }
         int batchSize = text.given("--batch-size") ? c.batchSize : 32;
+        if (text.stepsPerEpoch != null && c.data.trainSize != null) {
+            throw new IllegalArgumentException("give --steps-per-epoch or --train-size (examples "
+                    + "per epoch, never repeated), not both; found " + text.stepsPerEpoch
+                    + " and " + c.data.trainSize);
+        }
         TextPretrainConfig config = new TextPretrainConfig(method, c.data.data,
                 text.vocabularySize, text.width, text.layers, text.heads, text.maxTokens, 0.1f,
                 c.epochs, batchSize, c.learningRate != null ? c.learningRate
@@ -70,7 +75,7 @@ final class TextCommands {
                 c.warmupEpochs != null ? c.warmupEpochs / (double) c.epochs
                         : TextPretrainConfig.DEFAULT_WARMUP_FRACTION, c.seed,
                 c.threads != null ? c.threads : Runtime.getRuntime().availableProcessors(),
-                c.data.trainSize, c.data.testSize != null ? c.data.testSize : 512,
+                c.data.trainSize, text.stepsPerEpoch, c.data.testSize != null ? c.data.testSize : 512,
                 c.keepCheckpoints, text.utf8Errors(), text.maxLineLength);
         if (text.given("--optimizer") && !"adamw".equals(c.optimizer)) {
             throw new IllegalArgumentException("text methods train with adamw (decoupled weight "

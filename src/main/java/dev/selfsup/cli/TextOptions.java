@@ -5,6 +5,7 @@ import dev.selfsup.data.text.LabeledTextReader;
 import dev.selfsup.data.text.TextCorpus;
 import dev.selfsup.data.text.TextCorpusReader;
 import dev.selfsup.data.text.TextFiles;
+import dev.selfsup.train.TextDefaults;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -46,6 +47,13 @@ final class TextOptions {
     @Option(names = "--text-heads", defaultValue = "4", paramLabel = "N",
             description = "Text: attention heads (default: ${DEFAULT-VALUE}).")
     int heads;
+
+    @Option(names = "--steps-per-epoch", paramLabel = "N",
+            description = "Text pretrain: steps per epoch, each of --batch-size examples; a corpus "
+                    + "shorter than that is repeated, each pass in a new order (default: one pass "
+                    + "over the training examples, but at least "
+                    + TextDefaults.MIN_STEPS_PER_EPOCH + " steps).")
+    Integer stepsPerEpoch;
 
     @Option(names = "--pooling", defaultValue = "mean", paramLabel = "MODE",
             description = "Text: sentence embedding, mean (over pieces) or cls "

@@ -14,6 +14,9 @@ public interface ProgressListener {
     /** An epoch ended, with its metrics. */
     default void epochFinished(EpochMetrics metrics) {}
 
+    /** A line worth showing the user before training, e.g. the defaults picked for the data. */
+    default void note(String message) {}
+
     /** A message worth showing the user (e.g. a collapse warning). */
     default void warn(String message) {}
 

@@ -28,7 +28,13 @@ import java.nio.file.Path;
  *     {@link #DEFAULT_WARMUP_FRACTION}; it was one whole epoch, half of a 2-epoch run)
  * @param seed drives initialisation, example order, masking and noise
  * @param threads libtorch compute threads
- * @param examplesPerEpoch cap on examples per epoch (a random subset each epoch), or null for all
+ * @param examplesPerEpoch cap on examples per epoch (a random subset each epoch, the last batch
+ *     short), or null; with it set an epoch never repeats an example
+ * @param stepsPerEpoch steps per epoch, each of {@code batchSize} examples drawn from an endless
+ *     stream of passes over the training examples (each pass in its own random order), so an
+ *     epoch repeats a corpus that is small for it; or null with {@code examplesPerEpoch} null:
+ *     picked from the corpus by {@link TextDefaults#stepsPerEpoch}, and the picked value is written
+ *     to {@code config.json}
  * @param heldOutExamples held-out examples scored after every epoch
  * @param keepCheckpoints newest checkpoints kept
  * @param utf8Errors strict or replace
@@ -51,6 +57,7 @@ public record TextPretrainConfig(
         long seed,
         int threads,
         @JsonProperty("examples_per_epoch") Integer examplesPerEpoch,
+        @JsonProperty("steps_per_epoch") Integer stepsPerEpoch,
         @JsonProperty("held_out_examples") int heldOutExamples,
         @JsonProperty("keep_checkpoints") int keepCheckpoints,
         @JsonProperty("utf8_errors") TextFiles.Utf8Errors utf8Errors,
@@ -86,6 +93,14 @@ public record TextPretrainConfig(
         }
         if (examplesPerEpoch != null && examplesPerEpoch <= 0) {
             throw new IllegalArgumentException("examples per epoch must be > 0, found " + examplesPerEpoch);
+        }
+        if (stepsPerEpoch != null && stepsPerEpoch <= 0) {
+            throw new IllegalArgumentException("steps per epoch must be > 0, found " + stepsPerEpoch);
+        }
+        if (stepsPerEpoch != null && examplesPerEpoch != null) {
+            throw new IllegalArgumentException("an epoch is sized by examples per epoch or by steps "
+                    + "per epoch, not both; found " + examplesPerEpoch + " examples and "
+                    + stepsPerEpoch + " steps");
         }
         if (heldOutExamples <= 0) {
             throw new IllegalArgumentException("held-out examples must be > 0, found " + heldOutExamples);
@@ -124,6 +139,13 @@ public record TextPretrainConfig(
      */
     public static boolean isTextRun(Path runDir) throws IOException {
         return Provenance.read(runDir).get("config").has("vocabulary_size");
+    }
+
+    /** This config with {@code stepsPerEpoch} steps per epoch (and no cap on examples per epoch). */
+    public TextPretrainConfig withStepsPerEpoch(int steps) {
+        return new TextPretrainConfig(method, data, vocabularySize, width, layers, heads, maxLength,
+                dropout, epochs, batchSize, learningRate, weightDecay, warmupFraction, seed, threads,
+                null, steps, heldOutExamples, keepCheckpoints, utf8Errors, maxLineChars);
     }
 
     /** The encoder's size for a tokenizer of {@code actualVocabularySize} pieces. */

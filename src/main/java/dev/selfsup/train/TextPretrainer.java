@@ -110,8 +110,9 @@ public final class TextPretrainer {
         long start = System.nanoTime();
         TextCheckpointState state = null;
         WordPieceTokenizer tokenizer;
+        TextPretrainConfig config = this.config;
         if (checkpoint.isPresent()) {
-            checkSameRun(runDir);
+            config = checkSameRun(runDir);
             state = TextCheckpointState.read(checkpoint.get());
             if (!config.method().equals(state.method())) {
                 throw new IOException(checkpoint.get().resolve(Checkpoints.STATE_FILE)
@@ -126,18 +127,35 @@ public final class TextPretrainer {
         TextMethod method = TextMethods.create(config.method(), config.encoder(tokenizer.vocabularySize()));
         TextExamples train = examples(method, parts[0], tokenizer);
         TextExamples heldOut = examples(method, parts[1], tokenizer);
-        int perEpoch = usable(method, config.examplesPerEpoch() == null ? train.size()
-                : Math.min(train.size(), config.examplesPerEpoch()), config.batchSize());
-        if (perEpoch == 0) {
+        boolean sizeLeftOut = config.examplesPerEpoch() == null && config.stepsPerEpoch() == null;
+        // a run begun before epochs were sized in steps has neither in its config.json: it goes
+        // on with one pass over the examples an epoch, as it began
+        boolean onePass = sizeLeftOut && checkpoint.isPresent();
+        if (sizeLeftOut && !onePass) {
+            DataDefaults.Pick pick = TextDefaults.stepsPerEpoch(method.kind(), train.size(),
+                    config.batchSize());
+            listener.note("defaults for text: " + pick);
+            config = config.withStepsPerEpoch((Integer) pick.value());
+        }
+        int perEpoch;
+        int stepsPerEpoch;
+        if (config.stepsPerEpoch() != null) {
+            stepsPerEpoch = config.stepsPerEpoch();
+            perEpoch = (int) Math.min(Integer.MAX_VALUE, (long) stepsPerEpoch * config.batchSize());
+        } else {
+            perEpoch = usable(method, onePass ? train.size()
+                    : Math.min(train.size(), config.examplesPerEpoch()), config.batchSize());
+            stepsPerEpoch = (perEpoch + config.batchSize() - 1) / config.batchSize();
+        }
+        if (perEpoch == 0 || (method.kind() == TextExamples.Kind.CONTRASTIVE && train.size() < 2)) {
             throw new IllegalArgumentException(config.method() + " needs at least 2 training "
                     + "sentences, found " + train.size());
         }
-        int stepsPerEpoch = (perEpoch + config.batchSize() - 1) / config.batchSize();
         if (state != null) {
             checkFits(checkpoint.get(), state, method, stepsPerEpoch);
         }
         if (checkpoint.isEmpty()) {
-            Json.write(configFile, describe(parts, tokenizer));
+            Json.write(configFile, describe(config, parts, tokenizer));
         }
         try (NDManager modelManager = NDManager.newBaseManager()) {
             method.model().initialize(modelManager, config.batchSize());
@@ -163,9 +181,12 @@ public final class TextPretrainer {
                 List<TextEpochMetrics> history = Pretrainer.MetricsFile.truncate(runDir,
                         startEpoch, TextEpochMetrics.class);
                 Path lastCheckpoint = checkpoint.orElse(null);
+                ExampleStream stream = config.stepsPerEpoch() == null ? null
+                        : new ExampleStream(train.size(), config.batchSize(), config.seed());
                 for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
-                    TextEpochMetrics metrics = trainEpoch(method, optimizer, train, heldOut,
-                            schedule, epoch, step, perEpoch, stepsPerEpoch, modelManager);
+                    TextEpochMetrics metrics = trainEpoch(config, method, optimizer, train,
+                            heldOut, schedule, epoch, step, perEpoch, stepsPerEpoch, stream,
+                            modelManager);
                     step = metrics.step();
                     history.add(metrics);
                     Pretrainer.MetricsFile.append(runDir, metrics);
@@ -200,12 +221,17 @@ public final class TextPretrainer {
 
     /**
      * Refuses to resume with another config or another corpus than the run in {@code runDir}
-     * began with: either would silently change the examples or the schedule.
+     * began with: either would silently change the examples or the schedule. A config that left
+     * the steps per epoch to be picked matches the run's picked value.
+     *
+     * @return the run's config, as its {@code config.json} holds it
      */
-    private void checkSameRun(Path runDir) throws IOException {
+    private TextPretrainConfig checkSameRun(Path runDir) throws IOException {
         Path file = runDir.resolve(Provenance.CONFIG_FILE);
         TextPretrainConfig saved = TextPretrainConfig.readFrom(runDir);
-        if (!saved.equals(config)) {
+        boolean picked = config.stepsPerEpoch() == null && config.examplesPerEpoch() == null
+                && saved.stepsPerEpoch() != null;
+        if (!saved.equals(picked ? config.withStepsPerEpoch(saved.stepsPerEpoch()) : config)) {
             throw new IllegalArgumentException("the config to resume with differs from " + file
                     + " (" + saved + "); resume with TextPretrainConfig.readFrom(" + runDir + ")");
         }
@@ -215,6 +241,7 @@ public final class TextPretrainer {
             throw new IOException(file + ": the run began on text with checksum " + savedCrc
                     + ", but " + config.data() + " now has " + crc + "; resuming needs the same text");
         }
+        return saved;
     }
 
     /** Checks that a checkpoint's encoder and step count are those of this run. */
@@ -232,26 +259,86 @@ public final class TextPretrainer {
         }
     }
 
+    /**
+     * The examples of each step of an epoch sized in steps: an endless stream of passes over the
+     * training examples, pass {@code q} in the order {@code Permutations.shuffled(size,
+     * Seeds.random(seed, q, -1))}, and step {@code g} (counted over the whole run) takes the
+     * stream's places {@code [g * batchSize, (g + 1) * batchSize)}. A step's examples, and their
+     * masks and noise (drawn from (seed, pass, example)), depend on (seed, step) alone, so a
+     * resumed run draws the same ones; every example is seen once before any is seen again.
+     */
+    static final class ExampleStream {
+        private final int size;
+        private final int batchSize;
+        private final long seed;
+        private long cachedPass = -1;
+        private int[] cachedOrder;
+
+        ExampleStream(int size, int batchSize, long seed) {
+            if (size <= 0 || batchSize <= 0) {
+                throw new IllegalArgumentException("examples and batch size must be > 0, found "
+                        + size + " and " + batchSize);
+            }
+            this.size = size;
+            this.batchSize = batchSize;
+            this.seed = seed;
+        }
+
+        /** Fills {@code ids} and {@code passes} (each {@code batchSize} long) for step {@code step}. */
+        void step(long step, int[] ids, long[] passes) {
+            long first = step * batchSize;
+            for (int i = 0; i < batchSize; i++) {
+                long place = first + i;
+                long pass = place / size;
+                ids[i] = order(pass)[(int) (place % size)];
+                passes[i] = pass;
+            }
+        }
+
+        private int[] order(long pass) {
+            if (pass != cachedPass) {
+                cachedOrder = Permutations.shuffled(size, Seeds.random(seed, pass, -1));
+                cachedPass = pass;
+            }
+            return cachedOrder;
+        }
+    }
+
     private TextExamples examples(TextMethod method, TokenizedCorpus part,
             WordPieceTokenizer tokenizer) {
         return new TextExamples(method.kind(), part, config.maxLength(), tokenizer.vocabularySize(),
                 MaskedTokens.bert(), TokenNoise.standard());
     }
 
-    private TextEpochMetrics trainEpoch(TextMethod method, Optimizer optimizer, TextExamples train,
-            TextExamples heldOut, CosineSchedule schedule, int epoch, long firstStep, int perEpoch,
-            int stepsPerEpoch, NDManager modelManager) {
+    /**
+     * One epoch: {@code stepsPerEpoch} steps over the {@code stream} when there is one (an epoch
+     * sized in steps), else over a new random order of the examples, the first {@code perEpoch}
+     * of them.
+     */
+    private TextEpochMetrics trainEpoch(TextPretrainConfig config, TextMethod method,
+            Optimizer optimizer, TextExamples train, TextExamples heldOut, CosineSchedule schedule,
+            int epoch, long firstStep, int perEpoch, int stepsPerEpoch, ExampleStream stream,
+            NDManager modelManager) {
         listener.epochStarted(epoch + 1, config.epochs(), stepsPerEpoch, 0);
         TextTrainingStep trainingStep = new TextTrainingStep(method, optimizer, modelManager);
-        int[] order = Permutations.shuffled(train.size(), Seeds.random(config.seed(), epoch, -1));
+        int[] order = stream != null ? null
+                : Permutations.shuffled(train.size(), Seeds.random(config.seed(), epoch, -1));
+        int[] streamIds = new int[config.batchSize()];
+        long[] streamPasses = new long[config.batchSize()];
         long step = firstStep;
         double lossSum = 0;
         double learningRate = 0;
         long begin = System.nanoTime();
         for (int s = 0; s < stepsPerEpoch; s++) {
-            int[] ids = Arrays.copyOfRange(order, s * config.batchSize(),
-                    Math.min(perEpoch, (s + 1) * config.batchSize()));
-            TextBatch batch = train.batch(ids, config.seed(), epoch);
+            TextBatch batch;
+            if (stream != null) {
+                stream.step(step, streamIds, streamPasses);
+                batch = train.batch(streamIds, config.seed(), streamPasses);
+            } else {
+                int[] ids = Arrays.copyOfRange(order, s * config.batchSize(),
+                        Math.min(perEpoch, (s + 1) * config.batchSize()));
+                batch = train.batch(ids, config.seed(), epoch);
+            }
             learningRate = schedule.learningRate(step);
             // dropout's draws depend on (seed, step) only, so a resumed run repeats them
             TorchRuntime.setSeed(Seeds.derive(config.seed(), step));
@@ -353,7 +440,8 @@ public final class TextPretrainer {
         return String.format("%08x", crc.getValue());
     }
 
-    private Map<String, Object> describe(TokenizedCorpus[] parts, WordPieceTokenizer tokenizer) {
+    private Map<String, Object> describe(TextPretrainConfig config, TokenizedCorpus[] parts,
+            WordPieceTokenizer tokenizer) {
         Map<String, Object> dataset = new LinkedHashMap<>();
         dataset.put("name", corpus.name());
         dataset.put("documents", corpus.documents().size());

@@ -102,6 +102,49 @@ class TextCliTest {
     }
 
     @Test
+    void stepsPerEpochArePickedAndPrintedUnlessGiven() throws Exception {
+        Path corpus = TextFixtures.write(TextFixtures.corpus(12, 6, 8), dir.resolve("corpus"));
+        String[] small = {"--batch-size", "16", "--test-size", "16", "--vocab-size", "100",
+            "--max-tokens", "24", "--text-width", "16", "--text-layers", "1", "--text-heads", "2",
+            "--threads", "1"};
+
+        // left out: picked from the corpus, printed with its reason, written to config.json
+        Path picked = dir.resolve("picked");
+        CliTest.Run defaults = CliTest.run(concat(new String[] {"pretrain", "--data",
+            "text:" + corpus, "--epochs", "1", "--out", picked.toString()}, small));
+        assertThat(defaults.code()).as(defaults.err()).isZero();
+        assertThat(defaults.out()).contains("defaults for text: steps-per-epoch 400 (one pass "
+                + "over the ").contains("steps of 16, too few to learn; an epoch is at least 400 "
+                + "steps, so it repeats them");
+        JsonNode config = Json.MAPPER.readTree(picked.resolve("config.json").toFile()).get("config");
+        assertThat(config.get("steps_per_epoch").asInt()).isEqualTo(400);
+        assertThat(config.get("examples_per_epoch").isNull()).isTrue();
+        assertThat(Files.readString(picked.resolve("metrics.jsonl"))).contains("\"step\":400,");
+
+        // given: used as it is, nothing picked
+        Path given = dir.resolve("given");
+        CliTest.Run steps = CliTest.run(concat(new String[] {"pretrain", "--data", "text:" + corpus,
+            "--epochs", "2", "--steps-per-epoch", "3", "--out", given.toString()}, small));
+        assertThat(steps.code()).as(steps.err()).isZero();
+        assertThat(steps.out()).doesNotContain("defaults for text").contains("epoch 2: loss");
+        assertThat(Json.MAPPER.readTree(given.resolve("config.json").toFile()).get("config")
+                .get("steps_per_epoch").asInt()).isEqualTo(3);
+        assertThat(Files.readAllLines(given.resolve("metrics.jsonl"))).hasSize(2).last()
+                .asString().contains("\"step\":6,");
+
+        CliTest.Run both = CliTest.run(concat(new String[] {"pretrain", "--data", "text:" + corpus,
+            "--steps-per-epoch", "3", "--train-size", "32", "--out", dir.resolve("b").toString()},
+                small));
+        assertThat(both.code()).isNotZero();
+        assertThat(both.err()).contains("give --steps-per-epoch or --train-size (examples per "
+                + "epoch, never repeated), not both; found 3 and 32");
+        CliTest.Run zero = CliTest.run(concat(new String[] {"pretrain", "--data", "text:" + corpus,
+            "--steps-per-epoch", "0", "--out", dir.resolve("z").toString()}, small));
+        assertThat(zero.err()).contains("steps per epoch must be > 0, found 0");
+        assertThat(CliTest.run("pretrain", "--help").out()).contains("--steps-per-epoch");
+    }
+
+    @Test
     void textErrorsAreOneLineNamingFileAndLine() throws Exception {
         Path bad = Files.createDirectories(dir.resolve("bad"));
         Files.write(bad.resolve("x.txt"), new byte[] {'o', 'k', '\n', (byte) 0xff, '\n'});

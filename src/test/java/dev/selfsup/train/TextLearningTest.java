@@ -25,13 +25,18 @@ class TextLearningTest {
         "The owl hunts at night.",
     };
 
+    /**
+     * An examples-per-epoch cap above any corpus here: an epoch is one pass over the examples,
+     * as these runs were sized before epochs were sized in steps.
+     */
+    static final Integer ONE_PASS = Integer.MAX_VALUE;
+
     @TempDir
     Path dir;
 
-
     private static TextPretrainConfig config(String method, int epochs, Integer examples) {
         return new TextPretrainConfig(method, "text:generated", 200, 64, 2, 4, 64, 0.1f, epochs,
-                16, 1e-3, 0.01, TextPretrainConfig.DEFAULT_WARMUP_FRACTION, 3, 1, examples, 256, 1,
+                16, 1e-3, 0.01, TextPretrainConfig.DEFAULT_WARMUP_FRACTION, 3, 1, examples, null, 256, 1,
                 TextFiles.Utf8Errors.STRICT, 1000);
     }
 
@@ -59,9 +64,14 @@ class TextLearningTest {
      * neighbours while alone it is any of 24 words (predicting the most common scores about 0.1).
      */
     private static TextCorpus arithmeticCorpus() {
+        return arithmeticCorpus(300);
+    }
+
+    /** As {@link #arithmeticCorpus()}, with {@code count} documents. */
+    private static TextCorpus arithmeticCorpus(int count) {
         SplittableRandom random = new SplittableRandom(7);
         List<TextCorpus.Document> documents = new ArrayList<>();
-        for (int d = 0; d < 300; d++) {
+        for (int d = 0; d < count; d++) {
             List<String> sentences = new ArrayList<>();
             for (int s = 0; s < 4; s++) {
                 int start = random.nextInt(WORDS.length);
@@ -85,7 +95,7 @@ class TextLearningTest {
         // reach about 0.84 in these 690 steps.
         TextPretrainConfig config = new TextPretrainConfig("mlm", "text:generated", 100, 64, 2, 4,
                 32, 0.1f, 30, 32, 3e-3, 0.01, TextPretrainConfig.DEFAULT_WARMUP_FRACTION, 1, 2,
-                null, 512, 1, TextFiles.Utf8Errors.STRICT, 1000);
+                ONE_PASS, null, 512, 1, TextFiles.Utf8Errors.STRICT, 1000);
         TextPretrainer.Result result = new TextPretrainer(config, arithmeticCorpus(),
                 ProgressListener.silent(), m -> { }).run(dir.resolve("arith"));
 
@@ -102,10 +112,34 @@ class TextLearningTest {
     }
 
     @Test
+    void oneEpochOfTheDefaultsLearnsASmallCorpus() throws Exception {
+        // 100 documents: about 180 training windows, one pass is 6 steps of 32. Sized as one pass
+        // (the old default), one epoch guesses at the unigram level; with the steps per epoch
+        // left to TextDefaults it repeats the windows for 400 steps and learns the rule.
+        TextPretrainConfig defaults = new TextPretrainConfig("mlm", "text:generated", 100, 64, 2,
+                4, 32, 0.1f, 1, 32, 3e-3, 0.01, TextPretrainConfig.DEFAULT_WARMUP_FRACTION, 1, 2,
+                null, null, 512, 1, TextFiles.Utf8Errors.STRICT, 1000);
+        TextPretrainConfig onePass = new TextPretrainConfig("mlm", "text:generated", 100, 64, 2,
+                4, 32, 0.1f, 1, 32, 3e-3, 0.01, TextPretrainConfig.DEFAULT_WARMUP_FRACTION, 1, 2,
+                ONE_PASS, null, 512, 1, TextFiles.Utf8Errors.STRICT, 1000);
+
+        TextEpochMetrics shortEpoch = new TextPretrainer(onePass, arithmeticCorpus(100),
+                ProgressListener.silent(), m -> { }).run(dir.resolve("one-pass")).last();
+        TextEpochMetrics sized = new TextPretrainer(defaults, arithmeticCorpus(100),
+                ProgressListener.silent(), m -> { }).run(dir.resolve("defaults")).last();
+
+        assertThat(shortEpoch.step()).isLessThan(10);
+        assertThat(shortEpoch.maskedAccuracy()).isLessThan(shortEpoch.mostFrequentPieceRate() + 0.1);
+        assertThat(sized.step()).isEqualTo(TextDefaults.MIN_STEPS_PER_EPOCH);
+        assertThat(sized.mostFrequentPieceRate()).isEqualTo(shortEpoch.mostFrequentPieceRate());
+        assertThat(sized.maskedAccuracy()).isGreaterThan(sized.mostFrequentPieceRate() + 0.3);
+    }
+
+    @Test
     void nextSentencePredictionLearnsWhichSentenceFollows() throws Exception {
         // the true successor is fixed; a negative is a random sentence of another document
         // (the successor itself 1 time in 10): a model that learned the order scores about 0.95
-        TextPretrainer.Result result = new TextPretrainer(config("nsp", 8, null), cyclicCorpus(),
+        TextPretrainer.Result result = new TextPretrainer(config("nsp", 8, ONE_PASS), cyclicCorpus(),
                 ProgressListener.silent(), m -> { }).run(dir.resolve("nsp"));
 
         assertThat(result.last().nspAccuracy()).isGreaterThan(0.7);
@@ -118,7 +152,7 @@ class TextLearningTest {
         // true pair from a random one, only whether A's nouns match B's (about 0.88 if the topics
         // are matched perfectly: a random document shares A's topic 1 time in 4). NextSentenceHead
         // reaches 0.875; the BERT head on [CLS] alone reached 0.64 in these 540 steps.
-        TextPretrainer.Result result = new TextPretrainer(config("nsp", 12, null),
+        TextPretrainer.Result result = new TextPretrainer(config("nsp", 12, ONE_PASS),
                 TextFixtures.corpus(80, 10, 11), ProgressListener.silent(), m -> { })
                 .run(dir.resolve("topics"));
 
@@ -137,6 +171,6 @@ class TextLearningTest {
         assertThat(result.epochs().get(0).learningRate()).isCloseTo(expected,
                 org.assertj.core.api.Assertions.within(1e-12));
         assertThat(new TextPretrainConfig("mlm", "text:x", 100, 32, 1, 2, 32, 0f, 1, 16, 1e-3, 0,
-                0.0, 1, 1, null, 8, 1, TextFiles.Utf8Errors.STRICT, 100).warmupFraction()).isZero();
+                0.0, 1, 1, null, null, 8, 1, TextFiles.Utf8Errors.STRICT, 100).warmupFraction()).isZero();
     }
 }

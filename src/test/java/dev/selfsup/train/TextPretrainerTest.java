@@ -27,20 +27,20 @@ class TextPretrainerTest {
 
     private static TextPretrainConfig config(String method, int epochs, Integer examples) {
         return new TextPretrainConfig(method, "text:generated", 120, 32, 1, 2, 32, 0.0f, epochs,
-                16, 3e-3, 0.0, 0, 5, 2, examples, 64, 1, TextFiles.Utf8Errors.STRICT, 1000);
+                16, 3e-3, 0.0, 0, 5, 2, examples, null, 64, 1, TextFiles.Utf8Errors.STRICT, 1000);
     }
 
     /** With dropout (libtorch draws), warm-up, weight decay and two checkpoints kept. */
     private static TextPretrainConfig resumable(String method, int epochs) {
         return new TextPretrainConfig(method, "text:generated", 120, 32, 1, 2, 32, 0.1f, epochs,
-                16, 3e-3, 0.01, 0.2, 5, 2, 48, 32, 2, TextFiles.Utf8Errors.STRICT, 1000);
+                16, 3e-3, 0.01, 0.2, 5, 2, 48, null, 32, 2, TextFiles.Utf8Errors.STRICT, 1000);
     }
 
     @Test
     void maskedLanguageModelLossFallsAndTheCheckpointEmbedsText() throws Exception {
         TextCorpus corpus = TextFixtures.corpus(40, 8, 1);
 
-        TextPretrainer.Result result = new TextPretrainer(config("mlm", 4, null), corpus,
+        TextPretrainer.Result result = new TextPretrainer(config("mlm", 4, TextLearningTest.ONE_PASS), corpus,
                 ProgressListener.silent(), m -> { }).run(dir.resolve("run"));
 
         List<TextEpochMetrics> epochs = result.epochs();
@@ -114,10 +114,145 @@ class TextPretrainerTest {
         assertSameRun(stopped, whole);
     }
 
+    /** As {@link #resumable}, but an epoch is {@code steps} steps over the repeated examples. */
+    private static TextPretrainConfig inSteps(String method, int epochs, int steps) {
+        return resumable(method, epochs).withStepsPerEpoch(steps);
+    }
+
+    @Test
+    void anEpochInStepsRepeatsASmallCorpusAndAStoppedRunResumesExactly() throws Exception {
+        // about 20 training windows: 5 steps of 16 are 4 passes an epoch, most batches span two
+        TextCorpus corpus = TextFixtures.corpus(6, 6, 5);
+        Path whole = dir.resolve("whole");
+        TextPretrainer.Result result = new TextPretrainer(inSteps("mlm", 3, 5), corpus,
+                ProgressListener.silent(), m -> { }).run(whole);
+        assertThat(result.epochs()).extracting(TextEpochMetrics::step).containsExactly(5L, 10L, 15L);
+        assertThat(TextPretrainConfig.readFrom(whole).stepsPerEpoch()).isEqualTo(5);
+
+        Path stopped = dir.resolve("stopped");
+        assertThatThrownBy(() -> new TextPretrainer(inSteps("mlm", 3, 5), corpus, stopAtStep(12),
+                m -> { }).run(stopped)).hasMessage("stopped");
+        new TextPretrainer(TextPretrainConfig.readFrom(stopped), corpus, ProgressListener.silent(),
+                m -> { }).run(stopped, true);
+        assertSameRun(stopped, whole);
+    }
+
+    @Test
+    void aRunBegunBeforeEpochsWereSizedInStepsResumesAsItBegan() throws Exception {
+        // its config.json has neither examples_per_epoch nor steps_per_epoch: one pass an epoch
+        TextCorpus corpus = TextFixtures.corpus(20, 6, 5);
+        TextPretrainConfig onePass = new TextPretrainConfig("mlm", "text:generated", 120, 32, 1, 2,
+                32, 0.1f, 3, 16, 3e-3, 0.01, 0.2, 5, 2, TextLearningTest.ONE_PASS, null, 32, 2,
+                TextFiles.Utf8Errors.STRICT, 1000);
+        Path whole = dir.resolve("whole");
+        new TextPretrainer(onePass, corpus, ProgressListener.silent(), m -> { }).run(whole);
+        Path stopped = dir.resolve("stopped");
+        ProgressListener stopInEpoch3 = new ProgressListener() {
+            @Override
+            public void epochTrained(int epoch) {
+                if (epoch == 3) {
+                    throw new IllegalStateException("stopped");
+                }
+            }
+        };
+        assertThatThrownBy(() -> new TextPretrainer(onePass, corpus, stopInEpoch3, m -> { })
+                .run(stopped)).hasMessage("stopped");
+        Path config = stopped.resolve("config.json");
+        Files.writeString(config, Files.readString(config).replace(
+                "\"examples_per_epoch\" : 2147483647", "\"examples_per_epoch\" : null"));
+        assertThat(TextPretrainConfig.readFrom(stopped).examplesPerEpoch()).isNull();
+
+        List<String> notes = new ArrayList<>();
+        new TextPretrainer(TextPretrainConfig.readFrom(stopped), corpus, noting(notes), m -> { })
+                .run(stopped, true);
+        assertThat(notes).isEmpty();
+        assertSameRun(stopped, whole);
+    }
+
+    @Test
+    void theStreamShowsEveryExampleOncePerPassAndAStepDependsOnItsNumberAlone() {
+        // 10 examples in batches of 4: step 2 holds the last 2 of pass 0 and the first 2 of pass 1
+        TextPretrainer.ExampleStream stream = new TextPretrainer.ExampleStream(10, 4, 3);
+        int[][] ids = new int[5][4];
+        long[][] passes = new long[5][4];
+        for (int step = 0; step < 5; step++) {
+            stream.step(step, ids[step], passes[step]);
+        }
+        int[] seen = new int[10];
+        int[] seenTwice = new int[10];
+        for (int place = 0; place < 20; place++) {
+            int id = ids[place / 4][place % 4];
+            long pass = passes[place / 4][place % 4];
+            assertThat(pass).isEqualTo(place / 10);
+            (pass == 0 ? seen : seenTwice)[id]++;
+        }
+        assertThat(seen).containsOnly(1);
+        assertThat(seenTwice).containsOnly(1);
+        assertThat(passes[2]).containsExactly(0, 0, 1, 1);
+        // the passes are in different orders
+        assertThat(java.util.Arrays.copyOfRange(ids[2], 2, 4))
+                .isNotEqualTo(java.util.Arrays.copyOfRange(ids[0], 0, 2));
+        // a fresh stream (a resumed run) gives step 3 the same examples
+        int[] again = new int[4];
+        long[] againPasses = new long[4];
+        new TextPretrainer.ExampleStream(10, 4, 3).step(3, again, againPasses);
+        assertThat(again).containsExactly(ids[3]);
+        assertThat(againPasses).containsExactly(passes[3]);
+    }
+
+    @Test
+    void leftOutStepsPerEpochArePickedSaidAndWrittenAndTheRunResumesWithThem() throws Exception {
+        TextCorpus corpus = TextFixtures.corpus(6, 6, 5);
+        Path run = dir.resolve("picked");
+        // the examples-per-epoch cap and the steps per epoch both left out: the steps are picked
+        TextPretrainConfig config = new TextPretrainConfig("mlm", "text:generated", 120, 32, 1, 2,
+                32, 0.1f, 2, 16, 3e-3, 0.01, 0.2, 5, 2, null, null, 32, 2,
+                TextFiles.Utf8Errors.STRICT, 1000);
+        List<String> notes = new ArrayList<>();
+        ProgressListener noting = new ProgressListener() {
+            @Override
+            public void note(String message) {
+                notes.add(message);
+            }
+
+            @Override
+            public void epochTrained(int epoch) {
+                if (epoch == 2) {
+                    throw new IllegalStateException("stopped");
+                }
+            }
+        };
+        assertThatThrownBy(() -> new TextPretrainer(config, corpus, noting, m -> { }).run(run))
+                .hasMessage("stopped");
+
+        assertThat(notes).singleElement().asString()
+                .startsWith("defaults for text: steps-per-epoch " + TextDefaults.MIN_STEPS_PER_EPOCH
+                        + " (one pass over the ")
+                .contains("steps of 16, too few to learn");
+        assertThat(TextPretrainConfig.readFrom(run))
+                .isEqualTo(config.withStepsPerEpoch(TextDefaults.MIN_STEPS_PER_EPOCH));
+        // the config that left it out resumes the run, which keeps the picked value
+        notes.clear();
+        TextPretrainer.Result resumed = new TextPretrainer(config, corpus, noting(notes),
+                m -> { }).run(run, true);
+        assertThat(notes).isEmpty();
+        assertThat(resumed.epochs()).extracting(TextEpochMetrics::step)
+                .containsExactly(400L, 800L);
+    }
+
+    private static ProgressListener noting(List<String> notes) {
+        return new ProgressListener() {
+            @Override
+            public void note(String message) {
+                notes.add(message);
+            }
+        };
+    }
+
     @Test
     void contrastiveRunsNeverMakeABatchOfOneSentence() throws Exception {
         assertThatThrownBy(() -> new TextPretrainConfig("text-contrastive", "text:x", 120, 32, 1, 2,
-                32, 0f, 1, 1, 1e-3, 0, 0, 1, 1, null, 8, 1, TextFiles.Utf8Errors.STRICT, 100))
+                32, 0f, 1, 1, 1e-3, 0, 0, 1, 1, null, null, 8, 1, TextFiles.Utf8Errors.STRICT, 100))
                 .hasMessage("text-contrastive needs a batch of at least 2 sentences (each one's "
                         + "negatives are the others), found 1");
         TextMethod contrastive = dev.selfsup.method.TextMethods.create("text-contrastive",
@@ -243,7 +378,7 @@ class TextPretrainerTest {
     @Test
     void contrastiveRunLearnsToFindEachSentencesOtherView() throws Exception {
         TextCorpus corpus = TextFixtures.corpus(40, 8, 8);
-        TextPretrainer.Result result = new TextPretrainer(config("text-contrastive", 4, null), corpus,
+        TextPretrainer.Result result = new TextPretrainer(config("text-contrastive", 4, TextLearningTest.ONE_PASS), corpus,
                 ProgressListener.silent(), m -> { }).run(dir.resolve("contrastive"));
 
         List<TextEpochMetrics> epochs = result.epochs();
@@ -265,13 +400,13 @@ class TextPretrainerTest {
         Files.writeString(dir.resolve("taken/config.json"), "{}");
         TextCorpus corpus = TextFixtures.corpus(4, 3, 3);
 
-        assertThatThrownBy(() -> new TextPretrainer(config("mlm", 1, null), corpus,
+        assertThatThrownBy(() -> new TextPretrainer(config("mlm", 1, TextLearningTest.ONE_PASS), corpus,
                 ProgressListener.silent(), m -> { }).run(dir.resolve("taken")))
                 .hasMessageContaining("already holds a run");
-        assertThatThrownBy(() -> config("bert", 1, null))
+        assertThatThrownBy(() -> config("bert", 1, TextLearningTest.ONE_PASS))
                 .hasMessageContaining("text method must be one of [mlm, nsp, mlm+nsp, text-autoencoder, text-contrastive]");
         assertThatThrownBy(() -> new TextPretrainConfig("mlm", "text:x", 8, 32, 1, 2, 32, 0f, 1, 16,
-                1e-3, 0, 0, 1, 1, null, 8, 1, TextFiles.Utf8Errors.STRICT, 100))
+                1e-3, 0, 0, 1, 1, null, null, 8, 1, TextFiles.Utf8Errors.STRICT, 100))
                 .hasMessage("vocabulary size must be >= 16, found 8");
     }
 

@@ -77,6 +77,21 @@ public final class TextExamples {
      * example, two for {@link Kind#CONTRASTIVE}.
      */
     public TextBatch batch(int[] ids, long seed, long epoch) {
+        long[] epochs = new long[ids.length];
+        Arrays.fill(epochs, epoch);
+        return batch(ids, seed, epochs);
+    }
+
+    /**
+     * The batch of examples {@code ids}, row {@code r}'s masking or noise drawn from
+     * {@code (seed, passes[r], ids[r])}: a batch that spans two passes over the examples (an
+     * epoch that repeats a small corpus) corrupts each example as its own pass does.
+     */
+    public TextBatch batch(int[] ids, long seed, long[] passes) {
+        if (passes.length != ids.length) {
+            throw new IllegalArgumentException("one pass per example, found " + passes.length
+                    + " passes for " + ids.length + " examples");
+        }
         int rows = kind == Kind.CONTRASTIVE ? 2 * ids.length : ids.length;
         List<int[]> tokenRows = new ArrayList<>(rows);
         List<int[]> typeRows = new ArrayList<>(rows);
@@ -84,7 +99,7 @@ public final class TextExamples {
         int[] labels = kind == Kind.NSP || kind == Kind.MLM_NSP ? new int[rows] : null;
         List<int[]> secondViews = new ArrayList<>();
         for (int r = 0; r < ids.length; r++) {
-            SplittableRandom random = Seeds.random(seed, epoch, ids[r]);
+            SplittableRandom random = Seeds.random(seed, passes[r], ids[r]);
             int[][] example = example(ids[r], random, labels, r);
             tokenRows.add(example[0]);
             typeRows.add(example[1]);
