@@ -2,6 +2,7 @@ package dev.selfsup.cli;
 
 import dev.selfsup.data.DataSplits;
 import dev.selfsup.data.Datasets;
+import dev.selfsup.augment.ViewRecipes;
 import dev.selfsup.method.Methods;
 import dev.selfsup.train.DataDefaults;
 import dev.selfsup.train.PretrainConfig;
@@ -46,6 +47,12 @@ final class PretrainCommand implements Callable<Integer> {
             + "area, of the simclr and crop-flip recipes (default for simclr: 0.2 on small gray "
             + "images, 0.8 on shapes, else 0.08, the paper's; 0.5 for crop-flip).")
     Double minCropScale;
+
+    @Option(names = "--color-jitter", paramLabel = "STRENGTH", description = "Strength s of the "
+            + "simclr recipe's colour jitter: brightness, contrast and saturation 0.8s, hue 0.2s, "
+            + "applied with probability 0.8 (default: 2.0 on small gray images, else 0.5, the "
+            + "paper's CIFAR-10 setting).")
+    Double colorJitter;
 
     @Option(names = "--rotation", paramLabel = "DEGREES", description = "Add a random rotation "
             + "of up to DEGREES either way to the simclr recipe (default: none).")
@@ -170,7 +177,8 @@ final class PretrainCommand implements Callable<Integer> {
     /** The settings the user gave, by option name without dashes (they override the defaults). */
     Set<String> given() {
         Set<String> given = new HashSet<>();
-        for (String option : List.of("min-crop-scale", "temperature", "batch-size", "lr")) {
+        for (String option : List.of("min-crop-scale", "color-jitter", "temperature",
+                "batch-size", "lr")) {
             if (text.given("--" + option)) {
                 given.add(option);
             }
@@ -179,7 +187,8 @@ final class PretrainCommand implements Callable<Integer> {
             given.add("lr"); // SGD keeps its own rate rule
         }
         if (recipe != null && !recipe.equals(Methods.defaultRecipe(method))) {
-            given.add("min-crop-scale"); // another recipe: the pick is for the simclr recipe
+            given.add("min-crop-scale"); // another recipe: the picks are for the simclr recipe
+            given.add("color-jitter");
         }
         return given;
     }
@@ -196,6 +205,11 @@ final class PretrainCommand implements Callable<Integer> {
         if (queueSize != null && !Methods.usesQueue(method)) {
             throw new IllegalArgumentException("--queue-size does not apply to " + method);
         }
+        String effectiveRecipe = recipe != null ? recipe : Methods.defaultRecipe(method);
+        if (colorJitter != null && !ViewRecipes.SIMCLR.equals(effectiveRecipe)) {
+            throw new IllegalArgumentException("--color-jitter applies to the simclr recipe, not "
+                    + "to " + effectiveRecipe);
+        }
         if (maskRatio != null && !Methods.MASKING_TASKS.contains(method)) {
             throw new IllegalArgumentException("--mask-ratio applies to "
                     + String.join(", ", Methods.MASKING_TASKS) + ", not to " + method);
@@ -211,6 +225,8 @@ final class PretrainCommand implements Callable<Integer> {
         int batch = batchSize != null ? batchSize : defaults.batchSize();
         Double cropScale = minCropScale != null ? minCropScale
                 : given.contains("min-crop-scale") ? null : defaults.minCropScale();
+        Double jitter = colorJitter != null ? colorJitter
+                : given.contains("color-jitter") ? null : defaults.colorJitterStrength();
         return new PretrainConfig(
                 method,
                 backbone != null ? backbone : Methods.defaultBackbone(method),
@@ -237,6 +253,7 @@ final class PretrainCommand implements Callable<Integer> {
                 evalEvery,
                 keepCheckpoints,
                 queueSize,
-                maskRatio);
+                maskRatio,
+                jitter);
     }
 }

@@ -18,6 +18,12 @@ import java.util.Locale;
 public final class DataDefaults {
     /** Largest image side still treated as a small image (MNIST, Fashion-MNIST, CIFAR, STL at 48). */
     public static final int SMALL_SIDE = 48;
+    /**
+     * Colour jitter strength of the simclr recipe on small gray images: four times the CIFAR
+     * recipe's, brightness and contrast factors drawn from {@code [0, 2.6]} (BENCHMARKS.md,
+     * "Colour jitter on gray images").
+     */
+    public static final double SMALL_GRAY_JITTER_STRENGTH = 2.0;
 
     /** The kinds of image data the defaults tell apart. */
     public enum Profile {
@@ -62,12 +68,14 @@ public final class DataDefaults {
      * @param profile the kind of data
      * @param minCropScale smallest crop of the simclr recipe, or null: the recipe's own (0.08)
      * @param temperature the temperature of a method that has one, or null for its own default
+     * @param colorJitterStrength strength of the simclr recipe's colour jitter, or null: the
+     *     recipe's own (0.5)
      * @param batchSize samples per step
      * @param learningRate peak learning rate for adam/adamw
      * @param picks every value chosen for this data, with its reason
      */
-    public record Choice(Profile profile, Double minCropScale, Double temperature, int batchSize,
-            double learningRate, List<Pick> picks) {
+    public record Choice(Profile profile, Double minCropScale, Double temperature,
+            Double colorJitterStrength, int batchSize, double learningRate, List<Pick> picks) {
         public Choice {
             picks = List.copyOf(picks);
         }
@@ -131,6 +139,7 @@ public final class DataDefaults {
         List<Pick> picks = new ArrayList<>();
         Double minCropScale = null;
         Double chosenTemperature = null;
+        Double colorJitterStrength = null;
         int batchSize = 256;
         double learningRate = 1e-3;
         switch (profile) {
@@ -156,6 +165,11 @@ public final class DataDefaults {
                     picks.add(new Pick("min-crop-scale", minCropScale, "a crop of 8% of a "
                             + height + "x" + width + " image is a few pixels wide"));
                 }
+                if (twoView) {
+                    colorJitterStrength = SMALL_GRAY_JITTER_STRENGTH;
+                    picks.add(new Pick("color-jitter", colorJitterStrength, "brightness and "
+                            + "contrast are all a gray view has to hide its image's intensities"));
+                }
                 if (temperature) {
                     chosenTemperature = 0.1;
                     picks.add(new Pick("temperature", chosenTemperature,
@@ -179,6 +193,7 @@ public final class DataDefaults {
             }
             default -> throw new IllegalStateException("unhandled profile " + profile);
         }
-        return new Choice(profile, minCropScale, chosenTemperature, batchSize, learningRate, picks);
+        return new Choice(profile, minCropScale, chosenTemperature, colorJitterStrength,
+                batchSize, learningRate, picks);
     }
 }

@@ -32,6 +32,9 @@ import java.util.Objects;
  * @param maskRatio share of the image hidden by the masking pretext tasks (inpainting,
  *     masked-image, denoising-autoencoder), in (0, 1), or null for the method's default (and
  *     for every other method); absent from older {@code config.json} files, which read as null
+ * @param colorJitterStrength strength {@code s} of the simclr recipe's colour jitter
+ *     (brightness, contrast and saturation {@code 0.8s}, hue {@code 0.2s}), or null: the recipe's
+ *     0.5; absent from older {@code config.json} files, which read as null
  */
 public record PretrainConfig(
         String method,
@@ -54,7 +57,8 @@ public record PretrainConfig(
         @JsonProperty("eval_every") int evalEvery,
         @JsonProperty("keep_checkpoints") int keepCheckpoints,
         @JsonProperty("queue_size") Integer queueSize,
-        @JsonProperty("mask_ratio") Double maskRatio) {
+        @JsonProperty("mask_ratio") Double maskRatio,
+        @JsonProperty("color_jitter_strength") Double colorJitterStrength) {
 
     public PretrainConfig {
         Objects.requireNonNull(method, "method");
@@ -99,6 +103,11 @@ public record PretrainConfig(
         if (maskRatio != null && !(maskRatio > 0 && maskRatio < 1)) {
             throw new IllegalArgumentException("mask ratio must be in (0, 1), found " + maskRatio);
         }
+        if (colorJitterStrength != null
+                && (!(colorJitterStrength >= 0) || colorJitterStrength.isInfinite())) {
+            throw new IllegalArgumentException("colour jitter strength must be >= 0, found "
+                    + colorJitterStrength);
+        }
         if (!Optimizer.NAMES.contains(optimizer)) {
             throw new IllegalArgumentException("optimizer must be one of " + Optimizer.NAMES
                     + ", found '" + optimizer + "'");
@@ -114,6 +123,18 @@ public record PretrainConfig(
         this(method, backbone, data, dataOptions, recipe, minCropScale, rotationDegrees, epochs,
                 batchSize, optimizer, learningRate, weightDecay, temperature, warmupEpochs, seed,
                 threads, workers, evalEvery, keepCheckpoints, null, null);
+    }
+
+    /** A config with the simclr recipe's own colour jitter (strength 0.5). */
+    public PretrainConfig(String method, String backbone, String data,
+            Datasets.Options dataOptions, String recipe, Double minCropScale,
+            Double rotationDegrees, int epochs, int batchSize, String optimizer,
+            double learningRate, double weightDecay, Double temperature, int warmupEpochs,
+            long seed, int threads, int workers, int evalEvery, int keepCheckpoints,
+            Integer queueSize, Double maskRatio) {
+        this(method, backbone, data, dataOptions, recipe, minCropScale, rotationDegrees, epochs,
+                batchSize, optimizer, learningRate, weightDecay, temperature, warmupEpochs, seed,
+                threads, workers, evalEvery, keepCheckpoints, queueSize, maskRatio, null);
     }
 
     /** Reads the config of the run in {@code runDir} (its {@code config.json}). */

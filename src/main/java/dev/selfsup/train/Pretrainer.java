@@ -84,7 +84,7 @@ public final class Pretrainer {
 
     private static ViewRecipe recipe(PretrainConfig config, DataSplits data) {
         return ViewRecipes.byName(config.recipe(), data.train().height(), config.minCropScale(),
-                config.rotationDegrees());
+                config.rotationDegrees(), config.colorJitterStrength());
     }
 
     private static Method buildMethod(PretrainConfig config, DataSplits data, ViewRecipe recipe,

@@ -287,4 +287,23 @@ class ViewRecipesTest {
         new TransformRecipe("plain", 16, List.of()).renderView(set, 0, Seeds.random(1), out, 0);
         assertThat(out).containsExactly(FloatImage.of(set, 0).data());
     }
+
+    @Test
+    void theSimClrJitterStrengthIsSetByNameAndRefusedElsewhere() {
+        ColorJitter standard = jitterOf(ViewRecipes.byName("simclr", 28));
+        assertThat(standard.brightness()).isCloseTo(0.4, within(1e-12));
+        ColorJitter strong = jitterOf(ViewRecipes.byName("simclr", 28, 0.2, null, 1.0));
+        assertThat(strong.brightness()).isCloseTo(0.8, within(1e-12));
+        assertThat(strong.contrast()).isCloseTo(0.8, within(1e-12));
+        assertThat(strong.hue()).isCloseTo(0.2, within(1e-12));
+        assertThat(strong.probability()).isEqualTo(0.8);
+        assertThatThrownBy(() -> ViewRecipes.byName("crop-flip", 28, null, null, 1.0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("simclr recipe only");
+    }
+
+    private static ColorJitter jitterOf(TransformRecipe recipe) {
+        return recipe.transforms().stream().filter(ColorJitter.class::isInstance)
+                .map(ColorJitter.class::cast).findFirst().orElseThrow();
+    }
 }

@@ -32,8 +32,9 @@ class DataDefaultsTest {
         assertThat(simclr.temperature()).isEqualTo(0.1);
         assertThat(simclr.batchSize()).isEqualTo(128);
         assertThat(simclr.learningRate()).isEqualTo(2e-3);
-        assertThat(simclr.picks()).extracting(Pick::setting)
-                .containsExactly("min-crop-scale", "temperature", "batch-size", "lr");
+        assertThat(simclr.colorJitterStrength()).isEqualTo(2.0);
+        assertThat(simclr.picks()).extracting(Pick::setting).containsExactly(
+                "min-crop-scale", "color-jitter", "temperature", "batch-size", "lr");
         // a method without a temperature gets no temperature pick; the crop pick stays
         Choice byol = DataDefaults.choose("byol", "idx:/fm", 1, 28, 28);
         assertThat(byol.temperature()).isNull();
@@ -42,6 +43,7 @@ class DataDefaultsTest {
         // a pretext task uses the crop-flip recipe: no crop pick
         Choice rotation = DataDefaults.choose("rotation", "idx:/fm", 1, 28, 28);
         assertThat(rotation.minCropScale()).isNull();
+        assertThat(rotation.colorJitterStrength()).isNull();
         assertThat(rotation.picks()).extracting(Pick::setting)
                 .containsExactly("batch-size", "lr");
     }
@@ -51,6 +53,7 @@ class DataDefaultsTest {
         Choice photos = DataDefaults.choose("simclr", "folder:/p", 3, 96, 96);
         assertThat(photos.minCropScale()).isNull();
         assertThat(photos.temperature()).isNull();
+        assertThat(photos.colorJitterStrength()).isNull();
         assertThat(photos.batchSize()).isEqualTo(256);
         assertThat(photos.learningRate()).isEqualTo(1e-3);
         assertThat(photos.picks()).isEmpty();
