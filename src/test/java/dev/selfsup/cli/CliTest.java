@@ -8,10 +8,7 @@ import dev.selfsup.data.IdxFiles;
 import dev.selfsup.data.ImageSet;
 import dev.selfsup.testing.TinyData;
 import dev.selfsup.util.Json;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,20 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 class CliTest {
     record Run(int code, String out, String err) {}
 
-    static synchronized Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static Run run(String... args) {
+        dev.selfsup.testing.Cli.Run run = dev.selfsup.testing.Cli.run(args);
+        return new Run(run.code(), run.out(), run.err());
     }
 
     /** Writes the tiny synthetic set as a real idx directory. */

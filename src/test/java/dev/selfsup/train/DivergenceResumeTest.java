@@ -3,12 +3,10 @@ package dev.selfsup.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.selfsup.cli.Main;
+import dev.selfsup.testing.Cli;
+import dev.selfsup.testing.Cli.Run;
 import dev.selfsup.util.Json;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,23 +29,8 @@ class DivergenceResumeTest {
             "--backbone", "mlp", "--data", "shapes", "--train-size", "64", "--test-size", "32",
             "--epochs", "3", "--batch-size", "16", "--threads", "1");
 
-    private record Run(int code, String out, String err) {}
-
     private static Run cli(List<String> args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.execute(args.toArray(String[]::new));
-            return new Run(code, out.toString(StandardCharsets.UTF_8),
-                    err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        return Cli.run(args.toArray(String[]::new));
     }
 
     private static Run pretrain(Path out) {
