@@ -258,6 +258,25 @@ public final class Checkpoints {
         }
     }
 
+    /**
+     * A NaN or infinite gradient poisons the weights while the loss it came from is finite; the
+     * next step's loss shows it, but after an epoch's last step nothing would: checked here,
+     * before anything of the epoch is saved.
+     *
+     * @throws TrainingDivergedException naming the epoch's steps and the first bad parameter
+     */
+    static void requireFiniteWeights(ai.djl.nn.Block model, int epoch, long firstStep,
+            long lastStep) {
+        for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> entry : model.getParameters()) {
+            if (!Checkpoints.isFinite(entry.getValue().getArray())) {
+                throw new TrainingDivergedException("weights became NaN or infinite ("
+                        + entry.getKey() + ") in steps " + (firstStep + 1) + " to " + lastStep
+                        + " (epoch " + (epoch + 1) + ") while the loss stayed finite; lower "
+                        + "--lr or check the data. No checkpoint of this state was saved.");
+            }
+        }
+    }
+
     /** Restores the optimiser's state saved with a checkpoint. */
     public static void loadOptimizer(Path checkpoint, Optimizer optimizer, Block model,
             long updateCount, NDManager manager) throws IOException {

@@ -157,7 +157,7 @@ public final class Pretrainer {
                 for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
                     EpochMetrics metrics = trainEpoch(method, optimizer, loader, schedule,
                             epoch, step, stepsPerEpoch, modelManager, stats);
-                    requireFiniteWeights(method, epoch, step, metrics.step());
+                    Checkpoints.requireFiniteWeights(method.model(), epoch, step, metrics.step());
                     step = metrics.step();
                     history.add(metrics);
                     MetricsFile.append(runDir, metrics);
@@ -231,25 +231,6 @@ public final class Pretrainer {
         }
         return new EpochMetrics(epoch + 1, step, lossSum / Math.max(1, done), learningRate,
                 done * shape[0] / epochSeconds, knn, std, epochSeconds, peakRssMb());
-    }
-
-    /**
-     * A NaN or infinite gradient poisons the weights while the loss it came from is finite; the
-     * next step's loss shows it, but after an epoch's last step nothing would: checked here,
-     * before anything of the epoch is saved.
-     *
-     * @throws TrainingDivergedException naming the epoch's steps and the first bad parameter
-     */
-    private static void requireFiniteWeights(Method method, int epoch, long firstStep,
-            long lastStep) {
-        for (Pair<String, Parameter> entry : method.model().getParameters()) {
-            if (!Checkpoints.isFinite(entry.getValue().getArray())) {
-                throw new TrainingDivergedException("weights became NaN or infinite ("
-                        + entry.getKey() + ") in steps " + (firstStep + 1) + " to " + lastStep
-                        + " (epoch " + (epoch + 1) + ") while the loss stayed finite; lower "
-                        + "--lr or check the data. No checkpoint of this state was saved.");
-            }
-        }
     }
 
     /**

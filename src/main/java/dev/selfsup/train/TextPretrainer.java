@@ -187,6 +187,8 @@ public final class TextPretrainer {
                     TextEpochMetrics metrics = trainEpoch(config, method, optimizer, train,
                             heldOut, schedule, epoch, step, perEpoch, stepsPerEpoch, stream,
                             modelManager);
+                    Checkpoints.requireFiniteWeights(method.model(), epoch, step,
+                            metrics.step());
                     step = metrics.step();
                     history.add(metrics);
                     Pretrainer.MetricsFile.append(runDir, metrics);
