@@ -9,7 +9,7 @@ compared (bench/peers/compare_run.sh runs both sides and prints the ratios):
   head       Linear(128, 128) - BatchNorm1d - ReLU - Linear(128, 128)
   loss       NT-Xent at temperature T over both views (2N - 2 negatives per anchor)
   views      per view and sample: RandomResizedCrop(scale [S, 1], ratio [3/4, 4/3]) with bilinear
-             resampling, horizontal flip p 0.5, brightness and contrast jitter 0.4 (random order)
+             resampling, horizontal flip p 0.5, brightness and contrast jitter 0.8s (random order; s = config.json's color_jitter_strength, 0.5 when absent)
              with p 0.8 (saturation and hue do nothing on one channel), clamp to [0, 1], then
              standardise with the training split's mean and std. Done in batches with torch ops on
              the training thread (affine_grid + grid_sample for crop and flip), as a PyTorch user
@@ -75,7 +75,7 @@ def load(directory, train_size, test_size, seed):
     return splits
 
 
-def views(x, min_scale, generator):
+def views(x, min_scale, jitter_strength, generator):
     """One augmented view of every image of x (N, 1, H, W) in [0, 1]."""
     n = x.shape[0]
     area = torch.empty(n).uniform_(min_scale, 1.0, generator=generator)
@@ -94,8 +94,10 @@ def views(x, min_scale, generator):
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     v = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
     jitter = torch.rand(n, generator=generator) < 0.8
-    b = torch.empty(n).uniform_(0.6, 1.4, generator=generator).view(n, 1, 1, 1)
-    c = torch.empty(n).uniform_(0.6, 1.4, generator=generator).view(n, 1, 1, 1)
+    # SimCLR's jitter of strength s: brightness and contrast factors from [max(0, 1 - 0.8s), 1 + 0.8s]
+    low, high = max(0.0, 1 - 0.8 * jitter_strength), 1 + 0.8 * jitter_strength
+    b = torch.empty(n).uniform_(low, high, generator=generator).view(n, 1, 1, 1)
+    c = torch.empty(n).uniform_(low, high, generator=generator).view(n, 1, 1, 1)
     brightness_first = (torch.rand(n, generator=generator) < 0.5).view(n, 1, 1, 1)
 
     def brightness(t):
@@ -196,7 +198,7 @@ def main():
 
     s = {"data": "/usr/share/datasets/fashion-mnist", "epochs": 10, "batch_size": 128,
          "lr": 2e-3, "weight_decay": 1e-6, "temperature": 0.2, "min_crop_scale": 0.2,
-         "warmup_epochs": 1, "train_size": None, "test_size": None, "threads": 2, "seed": 0}
+         "color_jitter_strength": 0.5, "warmup_epochs": 1, "train_size": None, "test_size": None, "threads": 2, "seed": 0}
     if args.config:
         with open(args.config) as f:
             c = json.load(f)["config"]
@@ -210,6 +212,7 @@ def main():
                  lr=c["learning_rate"], weight_decay=c["weight_decay"],
                  temperature=c["temperature"],
                  min_crop_scale=c["min_crop_scale"] if c["min_crop_scale"] is not None else 0.08,
+                 color_jitter_strength=c.get("color_jitter_strength") or 0.5,
                  warmup_epochs=c["warmup_epochs"], train_size=c["data_options"]["trainSize"],
                  test_size=c["data_options"]["testSize"], threads=c["threads"], seed=c["seed"])
     for key in s:
@@ -250,8 +253,8 @@ def main():
             for group in optimizer.param_groups:
                 group["lr"] = lr
             x = train[0][order[i * s["batch_size"]:(i + 1) * s["batch_size"]]]
-            v1 = (views(x, s["min_crop_scale"], generator) - mean) / std
-            v2 = (views(x, s["min_crop_scale"], generator) - mean) / std
+            v1 = (views(x, s["min_crop_scale"], s["color_jitter_strength"], generator) - mean) / std
+            v2 = (views(x, s["min_crop_scale"], s["color_jitter_strength"], generator) - mean) / std
             z = projection(backbone(torch.cat([v1, v2])))
             loss = nt_xent(z[:len(x)], z[len(x):], s["temperature"])
             optimizer.zero_grad(set_to_none=True)
