@@ -59,29 +59,22 @@ public final class ViewRecipes {
      */
     public static TransformRecipe byName(String name, int outputSize, Double minCropScale,
             Double rotationDegrees, Double colorJitterStrength) {
-        String key0 = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-        if (colorJitterStrength != null) {
-            if (!key0.equals(SIMCLR)) {
-                throw new IllegalArgumentException("a colour jitter strength applies to the "
-                        + "simclr recipe only, not to '" + name + "'");
-            }
-            return simclr(outputSize,
-                    minCropScale != null ? minCropScale : RandomResizedCrop.DEFAULT_MIN_SCALE,
-                    rotationDegrees != null ? rotationDegrees : 0, colorJitterStrength);
-        }
-        if (key0.equals(CROP_FLIP) && minCropScale != null && rotationDegrees == null) {
+        String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        if (key.equals(CROP_FLIP) && minCropScale != null && rotationDegrees == null
+                && colorJitterStrength == null) {
             return cropFlip(outputSize, minCropScale);
         }
-        if (minCropScale != null || rotationDegrees != null) {
-            if (!key0.equals(SIMCLR)) {
+        if (minCropScale != null || rotationDegrees != null || colorJitterStrength != null) {
+            if (!key.equals(SIMCLR)) {
                 throw new IllegalArgumentException("min crop scale applies to the crop-flip and "
-                        + "simclr recipes, rotation to the simclr recipe only, not to '" + name + "'");
+                        + "simclr recipes, rotation to the simclr recipe only (as does a colour "
+                        + "jitter strength), not to '" + name + "'");
             }
             return simclr(outputSize,
                     minCropScale != null ? minCropScale : RandomResizedCrop.DEFAULT_MIN_SCALE,
-                    rotationDegrees != null ? rotationDegrees : 0);
+                    rotationDegrees != null ? rotationDegrees : 0,
+                    colorJitterStrength != null ? colorJitterStrength : SIMCLR_JITTER_STRENGTH);
         }
-        String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         switch (key) {
             case SIMCLR:
                 return simclr(outputSize);

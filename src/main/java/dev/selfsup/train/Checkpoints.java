@@ -265,10 +265,9 @@ public final class Checkpoints {
      *
      * @throws TrainingDivergedException naming the epoch's steps and the first bad parameter
      */
-    static void requireFiniteWeights(ai.djl.nn.Block model, int epoch, long firstStep,
-            long lastStep) {
-        for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> entry : model.getParameters()) {
-            if (!Checkpoints.isFinite(entry.getValue().getArray())) {
+    static void requireFiniteWeights(Block model, int epoch, long firstStep, long lastStep) {
+        for (Pair<String, Parameter> entry : model.getParameters()) {
+            if (!isFinite(entry.getValue().getArray())) {
                 throw new TrainingDivergedException("weights became NaN or infinite ("
                         + entry.getKey() + ") in steps " + (firstStep + 1) + " to " + lastStep
                         + " (epoch " + (epoch + 1) + ") while the loss stayed finite; lower "

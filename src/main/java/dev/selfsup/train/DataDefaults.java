@@ -164,8 +164,6 @@ public final class DataDefaults {
                     minCropScale = 0.2;
                     picks.add(new Pick("min-crop-scale", minCropScale, "a crop of 8% of a "
                             + height + "x" + width + " image is a few pixels wide"));
-                }
-                if (twoView) {
                     colorJitterStrength = SMALL_GRAY_JITTER_STRENGTH;
                     picks.add(new Pick("color-jitter", colorJitterStrength, "brightness and "
                             + "contrast are all a gray view has to hide its image's intensities"));
