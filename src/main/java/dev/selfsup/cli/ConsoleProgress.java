@@ -7,8 +7,12 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
-/** Draws a progress bar per epoch (views/s, loss, ETA) and prints each epoch's metrics. */
-final class ConsoleProgress implements ProgressListener {
+/**
+ * Draws a progress bar per epoch (views/s, loss, ETA) and prints each epoch's metrics. Close it
+ * when the run ends, however it ends: a bar left open by a failed epoch is finished on its own
+ * line, so the error that follows starts a line of its own.
+ */
+final class ConsoleProgress implements ProgressListener, AutoCloseable {
     private final PrintStream out;
     private ProgressBar bar;
 
@@ -40,6 +44,12 @@ final class ConsoleProgress implements ProgressListener {
 
     @Override
     public void epochTrained(int epoch) {
+        close();
+    }
+
+    /** Finishes the open bar, if any (its last line ends with a newline). */
+    @Override
+    public void close() {
         if (bar != null) {
             bar.close();
             bar = null;

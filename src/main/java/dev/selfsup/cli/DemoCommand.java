@@ -39,7 +39,9 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Demo.Settings settings = new Demo.Settings(epochs, trainSize, testSize, seed,
                 threads != null ? threads : Runtime.getRuntime().availableProcessors());
-        Demo.Summary summary = new Demo(settings, new ConsoleProgress(System.out), System.out).run(out);
-        return summary.beatsBaselines() ? 0 : 3;
+        try (ConsoleProgress progress = new ConsoleProgress(System.out)) {
+            Demo.Summary summary = new Demo(settings, progress, System.out).run(out);
+            return summary.beatsBaselines() ? 0 : 3;
+        }
     }
 }

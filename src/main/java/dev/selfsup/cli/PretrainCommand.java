@@ -1,8 +1,8 @@
 package dev.selfsup.cli;
 
+import dev.selfsup.augment.ViewRecipes;
 import dev.selfsup.data.DataSplits;
 import dev.selfsup.data.Datasets;
-import dev.selfsup.augment.ViewRecipes;
 import dev.selfsup.method.Methods;
 import dev.selfsup.train.DataDefaults;
 import dev.selfsup.train.PretrainConfig;
@@ -150,8 +150,10 @@ final class PretrainCommand implements Callable<Integer> {
         System.out.printf("%s on %s (%s, %d train / %d test), backbone %s, %d epochs, batch %d%n",
                 config.method(), config.data(), splits.shapeDescription(), splits.train().size(),
                 splits.test().size(), config.backbone(), config.epochs(), config.batchSize());
-        Pretrainer.Result result = new Pretrainer(config, splits, new ConsoleProgress(System.out))
-                .run(runDir, resume != null);
+        Pretrainer.Result result;
+        try (ConsoleProgress progress = new ConsoleProgress(System.out)) {
+            result = new Pretrainer(config, splits, progress).run(runDir, resume != null);
+        }
         System.out.printf("done in %.1f s: %s (report: %s)%n", result.trainSeconds(),
                 result.checkpoint(), runDir.resolve("report.html"));
         return 0;

@@ -45,9 +45,11 @@ final class TextCommands {
                         + "%d layers, %d epochs, batch %d%n", config.method(), config.data(),
                 corpus.documents().size(), corpus.sentenceCount(), corpus.characterCount(),
                 config.width(), config.layers(), config.epochs(), config.batchSize());
-        TextPretrainer.Result result = new TextPretrainer(config, corpus,
-                new ConsoleProgress(System.out), TextCommands::printEpoch)
-                .run(runDir, c.resume != null);
+        TextPretrainer.Result result;
+        try (ConsoleProgress progress = new ConsoleProgress(System.out)) {
+            result = new TextPretrainer(config, corpus, progress, TextCommands::printEpoch)
+                    .run(runDir, c.resume != null);
+        }
         System.out.printf("done in %.1f s: %s (report: %s)%n", result.trainSeconds(),
                 result.checkpoint(), runDir.resolve("report.html"));
         return 0;
