@@ -1,43 +1,61 @@
 #!/usr/bin/env bash
-# Regenerates the methods benchmark table of README.md and BENCHMARKS.md: every method on the
-# built-in shapes and on Fashion-MNIST under one protocol (backbone small-resnet, 3 epochs of
-# 5,000 training images, batch 128, Adam lr 5e-3, seed 0; the simclr recipe's crops of at least
-# 80%), evaluated on 1,000 test images by kNN (k=200, T=0.1) and a linear probe, next to the
-# raw-pixel and random-init baselines. About half an hour on 2 cores for all methods.
+# Regenerates the methods benchmark tables of README.md and BENCHMARKS.md: every image method
+# under one protocol, next to the raw-pixel and random-init baselines.
 #
-# Usage: bash bench/methods_table.sh [OUT_DIR] [METHOD...]
-#   OUT_DIR defaults to runs/table; METHODs default to every method. Rows already measured (or
-#   refused: delete OUT_DIR/DATA/METHOD.refused to retry) in OUT_DIR are kept, so the table can be
-#   built in parts. Writes OUT_DIR/table.md.
+#   PROTOCOL=small (the default): the built-in shapes and Fashion-MNIST, 3 epochs of 5,000 training
+#     images, backbone small-resnet, batch 128, Adam lr 5e-3, seed 0, the simclr recipe's crops of
+#     at least 80%; kNN (k=200, T=0.1) and a linear probe on 1,000 test images. About half an hour
+#     on 2 cores.
+#   PROTOCOL=all: all of Fashion-MNIST (60,000 / 10,000) with the defaults pretrain picks for the
+#     data (no tuning flags), EPOCHS epochs (default 2), seed 0; kNN and linear probe with all
+#     labels and with 60 per class (3 seeded subsets). About 50 minutes on 2 cores.
+#
+# Usage: [PROTOCOL=small|all] [EPOCHS=N] bash bench/methods_table.sh [OUT_DIR] [METHOD...]
+#   OUT_DIR defaults to runs/table (runs/table-all); METHODs default to every image method. Rows
+#   already measured (or refused: delete OUT_DIR/DATA/METHOD.refused to retry) in OUT_DIR are kept,
+#   so the table can be built in parts. Writes OUT_DIR/table.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=${1:-runs/table}
+protocol=${PROTOCOL:-small}
+out=${1:-runs/table$([ "$protocol" = all ] && echo -all)}
 shift || true
 methods=("$@")
 if [ ${#methods[@]} -eq 0 ]; then
   methods=(simclr tutorial moco byol simsiam barlow-twins vicreg
            rotation colorization inpainting masked-image autoencoder denoising-autoencoder)
 fi
-epochs=${EPOCHS:-3}
-common="--backbone small-resnet --epochs $epochs --batch-size 128 --lr 5e-3 --seed 0 --eval-every $epochs"
-# the two-view methods train with the simclr recipe, whose crops this protocol keeps large
-crop_methods=" simclr moco byol simsiam barlow-twins vicreg "
-declare -A data=(
-  [shapes]="--data shapes --train-size 5000 --test-size 1000"
-  [fashion-mnist]="--data idx:/usr/share/datasets/fashion-mnist --train-size 5000 --test-size 1000"
-)
+declare -A data
+case "$protocol" in
+  small)
+    epochs=${EPOCHS:-3}
+    common="--backbone small-resnet --epochs $epochs --batch-size 128 --lr 5e-3 --seed 0 --eval-every $epochs"
+    # the two-view methods train with the simclr recipe, whose crops this protocol keeps large
+    crop_methods=" simclr moco byol simsiam barlow-twins vicreg "
+    names=(shapes fashion-mnist)
+    data[shapes]="--data shapes --train-size 5000 --test-size 1000"
+    data[fashion-mnist]="--data idx:/usr/share/datasets/fashion-mnist --train-size 5000 --test-size 1000"
+    eval_options="" ;;
+  all)
+    epochs=${EPOCHS:-2}
+    common="--epochs $epochs --seed 0 --eval-every $epochs"
+    crop_methods=""
+    names=(fashion-mnist-all)
+    data[fashion-mnist-all]="--data idx:/usr/share/datasets/fashion-mnist"
+    eval_options="--labels-per-class 60 --repeats 3" ;;
+  *) echo "PROTOCOL must be small or all, found '$protocol'" >&2; exit 2 ;;
+esac
 mkdir -p "$out"
 ./selfsup --help >/dev/null # build once, before any timing
 
-for name in shapes fashion-mnist; do
+for name in "${names[@]}"; do
   spec=${data[$name]}
   dir="$out/$name"
   mkdir -p "$dir"
   if [ ! -s "$dir/raw-pixels.json" ]; then
-    ./selfsup eval all $spec --json | tail -n 1 > "$dir/raw-pixels.json"
+    ./selfsup eval all $spec $eval_options --json | tail -n 1 > "$dir/raw-pixels.json"
   fi
   if [ ! -s "$dir/random-init.json" ]; then
-    ./selfsup eval all $spec --random-init small-resnet --json | tail -n 1 > "$dir/random-init.json"
+    ./selfsup eval all $spec $eval_options --random-init small-resnet --json | tail -n 1 > "$dir/random-init.json"
   fi
   for method in "${methods[@]}"; do
     run="$dir/$method"
@@ -47,7 +65,7 @@ for name in shapes fashion-mnist; do
     rm -rf "$run"
     echo "== $method on $name ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))"
     options="$common"
-    if [[ "$crop_methods" == *" $method "* ]]; then
+    if [[ -n "$crop_methods" && "$crop_methods" == *" $method "* ]]; then
       options="$options --min-crop-scale 0.8"
     fi
     rm -f "$dir/$method.refused"
@@ -57,39 +75,53 @@ for name in shapes fashion-mnist; do
       echo "   refused: $(cat "$dir/$method.refused")"
       continue
     fi
-    ./selfsup eval all $spec --checkpoint "$run" --json | tail -n 1 > "$run/eval.json"
+    ./selfsup eval all $spec $eval_options --checkpoint "$run" --json | tail -n 1 > "$run/eval.json"
     echo "./selfsup pretrain --method $method $spec $options --out $run" > "$run/command.txt"
   done
 done
 
-python3 - "$out" "$epochs" "${methods[@]}" <<'PY'
+python3 - "$out" "${names[@]}" -- "${methods[@]}" <<'PY'
 import json, pathlib, sys
-out = pathlib.Path(sys.argv[1]); epochs = sys.argv[2]; methods = sys.argv[3:]
-lines = ["| data | method | kNN top-1 | linear top-1 | embedding_std | train s | peak RSS MiB |",
-         "|---|---|---|---|---|---|---|"]
+out = pathlib.Path(sys.argv[1])
+split = sys.argv.index("--")
+names, methods = sys.argv[2:split], sys.argv[split + 1:]
+label_budget = names == ["fashion-mnist-all"]
 def fmt(x, p=4):
     return "-" if x is None else f"{x:.{p}f}"
-for name in ["shapes", "fashion-mnist"]:
+def scores(r):
+    """kNN and linear with all labels, then linear and kNN with 60 per class (mean +- std)"""
+    if "rows" not in r:
+        return [fmt(r.get("knn_top1")), fmt(r.get("linear_top1"))]
+    row = {(x["size"], x["probe"]): x for x in r["rows"] if x["role"] == "main"}
+    few = lambda probe: "%.4f ± %.4f" % (row[("60/class", probe)]["mean"], row[("60/class", probe)]["std"])
+    return [fmt(row[("all", "knn")]["mean"]), fmt(row[("all", "linear")]["mean"]), few("linear"), few("knn")]
+header = ["data", "method", "kNN top-1", "linear top-1"]
+if label_budget:
+    header += ["linear, 60/class", "kNN, 60/class"]
+header += ["embedding_std", "train s", "peak RSS MiB"]
+lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+for name in names:
     d = out / name
     for base in ["raw-pixels", "random-init"]:
         f = d / f"{base}.json"
         if f.exists():
-            r = json.loads(f.read_text())
-            lines.append(f"| {name} | *{base}* | {fmt(r.get('knn_top1'))} | {fmt(r.get('linear_top1'))} | - | - | - |")
+            cells = [name, f"*{base}*"] + scores(json.loads(f.read_text())) + ["-", "-", "-"]
+            lines.append("| " + " | ".join(cells) + " |")
     for m in methods:
         refused = d / f"{m}.refused"
         e = d / m / "eval.json"
         if refused.exists():
-            lines.append(f"| {name} | {m} | refused: {refused.read_text().strip().replace('|', '/')} | | | | |")
+            cells = [name, m, "refused: " + refused.read_text().strip().replace("|", "/")]
+            lines.append("| " + " | ".join(cells + [""] * (len(header) - 3)) + " |")
             continue
         if not e.exists():
             continue
-        r = json.loads(e.read_text())
         metrics = [json.loads(l) for l in (d / m / "metrics.jsonl").read_text().splitlines() if l.strip()]
         last = metrics[-1]
         seconds = sum(x["epoch_seconds"] for x in metrics)
-        lines.append(f"| {name} | {m} | {fmt(r.get('knn_top1'))} | {fmt(r.get('linear_top1'))} | "
-                     f"{fmt(last.get('embedding_std'), 3)} | {seconds:.0f} | {fmt(last.get('peak_rss_mb'), 0)} |")
+        cells = [name, m] + scores(json.loads(e.read_text())) + [
+            fmt(last.get("embedding_std"), 3), f"{seconds:.0f}", fmt(last.get("peak_rss_mb"), 0)]
+        lines.append("| " + " | ".join(cells) + " |")
 (out / "table.md").write_text("\n".join(lines) + "\n")
 print("\n".join(lines))
 PY

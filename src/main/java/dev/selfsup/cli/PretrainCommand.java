@@ -93,7 +93,8 @@ final class PretrainCommand implements Callable<Integer> {
     Double maskRatio;
 
     @Option(names = "--warmup-epochs", description = "Linear warm-up epochs (default: 1 when "
-            + "epochs > 1, else 0; text methods: the first 10%% of the steps).")
+            + "epochs > 1, else 0; text methods: a tenth of the steps, but at least 150 and at "
+            + "most a third of the run).")
     Integer warmupEpochs;
 
     @Option(names = "--seed", defaultValue = "0", description = "Default: ${DEFAULT-VALUE}.")

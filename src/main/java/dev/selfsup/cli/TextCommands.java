@@ -74,8 +74,7 @@ final class TextCommands {
                 c.epochs, batchSize, c.learningRate != null ? c.learningRate
                         : TextMethods.defaultLearningRate(method),
                 c.weightDecay != null ? c.weightDecay : 0.01,
-                c.warmupEpochs != null ? c.warmupEpochs / (double) c.epochs
-                        : TextPretrainConfig.DEFAULT_WARMUP_FRACTION, c.seed,
+                c.warmupEpochs != null ? c.warmupEpochs / (double) c.epochs : null, c.seed,
                 c.threads != null ? c.threads : Runtime.getRuntime().availableProcessors(),
                 c.data.trainSize, text.stepsPerEpoch, c.data.testSize != null ? c.data.testSize : 512,
                 c.keepCheckpoints, text.utf8Errors(), text.maxLineLength);

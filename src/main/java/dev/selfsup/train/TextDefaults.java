@@ -14,7 +14,7 @@ import dev.selfsup.augment.text.TextExamples;
  * accuracy 0.0523, exactly the rate of always guessing the most frequent piece. Steps alone do
  * not lift it: 400 and 800 steps (warm-up 10% of them) both ended at 0.0396, still at the
  * unigram plateau; 402 steps with a 134-step warm-up ({@code --epochs 3 --steps-per-epoch 134
- * --warmup-epochs 1}) reached 0.1093. The warm-up default is not yet sized to match.
+ * --warmup-epochs 1}) reached 0.1093. So the warm-up is sized in steps too ({@link #warmup}).
  */
 public final class TextDefaults {
     /**
@@ -24,7 +24,56 @@ public final class TextDefaults {
      */
     public static final int MIN_STEPS_PER_EPOCH = 400;
 
+    /**
+     * The fewest warm-up steps unless told otherwise (or a third of a shorter run): the
+     * Transformer at its peak rate after a 40-step warm-up settles on the unigram plateau and
+     * stays there (BENCHMARKS.md, "Text: a short run on a small corpus").
+     */
+    public static final int MIN_WARMUP_STEPS = 150;
+
+    /** The share of a long run's steps spent warming up. */
+    public static final double WARMUP_SHARE = 0.1;
+
     private TextDefaults() {}
+
+    /**
+     * The warm-up of a run of {@code totalSteps} steps, {@code stepsPerEpoch} to an epoch, as a
+     * share of all steps: a tenth of them, but at least {@link #MIN_WARMUP_STEPS} steps, and never
+     * more than a third of the run.
+     *
+     * @throws IllegalArgumentException if a count is not positive
+     */
+    public static DataDefaults.Pick warmup(long totalSteps, int stepsPerEpoch) {
+        if (totalSteps <= 0) {
+            throw new IllegalArgumentException("total steps must be > 0, found " + totalSteps);
+        }
+        if (stepsPerEpoch <= 0) {
+            throw new IllegalArgumentException("steps per epoch must be > 0, found " + stepsPerEpoch);
+        }
+        long tenth = Math.round(WARMUP_SHARE * totalSteps);
+        long steps = Math.max(tenth, Math.min(MIN_WARMUP_STEPS, totalSteps / 3));
+        double fraction = (double) steps / totalSteps;
+        String epochs = String.format("%.2f", (double) steps / stepsPerEpoch);
+        String reason = steps == tenth
+                ? String.format("%,d steps, a tenth of the run's %,d", steps, totalSteps)
+                : steps < MIN_WARMUP_STEPS
+                ? String.format("%,d steps, a third of the run's %,d: a shorter warm-up leaves the "
+                        + "Transformer at the unigram plateau", steps, totalSteps)
+                : String.format("%,d steps of the run's %,d: a shorter warm-up leaves the "
+                        + "Transformer at the unigram plateau", steps, totalSteps);
+        return new DataDefaults.Pick("warmup-epochs", new WarmupValue(epochs, fraction), reason);
+    }
+
+    /**
+     * A warm-up as printed (in epochs, as {@code --warmup-epochs} takes it) and as stored (the
+     * share of all steps, {@code warmup_fraction} in {@code config.json}).
+     */
+    public record WarmupValue(String epochs, double fraction) {
+        @Override
+        public String toString() {
+            return epochs;
+        }
+    }
 
     /**
      * The steps per epoch for {@code trainExamples} training examples of {@code kind} in batches

@@ -24,8 +24,10 @@ import java.nio.file.Path;
  * @param learningRate Adam's peak rate
  * @param weightDecay AdamW's decoupled weight decay of weight matrices and embeddings (biases and
  *     layer norms are never decayed)
- * @param warmupFraction share of all steps spent in linear warm-up, in [0, 1] (the CLI's default
- *     {@link #DEFAULT_WARMUP_FRACTION}; it was one whole epoch, half of a 2-epoch run)
+ * @param warmupFraction share of all steps spent in linear warm-up, in [0, 1]; or null: picked
+ *     by {@link TextDefaults#warmup} once the run's steps are known (a tenth of them, but at
+ *     least {@link TextDefaults#MIN_WARMUP_STEPS} steps and at most a third of the run), and the
+ *     picked value is written to {@code config.json}
  * @param seed drives initialisation, example order, masking and noise
  * @param threads libtorch compute threads
  * @param examplesPerEpoch cap on examples per epoch (a random subset each epoch, the last batch
@@ -53,7 +55,7 @@ public record TextPretrainConfig(
         @JsonProperty("batch_size") int batchSize,
         @JsonProperty("learning_rate") double learningRate,
         @JsonProperty("weight_decay") double weightDecay,
-        @JsonProperty("warmup_fraction") double warmupFraction,
+        @JsonProperty("warmup_fraction") Double warmupFraction,
         long seed,
         int threads,
         @JsonProperty("examples_per_epoch") Integer examplesPerEpoch,
@@ -62,9 +64,6 @@ public record TextPretrainConfig(
         @JsonProperty("keep_checkpoints") int keepCheckpoints,
         @JsonProperty("utf8_errors") TextFiles.Utf8Errors utf8Errors,
         @JsonProperty("max_line_chars") int maxLineChars) {
-    /** The share of a run's steps spent warming up unless told otherwise. */
-    public static final double DEFAULT_WARMUP_FRACTION = 0.1;
-
     public TextPretrainConfig {
         TextMethods.kind(method);
         encoder(vocabularySize, width, layers, heads, maxLength, dropout);
@@ -84,7 +83,7 @@ public record TextPretrainConfig(
         if (!(weightDecay >= 0)) {
             throw new IllegalArgumentException("weight decay must be >= 0, found " + weightDecay);
         }
-        if (!(warmupFraction >= 0 && warmupFraction <= 1)) {
+        if (warmupFraction != null && !(warmupFraction >= 0 && warmupFraction <= 1)) {
             throw new IllegalArgumentException("warm-up fraction must be in [0, 1], found "
                     + warmupFraction);
         }
@@ -146,6 +145,14 @@ public record TextPretrainConfig(
         return new TextPretrainConfig(method, data, vocabularySize, width, layers, heads, maxLength,
                 dropout, epochs, batchSize, learningRate, weightDecay, warmupFraction, seed, threads,
                 null, steps, heldOutExamples, keepCheckpoints, utf8Errors, maxLineChars);
+    }
+
+    /** This config with {@code fraction} of its steps spent warming up. */
+    public TextPretrainConfig withWarmupFraction(double fraction) {
+        return new TextPretrainConfig(method, data, vocabularySize, width, layers, heads, maxLength,
+                dropout, epochs, batchSize, learningRate, weightDecay, fraction, seed, threads,
+                examplesPerEpoch, stepsPerEpoch, heldOutExamples, keepCheckpoints, utf8Errors,
+                maxLineChars);
     }
 
     /** The encoder's size for a tokenizer of {@code actualVocabularySize} pieces. */

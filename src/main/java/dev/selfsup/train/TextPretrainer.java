@@ -154,6 +154,12 @@ public final class TextPretrainer {
         if (state != null) {
             checkFits(checkpoint.get(), state, method, stepsPerEpoch);
         }
+        if (config.warmupFraction() == null) {
+            DataDefaults.Pick pick = TextDefaults.warmup((long) config.epochs() * stepsPerEpoch,
+                    stepsPerEpoch);
+            listener.note("defaults for text: " + pick);
+            config = config.withWarmupFraction(((TextDefaults.WarmupValue) pick.value()).fraction());
+        }
         if (checkpoint.isEmpty()) {
             Json.write(configFile, describe(config, parts, tokenizer));
         }
@@ -224,16 +230,22 @@ public final class TextPretrainer {
     /**
      * Refuses to resume with another config or another corpus than the run in {@code runDir}
      * began with: either would silently change the examples or the schedule. A config that left
-     * the steps per epoch to be picked matches the run's picked value.
+     * the steps per epoch or the warm-up to be picked matches the run's picked values.
      *
      * @return the run's config, as its {@code config.json} holds it
      */
     private TextPretrainConfig checkSameRun(Path runDir) throws IOException {
         Path file = runDir.resolve(Provenance.CONFIG_FILE);
         TextPretrainConfig saved = TextPretrainConfig.readFrom(runDir);
-        boolean picked = config.stepsPerEpoch() == null && config.examplesPerEpoch() == null
-                && saved.stepsPerEpoch() != null;
-        if (!saved.equals(picked ? config.withStepsPerEpoch(saved.stepsPerEpoch()) : config)) {
+        TextPretrainConfig expected = config;
+        if (config.stepsPerEpoch() == null && config.examplesPerEpoch() == null
+                && saved.stepsPerEpoch() != null) {
+            expected = expected.withStepsPerEpoch(saved.stepsPerEpoch());
+        }
+        if (config.warmupFraction() == null && saved.warmupFraction() != null) {
+            expected = expected.withWarmupFraction(saved.warmupFraction());
+        }
+        if (!saved.equals(expected)) {
             throw new IllegalArgumentException("the config to resume with differs from " + file
                     + " (" + saved + "); resume with TextPretrainConfig.readFrom(" + runDir + ")");
         }

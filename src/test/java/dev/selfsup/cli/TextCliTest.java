@@ -120,15 +120,23 @@ class TextCliTest {
         assertThat(config.get("steps_per_epoch").asInt()).isEqualTo(400);
         assertThat(config.get("examples_per_epoch").isNull()).isTrue();
         assertThat(Files.readString(picked.resolve("metrics.jsonl"))).contains("\"step\":400,");
+        // and the warm-up, a third of the 400 steps (a tenth, 40, is too short)
+        assertThat(defaults.out()).contains("defaults for text: warmup-epochs 0.33 (133 steps, a "
+                + "third of the run's 400: a shorter warm-up leaves the Transformer at the "
+                + "unigram plateau)");
+        assertThat(config.get("warmup_fraction").asDouble()).isEqualTo(133 / 400.0);
 
-        // given: used as it is, nothing picked
+        // given: used as they are, nothing picked
         Path given = dir.resolve("given");
         CliTest.Run steps = CliTest.run(concat(new String[] {"pretrain", "--data", "text:" + corpus,
-            "--epochs", "2", "--steps-per-epoch", "3", "--out", given.toString()}, small));
+            "--epochs", "2", "--steps-per-epoch", "3", "--warmup-epochs", "1", "--out",
+            given.toString()}, small));
         assertThat(steps.code()).as(steps.err()).isZero();
         assertThat(steps.out()).doesNotContain("defaults for text").contains("epoch 2: loss");
-        assertThat(Json.MAPPER.readTree(given.resolve("config.json").toFile()).get("config")
-                .get("steps_per_epoch").asInt()).isEqualTo(3);
+        JsonNode givenConfig = Json.MAPPER.readTree(given.resolve("config.json").toFile())
+                .get("config");
+        assertThat(givenConfig.get("steps_per_epoch").asInt()).isEqualTo(3);
+        assertThat(givenConfig.get("warmup_fraction").asDouble()).isEqualTo(0.5);
         assertThat(Files.readAllLines(given.resolve("metrics.jsonl"))).hasSize(2).last()
                 .asString().contains("\"step\":6,");
 

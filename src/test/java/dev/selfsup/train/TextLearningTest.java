@@ -36,7 +36,7 @@ class TextLearningTest {
 
     private static TextPretrainConfig config(String method, int epochs, Integer examples) {
         return new TextPretrainConfig(method, "text:generated", 200, 64, 2, 4, 64, 0.1f, epochs,
-                16, 1e-3, 0.01, TextPretrainConfig.DEFAULT_WARMUP_FRACTION, 3, 1, examples, null, 256, 1,
+                16, 1e-3, 0.01, 0.1, 3, 1, examples, null, 256, 1,
                 TextFiles.Utf8Errors.STRICT, 1000);
     }
 
@@ -94,7 +94,7 @@ class TextLearningTest {
         // (0.06 after 140 steps, 0.42 after 920 at this rate); AdamW and BERT's initialisation
         // reach about 0.84 in these 690 steps.
         TextPretrainConfig config = new TextPretrainConfig("mlm", "text:generated", 100, 64, 2, 4,
-                32, 0.1f, 30, 32, 3e-3, 0.01, TextPretrainConfig.DEFAULT_WARMUP_FRACTION, 1, 2,
+                32, 0.1f, 30, 32, 3e-3, 0.01, 0.1, 1, 2,
                 ONE_PASS, null, 512, 1, TextFiles.Utf8Errors.STRICT, 1000);
         TextPretrainer.Result result = new TextPretrainer(config, arithmeticCorpus(),
                 ProgressListener.silent(), m -> { }).run(dir.resolve("arith"));
@@ -117,10 +117,10 @@ class TextLearningTest {
         // (the old default), one epoch guesses at the unigram level; with the steps per epoch
         // left to TextDefaults it repeats the windows for 400 steps and learns the rule.
         TextPretrainConfig defaults = new TextPretrainConfig("mlm", "text:generated", 100, 64, 2,
-                4, 32, 0.1f, 1, 32, 3e-3, 0.01, TextPretrainConfig.DEFAULT_WARMUP_FRACTION, 1, 2,
+                4, 32, 0.1f, 1, 32, 3e-3, 0.01, 0.1, 1, 2,
                 null, null, 512, 1, TextFiles.Utf8Errors.STRICT, 1000);
         TextPretrainConfig onePass = new TextPretrainConfig("mlm", "text:generated", 100, 64, 2,
-                4, 32, 0.1f, 1, 32, 3e-3, 0.01, TextPretrainConfig.DEFAULT_WARMUP_FRACTION, 1, 2,
+                4, 32, 0.1f, 1, 32, 3e-3, 0.01, 0.1, 1, 2,
                 ONE_PASS, null, 512, 1, TextFiles.Utf8Errors.STRICT, 1000);
 
         TextEpochMetrics shortEpoch = new TextPretrainer(onePass, arithmeticCorpus(100),

@@ -27,7 +27,7 @@ class TextPretrainerTest {
 
     private static TextPretrainConfig config(String method, int epochs, Integer examples) {
         return new TextPretrainConfig(method, "text:generated", 120, 32, 1, 2, 32, 0.0f, epochs,
-                16, 3e-3, 0.0, 0, 5, 2, examples, null, 64, 1, TextFiles.Utf8Errors.STRICT, 1000);
+                16, 3e-3, 0.0, 0.0, 5, 2, examples, null, 64, 1, TextFiles.Utf8Errors.STRICT, 1000);
     }
 
     /** With dropout (libtorch draws), warm-up, weight decay and two checkpoints kept. */
@@ -204,9 +204,10 @@ class TextPretrainerTest {
     void leftOutStepsPerEpochArePickedSaidAndWrittenAndTheRunResumesWithThem() throws Exception {
         TextCorpus corpus = TextFixtures.corpus(6, 6, 5);
         Path run = dir.resolve("picked");
-        // the examples-per-epoch cap and the steps per epoch both left out: the steps are picked
+        // the examples-per-epoch cap, the steps per epoch and the warm-up all left out: the
+        // steps are picked, then the warm-up from the run's 800 steps
         TextPretrainConfig config = new TextPretrainConfig("mlm", "text:generated", 120, 32, 1, 2,
-                32, 0.1f, 2, 16, 3e-3, 0.01, 0.2, 5, 2, null, null, 32, 2,
+                32, 0.1f, 2, 16, 3e-3, 0.01, null, 5, 2, null, null, 32, 2,
                 TextFiles.Utf8Errors.STRICT, 1000);
         List<String> notes = new ArrayList<>();
         ProgressListener noting = new ProgressListener() {
@@ -225,12 +226,16 @@ class TextPretrainerTest {
         assertThatThrownBy(() -> new TextPretrainer(config, corpus, noting, m -> { }).run(run))
                 .hasMessage("stopped");
 
-        assertThat(notes).singleElement().asString()
+        assertThat(notes).hasSize(2);
+        assertThat(notes.get(0))
                 .startsWith("defaults for text: steps-per-epoch " + TextDefaults.MIN_STEPS_PER_EPOCH
                         + " (one pass over the ")
                 .contains("steps of 16, too few to learn");
+        assertThat(notes.get(1)).isEqualTo("defaults for text: warmup-epochs 0.38 (150 steps of "
+                + "the run's 800: a shorter warm-up leaves the Transformer at the unigram plateau)");
         assertThat(TextPretrainConfig.readFrom(run))
-                .isEqualTo(config.withStepsPerEpoch(TextDefaults.MIN_STEPS_PER_EPOCH));
+                .isEqualTo(config.withStepsPerEpoch(TextDefaults.MIN_STEPS_PER_EPOCH)
+                        .withWarmupFraction(150 / 800.0));
         // the config that left it out resumes the run, which keeps the picked value
         notes.clear();
         TextPretrainer.Result resumed = new TextPretrainer(config, corpus, noting(notes),
@@ -252,7 +257,7 @@ class TextPretrainerTest {
     @Test
     void contrastiveRunsNeverMakeABatchOfOneSentence() throws Exception {
         assertThatThrownBy(() -> new TextPretrainConfig("text-contrastive", "text:x", 120, 32, 1, 2,
-                32, 0f, 1, 1, 1e-3, 0, 0, 1, 1, null, null, 8, 1, TextFiles.Utf8Errors.STRICT, 100))
+                32, 0f, 1, 1, 1e-3, 0, 0.0, 1, 1, null, null, 8, 1, TextFiles.Utf8Errors.STRICT, 100))
                 .hasMessage("text-contrastive needs a batch of at least 2 sentences (each one's "
                         + "negatives are the others), found 1");
         TextMethod contrastive = dev.selfsup.method.TextMethods.create("text-contrastive",
@@ -406,7 +411,7 @@ class TextPretrainerTest {
         assertThatThrownBy(() -> config("bert", 1, TextLearningTest.ONE_PASS))
                 .hasMessageContaining("text method must be one of [mlm, nsp, mlm+nsp, text-autoencoder, text-contrastive]");
         assertThatThrownBy(() -> new TextPretrainConfig("mlm", "text:x", 8, 32, 1, 2, 32, 0f, 1, 16,
-                1e-3, 0, 0, 1, 1, null, null, 8, 1, TextFiles.Utf8Errors.STRICT, 100))
+                1e-3, 0, 0.0, 1, 1, null, null, 8, 1, TextFiles.Utf8Errors.STRICT, 100))
                 .hasMessage("vocabulary size must be >= 16, found 8");
     }
 
