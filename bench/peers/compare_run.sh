@@ -3,29 +3,38 @@
 # settings selfsup resolved (read from the run's config.json), never both at once, and prints
 # per-epoch training time and kNN top-1 side by side, with both set-ups.
 #
+# needs: apt-get install -y python3-torch libopenblas0-pthread (without OpenBLAS, Debian's torch
+# uses the reference BLAS, about 30x slower at GEMM; the peer refuses to run so set up)
+#
 # usage: bash bench/peers/compare_run.sh [--epochs N] [--train-size N] [--test-size N]
-#            [--threads N] [--out DIR] [other selfsup pretrain options...]
+#            [--threads N] [--out DIR] [--peer-only] [other selfsup pretrain options...]
 # defaults: 3 epochs, all of Fashion-MNIST, 2 threads, DIR = runs/compare
+# --peer-only keeps the selfsup run already in DIR/selfsup and runs (again) only the peer, e.g.
+# after fixing the peer's set-up.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="runs/compare"
 epochs=3
 threads=2
 pass=()
+peer_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
     --epochs) epochs="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
+    --peer-only) peer_only=1; shift ;;
     *) pass+=("$1"); shift ;;
   esac
 done
 data="${DATA:-idx:/usr/share/datasets/fashion-mnist}"
 mkdir -p "$out"
-rm -rf "$out/selfsup"
-echo "== selfsup"
-"$root/selfsup" pretrain --method simclr --data "$data" --epochs "$epochs" --threads "$threads" \
-  --eval-every 1 --out "$out/selfsup" "${pass[@]}" | grep -v '^epoch .*steps' || true
+if [ "$peer_only" = 0 ]; then
+  rm -rf "$out/selfsup"
+  echo "== selfsup"
+  "$root/selfsup" pretrain --method simclr --data "$data" --epochs "$epochs" --threads "$threads" \
+    --eval-every 1 --out "$out/selfsup" "${pass[@]}" | grep -v '^epoch .*steps' || true
+fi
 [ -f "$out/selfsup/metrics.jsonl" ] || { echo "selfsup run failed" >&2; exit 1; }
 echo "== PyTorch peer"
 (cd "$root/bench/peers" && OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 simclr_run.py \

@@ -178,6 +178,20 @@ def setup(threads):
     }
 
 
+def unsound_setup(setup_info):
+    """Why a peer with this set-up would not give PyTorch's speed, or None.
+
+    Debian's python3-torch links the BLAS that update-alternatives names; with only the reference
+    BLAS (libblas3) installed, a 1024^3 float32 GEMM runs at about 3.5 GFLOP/s on the 2-core VM
+    instead of about 100-126 with OpenBLAS (apt-get install libopenblas0-pthread)."""
+    loaded = setup_info["blas_libraries_loaded"]
+    if loaded and not any("openblas" in x or "mkl" in x for x in loaded):
+        return "the reference BLAS is loaded (%s), not OpenBLAS or MKL" % ", ".join(loaded)
+    if setup_info["gemm_1024_gflops"] < 20:
+        return "a 1024^3 float32 GEMM runs at %.1f GFLOP/s" % setup_info["gemm_1024_gflops"]
+    return None
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--config", help="a selfsup run's config.json: settings and sizes from it")
@@ -194,6 +208,8 @@ def main():
     p.add_argument("--threads", type=int)
     p.add_argument("--seed", type=int)
     p.add_argument("--json", help="write set-up and per-epoch figures here")
+    p.add_argument("--allow-unsound-setup", action="store_true",
+                   help="run even with the reference BLAS or a slow GEMM sanity figure")
     args = p.parse_args()
 
     s = {"data": "/usr/share/datasets/fashion-mnist", "epochs": 10, "batch_size": 128,
@@ -226,6 +242,10 @@ def main():
     info = {"setup": setup(s["threads"]), "settings": s, "epochs": []}
     print("peer set-up: " + json.dumps(info["setup"]))
     print("peer settings: " + json.dumps(s))
+    unsound = unsound_setup(info["setup"])
+    if unsound and not args.allow_unsound_setup:
+        raise SystemExit("peer set-up unsound, not run: " + unsound + " (--allow-unsound-setup "
+                         "runs it anyway; its times would not be PyTorch's)")
 
     train, test = load(s["data"], s["train_size"], s["test_size"], s["seed"])
     mean, std = train[0].mean(), train[0].std()
