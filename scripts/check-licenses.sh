@@ -91,7 +91,7 @@ while IFS=$'\t' read -r gav scope; do
     status=1; continue
   fi
   licence="$(awk -F'|' '{ print $4 }' <<<"$row" | tr -d '`' | sed 's/^[[:space:]]*//; s/[[:space:]]*$//')"
-  verdict="$(awk -F'|' '{ print $5 }' <<<"$row" | sed 's/^[[:space:]]*//')"
+  verdict="$(awk -F'|' '{ print $5 }' <<<"$row" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//')"
   case "${verdict,,}" in
     yes*) ;;
     *) echo "FAIL $gav: the verdict in $doc is not \"yes\": $verdict" >&2; status=1; continue ;;
