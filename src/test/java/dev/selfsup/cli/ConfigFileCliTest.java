@@ -144,6 +144,14 @@ class ConfigFileCliTest {
         CliTest.Run missing = CliTest.run("pretrain", "--config", dir.resolve("none.yaml").toString());
         assertThat(missing.err().strip()).isEqualTo("selfsup: error: " + dir.resolve("none.yaml")
                 + ": no such config file");
+        CliTest.Run resume = CliTest.run("pretrain", "--resume", dir.toString(), "--config",
+                file.toString());
+        assertThat(resume.err().strip()).isEqualTo("selfsup: error: --resume takes every setting "
+                + "from the run's config.json; --config and --print-config are for a new run");
+        CliTest.Run warmups = CliTest.run("pretrain", "--data", "text:" + dir.resolve("corpus"),
+                "--warmup-epochs", "1", "--warmup-fraction", "0.2", "--print-config");
+        assertThat(warmups.err().strip()).isEqualTo("selfsup: error: give --warmup-epochs or "
+                + "--warmup-fraction, not both; found 1 and 0.2");
         CliTest.Run typo = CliTest.run("pretrain", "--temprature", "0.1");
         assertThat(typo.code()).isEqualTo(2);
         assertThat(typo.err()).contains("'--temprature'")
