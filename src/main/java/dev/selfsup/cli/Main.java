@@ -60,12 +60,28 @@ public final class Main implements Runnable {
             CommandLine command = exception.getCommandLine();
             PrintWriter err = command.getErr();
             err.println("selfsup: error: " + exception.getMessage());
-            CommandLine.UnmatchedArgumentException.printSuggestions(exception, err);
+            String nearest = nearestOption(exception);
+            if (nearest != null) {
+                err.println("did you mean '" + nearest + "'?");
+            } else {
+                CommandLine.UnmatchedArgumentException.printSuggestions(exception, err);
+            }
             err.println("(see " + command.getCommandSpec().qualifiedName() + " --help)");
             err.flush();
             return command.getCommandSpec().exitCodeOnInvalidInput();
         });
         return commandLine.execute(args);
+    }
+
+    /** The option nearest the first unknown one, or null when no unknown option was given. */
+    static String nearestOption(CommandLine.ParameterException exception) {
+        if (!(exception instanceof CommandLine.UnmatchedArgumentException unmatched)) {
+            return null;
+        }
+        return unmatched.getUnmatched().stream().filter(arg -> arg.startsWith("-")).findFirst()
+                .map(arg -> NearestName.in(arg.split("=", 2)[0],
+                        exception.getCommandLine().getCommandSpec().optionsMap().keySet()))
+                .orElse(null);
     }
 
     /** One line that says what went wrong. */

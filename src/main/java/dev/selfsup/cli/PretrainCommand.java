@@ -16,7 +16,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code selfsup pretrain}: self-supervised pre-training with per-epoch metrics and checkpoints. */
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
@@ -122,8 +124,34 @@ final class PretrainCommand implements Callable<Integer> {
             + "its newest complete checkpoint (its config.json decides every setting).")
     Path resume;
 
+    @Option(names = "--config", paramLabel = "FILE", description = "Settings from a YAML or "
+            + "JSON file: the keys of the \"config\" object of a run's config.json, or a whole "
+            + "config.json; an option given here wins over the file.")
+    Path configFile;
+
+    @Option(names = "--print-config", description = "Print the resolved config as JSON, every "
+            + "default filled in, and exit without training.")
+    boolean printConfig;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (resume != null && (configFile != null || printConfig)) {
+            throw new IllegalArgumentException("--resume takes every setting from the run's "
+                    + "config.json; --config and --print-config are for a new run");
+        }
+        ConfigFile file = configFile != null ? ConfigFile.read(configFile) : ConfigFile.none();
+        text.fromFile = file.applyTo(spec);
+        try {
+            return run();
+        } catch (IllegalArgumentException e) {
+            throw file.explain(e);
+        }
+    }
+
+    private Integer run() throws Exception {
         if (out != null) {
             checkDirectory("--out", out);
         }
@@ -146,6 +174,10 @@ final class PretrainCommand implements Callable<Integer> {
             Set<String> given = given();
             config = resolve(defaults, given);
             runDir = out != null ? out : Path.of("runs", method);
+            if (printConfig) {
+                System.err.println(defaults.describe(given));
+                return ConfigFile.print(config);
+            }
             System.out.println(defaults.describe(given));
         }
         System.out.printf("%s on %s (%s, %d train / %d test), backbone %s, %d epochs, batch %d%n",

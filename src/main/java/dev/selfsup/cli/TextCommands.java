@@ -39,6 +39,10 @@ final class TextCommands {
                 : resolve(c);
         TextCorpus corpus = TextOptions.corpus(config.data(), config.utf8Errors(),
                 config.maxLineChars());
+        if (c.printConfig) {
+            return ConfigFile.print(new TextPretrainer(config, corpus, ConfigFile.NOTES,
+                    m -> { }).newRunConfig());
+        }
         Path runDir = c.resume != null ? c.resume : c.out != null ? c.out
                 : Path.of("runs", config.method().replace('+', '-'));
         System.out.printf("%s on %s (%d documents, %d sentences, %,d characters), width %d, "
@@ -69,12 +73,18 @@ final class TextCommands {
                     + "per epoch, never repeated), not both; found " + text.stepsPerEpoch
                     + " and " + c.data.trainSize);
         }
+        if (c.warmupEpochs != null && text.warmupFraction != null) {
+            throw new IllegalArgumentException("give --warmup-epochs or --warmup-fraction, not "
+                    + "both; found " + c.warmupEpochs + " and " + text.warmupFraction);
+        }
         TextPretrainConfig config = new TextPretrainConfig(method, c.data.data,
-                text.vocabularySize, text.width, text.layers, text.heads, text.maxTokens, 0.1f,
-                c.epochs, batchSize, c.learningRate != null ? c.learningRate
+                text.vocabularySize, text.width, text.layers, text.heads, text.maxTokens,
+                text.dropout, c.epochs, batchSize, c.learningRate != null ? c.learningRate
                         : TextMethods.defaultLearningRate(method),
                 c.weightDecay != null ? c.weightDecay : 0.01,
-                c.warmupEpochs != null ? c.warmupEpochs / (double) c.epochs : null, c.seed,
+                c.warmupEpochs != null ? Double.valueOf(c.warmupEpochs / (double) c.epochs)
+                        : text.warmupFraction,
+                c.seed,
                 c.threads != null ? c.threads : Runtime.getRuntime().availableProcessors(),
                 c.data.trainSize, text.stepsPerEpoch, c.data.testSize != null ? c.data.testSize : 512,
                 c.keepCheckpoints, text.utf8Errors(), text.maxLineLength);

@@ -9,6 +9,7 @@ import dev.selfsup.train.TextDefaults;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Set;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -48,6 +49,15 @@ final class TextOptions {
             description = "Text: attention heads (default: ${DEFAULT-VALUE}).")
     int heads;
 
+    @Option(names = "--text-dropout", defaultValue = "0.1", paramLabel = "RATE",
+            description = "Text pretrain: dropout rate of the Transformer (default: ${DEFAULT-VALUE}).")
+    float dropout;
+
+    @Option(names = "--warmup-fraction", paramLabel = "F",
+            description = "Text pretrain: share of all steps spent in linear warm-up, in [0, 1], "
+                    + "instead of --warmup-epochs (default: picked, see --warmup-epochs).")
+    Double warmupFraction;
+
     @Option(names = "--steps-per-epoch", paramLabel = "N",
             description = "Text pretrain: steps per epoch, each of --batch-size examples; a corpus "
                     + "shorter than that is repeated, each pass in a new order (default: one pass "
@@ -83,9 +93,13 @@ final class TextOptions {
         return spec != null && (spec.startsWith(TEXT) || spec.startsWith(LABELED_TEXT));
     }
 
-    /** Whether the user gave this option on the command line. */
+    /** Options set by a {@code --config} file; they count as given. */
+    Set<String> fromFile = Set.of();
+
+    /** Whether the user gave this option, on the command line or in a {@code --config} file. */
     boolean given(String option) {
-        return command.commandLine().getParseResult().hasMatchedOption(option);
+        return command.commandLine().getParseResult().hasMatchedOption(option)
+                || fromFile.contains(option);
     }
 
     TextFiles.Utf8Errors utf8Errors() {

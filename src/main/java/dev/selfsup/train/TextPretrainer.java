@@ -127,38 +127,16 @@ public final class TextPretrainer {
         TextMethod method = TextMethods.create(config.method(), config.encoder(tokenizer.vocabularySize()));
         TextExamples train = examples(method, parts[0], tokenizer);
         TextExamples heldOut = examples(method, parts[1], tokenizer);
-        boolean sizeLeftOut = config.examplesPerEpoch() == null && config.stepsPerEpoch() == null;
         // a run begun before epochs were sized in steps has neither in its config.json: it goes
         // on with one pass over the examples an epoch, as it began
-        boolean onePass = sizeLeftOut && checkpoint.isPresent();
-        if (sizeLeftOut && !onePass) {
-            DataDefaults.Pick pick = TextDefaults.stepsPerEpoch(method.kind(), train.size(),
-                    config.batchSize());
-            listener.note("defaults for text: " + pick);
-            config = config.withStepsPerEpoch((Integer) pick.value());
-        }
-        int perEpoch;
-        int stepsPerEpoch;
-        if (config.stepsPerEpoch() != null) {
-            stepsPerEpoch = config.stepsPerEpoch();
-            perEpoch = (int) Math.min(Integer.MAX_VALUE, (long) stepsPerEpoch * config.batchSize());
-        } else {
-            perEpoch = usable(method, onePass ? train.size()
-                    : Math.min(train.size(), config.examplesPerEpoch()), config.batchSize());
-            stepsPerEpoch = (perEpoch + config.batchSize() - 1) / config.batchSize();
-        }
-        if (perEpoch == 0 || (method.kind() == TextExamples.Kind.CONTRASTIVE && train.size() < 2)) {
-            throw new IllegalArgumentException(config.method() + " needs at least 2 training "
-                    + "sentences, found " + train.size());
-        }
+        boolean onePass = config.examplesPerEpoch() == null && config.stepsPerEpoch() == null
+                && checkpoint.isPresent();
+        Sizing sizing = size(config, method, train, onePass);
+        config = sizing.config();
+        int perEpoch = sizing.perEpoch();
+        int stepsPerEpoch = sizing.stepsPerEpoch();
         if (state != null) {
             checkFits(checkpoint.get(), state, method, stepsPerEpoch);
-        }
-        if (config.warmupFraction() == null) {
-            DataDefaults.Pick pick = TextDefaults.warmup((long) config.epochs() * stepsPerEpoch,
-                    stepsPerEpoch);
-            listener.note("defaults for text: " + pick);
-            config = config.withWarmupFraction(((TextDefaults.WarmupValue) pick.value()).fraction());
         }
         if (checkpoint.isEmpty()) {
             Json.write(configFile, describe(config, parts, tokenizer));
@@ -211,6 +189,63 @@ public final class TextPretrainer {
                         lastCheckpoint, tokenizer);
             }
         }
+    }
+
+    /**
+     * The config a new run of this config writes to {@code config.json}, without training: the
+     * steps per epoch and the warm-up picked where it leaves them out, as {@link #run} picks them
+     * (each pick noted to the listener). Learns the vocabulary to count the training examples.
+     */
+    public TextPretrainConfig newRunConfig() {
+        WordPieceTokenizer tokenizer = learnVocabulary();
+        TokenizedCorpus[] parts = TokenizedCorpus.of(corpus, tokenizer).holdOut(HELD_OUT_EVERY);
+        TextMethod method = TextMethods.create(config.method(), config.encoder(tokenizer.vocabularySize()));
+        return size(config, method, examples(method, parts[0], tokenizer), false).config();
+    }
+
+    /**
+     * How a run's epochs are sized.
+     *
+     * @param config the config with the steps per epoch and the warm-up picked
+     * @param perEpoch examples an epoch draws
+     * @param stepsPerEpoch steps of an epoch
+     */
+    private record Sizing(TextPretrainConfig config, int perEpoch, int stepsPerEpoch) {}
+
+    /**
+     * Sizes the epochs of {@code config} over the {@code train} examples, picking the steps per
+     * epoch (unless {@code onePass}: one pass over the examples an epoch) and the warm-up where
+     * the config leaves them out, and noting each pick to the listener.
+     */
+    private Sizing size(TextPretrainConfig config, TextMethod method, TextExamples train,
+            boolean onePass) {
+        if (config.examplesPerEpoch() == null && config.stepsPerEpoch() == null && !onePass) {
+            DataDefaults.Pick pick = TextDefaults.stepsPerEpoch(method.kind(), train.size(),
+                    config.batchSize());
+            listener.note("defaults for text: " + pick);
+            config = config.withStepsPerEpoch((Integer) pick.value());
+        }
+        int perEpoch;
+        int stepsPerEpoch;
+        if (config.stepsPerEpoch() != null) {
+            stepsPerEpoch = config.stepsPerEpoch();
+            perEpoch = (int) Math.min(Integer.MAX_VALUE, (long) stepsPerEpoch * config.batchSize());
+        } else {
+            perEpoch = usable(method, onePass ? train.size()
+                    : Math.min(train.size(), config.examplesPerEpoch()), config.batchSize());
+            stepsPerEpoch = (perEpoch + config.batchSize() - 1) / config.batchSize();
+        }
+        if (perEpoch == 0 || (method.kind() == TextExamples.Kind.CONTRASTIVE && train.size() < 2)) {
+            throw new IllegalArgumentException(config.method() + " needs at least 2 training "
+                    + "sentences, found " + train.size());
+        }
+        if (config.warmupFraction() == null) {
+            DataDefaults.Pick pick = TextDefaults.warmup((long) config.epochs() * stepsPerEpoch,
+                    stepsPerEpoch);
+            listener.note("defaults for text: " + pick);
+            config = config.withWarmupFraction(((TextDefaults.WarmupValue) pick.value()).fraction());
+        }
+        return new Sizing(config, perEpoch, stepsPerEpoch);
     }
 
     /** Learns the vocabulary from the training documents (held-out ones excluded). */
