@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Licence check: every runtime dependency of selfsup (compile and runtime scope, transitive ones
-# included, as Maven resolves them offline) must have a row in docs/licenses.md whose licence is
+# included, as Maven resolves them) must have a row in docs/licenses.md whose licence is
 # on the allow-list below and whose verdict says "yes". Fails (exit 1), naming each artifact that
-# is missing or not allowed. Needs the dependencies resolved once (any mvn build has done that);
-# runs Maven offline (-o) and takes a few seconds.
+# is missing or not allowed. Takes a few seconds once the dependencies are resolved (any mvn
+# build has done that; a clean machine also fetches maven-dependency-plugin once).
 #
 #   scripts/check-licenses.sh           check
 #   scripts/check-licenses.sh --pom     also print the licences each POM (or its parent) declares,
@@ -38,11 +38,11 @@ doc=docs/licenses.md
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-# the runtime class path, from Maven offline: lines like "   g:a:jar[:classifier]:v:scope[ -- module ...]"
-if ! ${MVN:-mvn} -o -B -q dependency:list -DincludeScope=runtime -DoutputFile="$tmp/list" \
+# the runtime class path, from Maven: lines like "   g:a:jar[:classifier]:v:scope[ -- module ...]"
+if ! ${MVN:-mvn} -B -q dependency:list -DincludeScope=runtime -DoutputFile="$tmp/list" \
     -DoutputAbsoluteArtifactFilename=false >"$tmp/mvn.log" 2>&1; then
   cat "$tmp/mvn.log" >&2
-  echo "check-licenses: mvn -o dependency:list failed (run any mvn build once, online, to resolve the dependencies)" >&2
+  echo "check-licenses: mvn dependency:list failed" >&2
   exit 1
 fi
 awk '{ sub(/^[ \t]+/, ""); n = split($1, f, ":") }
