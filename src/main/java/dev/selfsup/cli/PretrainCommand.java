@@ -16,7 +16,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code selfsup pretrain}: self-supervised pre-training with per-epoch metrics and checkpoints. */
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
@@ -119,8 +121,14 @@ final class PretrainCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from "
-            + "its newest complete checkpoint (its config.json decides every setting).")
+            + "its newest complete checkpoint: its config.json decides every setting but "
+            + "--epochs (train on to N epochs, on the cosine schedule of an N-epoch run from "
+            + "here, the warm-up as long as it was), --threads, --keep-checkpoints, and for "
+            + "image runs --workers and --eval-every; any other option is refused.")
     Path resume;
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -135,7 +143,10 @@ final class PretrainCommand implements Callable<Integer> {
         Path runDir;
         DataSplits splits;
         if (resume != null) {
-            config = PretrainConfig.readFrom(resume);
+            config = ResumeOptions.resumed(this, PretrainConfig.readFrom(resume));
+            if (ResumeOptions.complete(resume, config.epochs())) {
+                return 0;
+            }
             runDir = resume;
             splits = Datasets.load(config.data(), config.dataOptions());
         } else {
