@@ -121,7 +121,10 @@ final class PretrainCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from "
-            + "its newest complete checkpoint (its config.json decides every setting).")
+            + "its newest complete checkpoint: its config.json decides every setting but "
+            + "--epochs (train on to N epochs, on the cosine schedule of an N-epoch run from "
+            + "here, the warm-up as long as it was), --threads, --keep-checkpoints, and for "
+            + "image runs --workers and --eval-every; any other option is refused.")
     Path resume;
 
     @Option(names = "--config", paramLabel = "FILE", description = "Settings from a YAML or "
@@ -163,7 +166,10 @@ final class PretrainCommand implements Callable<Integer> {
         Path runDir;
         DataSplits splits;
         if (resume != null) {
-            config = PretrainConfig.readFrom(resume);
+            config = ResumeOptions.resumed(this, PretrainConfig.readFrom(resume));
+            if (ResumeOptions.complete(resume, config.epochs())) {
+                return 0;
+            }
             runDir = resume;
             splits = Datasets.load(config.data(), config.dataOptions());
         } else {

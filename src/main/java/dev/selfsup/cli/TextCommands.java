@@ -35,8 +35,11 @@ final class TextCommands {
     private TextCommands() {}
 
     static int pretrain(PretrainCommand c) throws Exception {
-        TextPretrainConfig config = c.resume != null ? TextPretrainConfig.readFrom(c.resume)
-                : resolve(c);
+        TextPretrainConfig config = c.resume != null
+                ? ResumeOptions.resumed(c, TextPretrainConfig.readFrom(c.resume)) : resolve(c);
+        if (c.resume != null && ResumeOptions.complete(c.resume, config.epochs())) {
+            return 0;
+        }
         TextCorpus corpus = TextOptions.corpus(config.data(), config.utf8Errors(),
                 config.maxLineChars());
         if (c.printConfig) {

@@ -142,6 +142,32 @@ public record PretrainConfig(
         return Provenance.readConfig(runDir, PretrainConfig.class);
     }
 
+    /**
+     * This config with {@code epochs} epochs: resumed with it, a run continues (or stops) at
+     * {@code epochs}, on the schedule of a run of that length from the resume point on, with
+     * the same warm-up (see {@link Resumption}).
+     */
+    public PretrainConfig withEpochs(int epochs) {
+        return with(epochs, threads, workers, evalEvery, keepCheckpoints);
+    }
+
+    /**
+     * This config with other settings of how the run is carried out, which a resumed run may
+     * change ({@link Resumption#RUN_SETTINGS}).
+     */
+    public PretrainConfig withRunSettings(int threads, int workers, int evalEvery,
+            int keepCheckpoints) {
+        return with(epochs, threads, workers, evalEvery, keepCheckpoints);
+    }
+
+    private PretrainConfig with(int epochs, int threads, int workers, int evalEvery,
+            int keepCheckpoints) {
+        return new PretrainConfig(method, backbone, data, dataOptions, recipe, minCropScale,
+                rotationDegrees, epochs, batchSize, optimizer, learningRate, weightDecay,
+                temperature, warmupEpochs, seed, threads, workers, evalEvery, keepCheckpoints,
+                queueSize, maskRatio, colorJitterStrength);
+    }
+
     private static void positive(String name, int value) {
         if (value <= 0) {
             throw new IllegalArgumentException(name + " must be > 0, found " + value);

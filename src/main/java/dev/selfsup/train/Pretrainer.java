@@ -96,25 +96,40 @@ public final class Pretrainer {
     /**
      * Trains into {@code runDir}.
      *
-     * @param resume continue from the newest complete checkpoint in {@code runDir} (which must
-     *     hold a run with the same config); otherwise {@code runDir} must not hold a run yet
+     * <p>Resuming continues from the newest complete checkpoint with this config, which must be
+     * the run's ({@link PretrainConfig#readFrom}) but for the settings {@link Resumption} lets
+     * change: more epochs ({@code readFrom(runDir).withEpochs(n)}; from the resume point on the
+     * schedule is that of an {@code n}-epoch run, the warm-up as long as it was) and
+     * {@linkplain PretrainConfig#withRunSettings how it runs}. The changes are written into
+     * {@code config.json} before training goes on. A run that has trained all its epochs trains
+     * nothing and says so ({@link ProgressListener#note}).
+     *
+     * @param resume continue the run in {@code runDir} (from scratch if it has no checkpoint
+     *     yet); otherwise {@code runDir} must not hold a run yet
+     * @throws IllegalArgumentException when resuming with a config that changes another setting,
+     *     or asks for fewer epochs than the run has trained
      * @throws IOException also when another run trains in {@code runDir} now ({@link RunLock})
      */
     public Result run(Path runDir, boolean resume) throws IOException {
         try (RunLock lock = RunLock.acquire(runDir)) {
-            return train(runDir, resume);
+            Optional<Path> checkpoint = Checkpoints.startingPoint(runDir, resume);
+            if (checkpoint.isPresent()) {
+                CheckpointState state = Checkpoints.readState(checkpoint.get());
+                Resumption.record(runDir, config, Resumption.changes(runDir,
+                        PretrainConfig.readFrom(runDir), config, state.epoch()), state.step());
+            }
+            return train(runDir, checkpoint);
         }
     }
 
-    private Result train(Path runDir, boolean resume) throws IOException {
+    private Result train(Path runDir, Optional<Path> checkpoint) throws IOException {
         Path configFile = runDir.resolve(Provenance.CONFIG_FILE);
-        Optional<Path> checkpoint = Checkpoints.startingPoint(runDir, resume);
         TorchRuntime.setThreads(config.threads());
         TorchRuntime.setSeed(config.seed());
         ChannelStats stats = ChannelStats.of(data.train());
         ViewRecipe recipe = recipe(config, data);
         Method method = buildMethod(config, data, recipe, stats);
-        if (!resume || checkpoint.isEmpty()) {
+        if (checkpoint.isEmpty()) {
             Json.write(configFile, Provenance.describe(config, data));
         }
         long trainStart = System.nanoTime();
@@ -149,6 +164,9 @@ public final class Pretrainer {
                         (long) config.warmupEpochs() * stepsPerEpoch,
                         (long) config.epochs() * stepsPerEpoch);
                 Path lastCheckpoint = checkpoint.orElse(null);
+                if (startEpoch == config.epochs()) {
+                    listener.note(Resumption.completeMessage(runDir, startEpoch));
+                }
                 if (data.train().isLabelled() && !hasKnnMonitor()) {
                     listener.warn(data.name() + " has one class (" + data.train().classNames()
                             .get(0) + "): training ignores labels, but there is no kNN monitor "

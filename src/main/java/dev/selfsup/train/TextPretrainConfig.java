@@ -142,15 +142,38 @@ public record TextPretrainConfig(
 
     /** This config with {@code stepsPerEpoch} steps per epoch (and no cap on examples per epoch). */
     public TextPretrainConfig withStepsPerEpoch(int steps) {
-        return new TextPretrainConfig(method, data, vocabularySize, width, layers, heads, maxLength,
-                dropout, epochs, batchSize, learningRate, weightDecay, warmupFraction, seed, threads,
-                null, steps, heldOutExamples, keepCheckpoints, utf8Errors, maxLineChars);
+        return with(epochs, warmupFraction, threads, null, steps, keepCheckpoints);
+    }
+
+    /**
+     * This config with {@code epochs} epochs: resumed with it, a run continues (or stops) at
+     * {@code epochs}, on the schedule of a run of that length from the resume point on; the
+     * warm-up keeps its length in steps (the trainer rescales {@link #warmupFraction}, see
+     * {@link Resumption}).
+     */
+    public TextPretrainConfig withEpochs(int epochs) {
+        return with(epochs, warmupFraction, threads, examplesPerEpoch, stepsPerEpoch,
+                keepCheckpoints);
+    }
+
+    /**
+     * This config with other settings of how the run is carried out, which a resumed run may
+     * change ({@link Resumption#RUN_SETTINGS}).
+     */
+    public TextPretrainConfig withRunSettings(int threads, int keepCheckpoints) {
+        return with(epochs, warmupFraction, threads, examplesPerEpoch, stepsPerEpoch,
+                keepCheckpoints);
     }
 
     /** This config with {@code fraction} of its steps spent warming up. */
     public TextPretrainConfig withWarmupFraction(double fraction) {
+        return with(epochs, fraction, threads, examplesPerEpoch, stepsPerEpoch, keepCheckpoints);
+    }
+
+    private TextPretrainConfig with(int epochs, Double warmupFraction, int threads,
+            Integer examplesPerEpoch, Integer stepsPerEpoch, int keepCheckpoints) {
         return new TextPretrainConfig(method, data, vocabularySize, width, layers, heads, maxLength,
-                dropout, epochs, batchSize, learningRate, weightDecay, fraction, seed, threads,
+                dropout, epochs, batchSize, learningRate, weightDecay, warmupFraction, seed, threads,
                 examplesPerEpoch, stepsPerEpoch, heldOutExamples, keepCheckpoints, utf8Errors,
                 maxLineChars);
     }

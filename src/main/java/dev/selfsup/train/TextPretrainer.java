@@ -90,9 +90,19 @@ public final class TextPretrainer {
      * the next epoch on the same schedule; every step reseeds libtorch from (seed, step), so the
      * result is the same as that of an uninterrupted run. Without a checkpoint it starts afresh.
      *
+     * <p>A resumed run may change its epochs ({@code TextPretrainConfig.readFrom(runDir)
+     * .withEpochs(n)}): from the resume point on it follows the schedule of an {@code n}-epoch
+     * run, and its warm-up keeps its length in steps ({@code warmup_fraction} is rescaled). It
+     * may also change {@linkplain TextPretrainConfig#withRunSettings how it runs}. The changes
+     * are written into {@code config.json} before training goes on (see {@link Resumption}). A
+     * run that has trained all its epochs trains nothing and says so
+     * ({@link ProgressListener#note}).
+     *
      * @param resume continue the run in {@code runDir}, whose {@code config.json} must hold this
-     *     config (see {@link TextPretrainConfig#readFrom}); otherwise {@code runDir} must not hold
-     *     a run yet
+     *     config (see {@link TextPretrainConfig#readFrom}) but for the changes above; otherwise
+     *     {@code runDir} must not hold a run yet
+     * @throws IllegalArgumentException when resuming with a config that changes another setting,
+     *     or asks for fewer epochs than the run has trained
      * @throws IOException naming the file when the checkpoint is not this run's (an image
      *     checkpoint, another method or size) or the corpus has changed since the run began
      */
@@ -111,9 +121,13 @@ public final class TextPretrainer {
         TextCheckpointState state = null;
         WordPieceTokenizer tokenizer;
         TextPretrainConfig config = this.config;
+        TextPretrainConfig saved = null;
+        Map<String, Resumption.Change> changes = Map.of();
         if (checkpoint.isPresent()) {
-            config = checkSameRun(runDir);
+            saved = TextPretrainConfig.readFrom(runDir);
             state = TextCheckpointState.read(checkpoint.get());
+            config = checkSameRun(runDir, saved);
+            changes = Resumption.changes(runDir, saved, config, state.epoch());
             if (!config.method().equals(state.method())) {
                 throw new IOException(checkpoint.get().resolve(Checkpoints.STATE_FILE)
                         + ": a checkpoint of method " + state.method() + ", but the run's "
@@ -140,6 +154,12 @@ public final class TextPretrainer {
         }
         if (checkpoint.isEmpty()) {
             Json.write(configFile, describe(config, parts, tokenizer));
+        } else {
+            if (changes.containsKey("epochs") && saved.warmupFraction() != null) {
+                config = config.withWarmupFraction(keepWarmupSteps(saved, config.epochs(),
+                        stepsPerEpoch));
+            }
+            Resumption.record(runDir, config, changes, state.step());
         }
         try (NDManager modelManager = NDManager.newBaseManager()) {
             method.model().initialize(modelManager, config.batchSize());
@@ -162,6 +182,9 @@ public final class TextPretrainer {
                 long totalSteps = (long) config.epochs() * stepsPerEpoch;
                 CosineSchedule schedule = new CosineSchedule(config.learningRate(),
                         Math.round(config.warmupFraction() * totalSteps), totalSteps);
+                if (startEpoch == config.epochs()) {
+                    listener.note(Resumption.completeMessage(runDir, startEpoch));
+                }
                 List<TextEpochMetrics> history = Pretrainer.MetricsFile.truncate(runDir,
                         startEpoch, TextEpochMetrics.class);
                 Path lastCheckpoint = checkpoint.orElse(null);
@@ -263,15 +286,28 @@ public final class TextPretrainer {
     }
 
     /**
-     * Refuses to resume with another config or another corpus than the run in {@code runDir}
-     * began with: either would silently change the examples or the schedule. A config that left
-     * the steps per epoch or the warm-up to be picked matches the run's picked values.
-     *
-     * @return the run's config, as its {@code config.json} holds it
+     * The warm-up fraction of a run of {@code epochs} epochs whose warm-up is as many steps as
+     * that of {@code saved}: when a resumed run changes its epochs, the warm-up keeps its length.
      */
-    private TextPretrainConfig checkSameRun(Path runDir) throws IOException {
+    static double keepWarmupSteps(TextPretrainConfig saved, int epochs, int stepsPerEpoch) {
+        // as the schedule computes it: the fraction times the run's steps
+        long warmupSteps = Math.round(saved.warmupFraction()
+                * ((long) saved.epochs() * stepsPerEpoch));
+        // Math.round(fraction * total) gives back warmupSteps exactly (an error below one ulp)
+        return warmupSteps / ((double) epochs * stepsPerEpoch);
+    }
+
+    /**
+     * Refuses to resume on another corpus than the run in {@code runDir} began with (it would
+     * silently change the examples). A config that left the steps per epoch or the warm-up to
+     * be picked takes the run's picked values; what else may differ from {@code saved} is
+     * {@link Resumption}'s to check.
+     *
+     * @return this trainer's config with the run's picked values
+     */
+    private TextPretrainConfig checkSameRun(Path runDir, TextPretrainConfig saved)
+            throws IOException {
         Path file = runDir.resolve(Provenance.CONFIG_FILE);
-        TextPretrainConfig saved = TextPretrainConfig.readFrom(runDir);
         TextPretrainConfig expected = config;
         if (config.stepsPerEpoch() == null && config.examplesPerEpoch() == null
                 && saved.stepsPerEpoch() != null) {
@@ -280,17 +316,13 @@ public final class TextPretrainer {
         if (config.warmupFraction() == null && saved.warmupFraction() != null) {
             expected = expected.withWarmupFraction(saved.warmupFraction());
         }
-        if (!saved.equals(expected)) {
-            throw new IllegalArgumentException("the config to resume with differs from " + file
-                    + " (" + saved + "); resume with TextPretrainConfig.readFrom(" + runDir + ")");
-        }
         String savedCrc = Provenance.read(runDir).path("dataset").path("text_crc32c").asText(null);
         String crc = textCrc32c();
         if (savedCrc != null && !savedCrc.equals(crc)) {
             throw new IOException(file + ": the run began on text with checksum " + savedCrc
                     + ", but " + config.data() + " now has " + crc + "; resuming needs the same text");
         }
-        return saved;
+        return expected;
     }
 
     /** Checks that a checkpoint's encoder and step count are those of this run. */

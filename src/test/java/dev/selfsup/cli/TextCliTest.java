@@ -8,6 +8,7 @@ import dev.selfsup.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,6 +100,58 @@ class TextCliTest {
         CliTest.Run missing = CliTest.run("pretrain", "--resume", dir.resolve("none").toString());
         assertThat(missing.code()).isNotZero();
         assertThat(missing.err()).contains("config.json");
+    }
+
+    @Test
+    void resumeTrainsATextRunOnToMoreEpochsKeepingItsWarmUpAndRefusesOtherChanges()
+            throws Exception {
+        Path corpus = TextFixtures.write(TextFixtures.corpus(12, 6, 8), dir.resolve("corpus"));
+        Path run = dir.resolve("run");
+        // 3 steps, all warm-up
+        CliTest.Run pretrain = CliTest.run("pretrain", "--data", "text:" + corpus, "--epochs", "1",
+                "--steps-per-epoch", "3", "--warmup-epochs", "1", "--batch-size", "16",
+                "--test-size", "16", "--vocab-size", "100", "--max-tokens", "24", "--text-width",
+                "16", "--text-layers", "1", "--text-heads", "2", "--threads", "1", "--out",
+                run.toString());
+        assertThat(pretrain.code()).as(pretrain.err()).isZero();
+
+        String prefix = "selfsup: error: ";
+        CliTest.Run method = CliTest.run("pretrain", "--resume", run.toString(), "--method", "nsp");
+        assertThat(method.code()).isEqualTo(1);
+        assertThat(method.err().strip()).isEqualTo(prefix + "--method cannot change on resume: "
+                + "the run in " + run + " trains mlm");
+        CliTest.Run vocabulary = CliTest.run("pretrain", "--resume", run.toString(), "--epochs",
+                "2", "--vocab-size", "50");
+        assertThat(vocabulary.err().strip()).isEqualTo(prefix + "--vocab-size cannot change on "
+                + "resume: the run in " + run + " has --vocab-size 100");
+        CliTest.Run evalEvery = CliTest.run("pretrain", "--resume", run.toString(),
+                "--eval-every", "2");
+        assertThat(evalEvery.err().strip()).isEqualTo(prefix + "--eval-every does not apply on "
+                + "resume: the run in " + run + " has no such setting");
+
+        CliTest.Run extended = CliTest.run("pretrain", "--resume", run.toString(), "--epochs", "2",
+                "--data", "text:" + corpus);
+        assertThat(extended.code()).as(extended.err()).isZero();
+        assertThat(extended.out()).contains("2 epochs").contains("epoch 2: loss")
+                .doesNotContain("epoch 1:");
+        JsonNode document = Json.MAPPER.readTree(run.resolve("config.json").toFile());
+        assertThat(document.at("/config/epochs").asInt()).isEqualTo(2);
+        // the warm-up stays 3 steps: half of the 6
+        assertThat(document.at("/config/warmup_fraction").asDouble()).isEqualTo(0.5);
+        JsonNode extension = document.get(dev.selfsup.train.Resumption.EXTENDED).get(0);
+        assertThat(extension.get("from_epochs").asInt()).isEqualTo(1);
+        assertThat(extension.get("to_epochs").asInt()).isEqualTo(2);
+        assertThat(extension.get("at_step").asInt()).isEqualTo(3);
+        List<String> metrics = Files.readAllLines(run.resolve("metrics.jsonl"));
+        assertThat(metrics).hasSize(2);
+        // step 6 of 6, past the 3-step warm-up: cosine at 2/3 of the decay
+        double lastRate = Json.MAPPER.readTree(metrics.get(1)).get("lr").asDouble();
+        assertThat(lastRate).isEqualTo(new dev.selfsup.train.CosineSchedule(
+                document.at("/config/learning_rate").asDouble(), 3, 6).learningRate(5));
+
+        CliTest.Run complete = CliTest.run("pretrain", "--resume", run.toString());
+        assertThat(complete.code()).isZero();
+        assertThat(complete.out()).contains(run + " is already complete: 2 of 2 epochs trained");
     }
 
     @Test

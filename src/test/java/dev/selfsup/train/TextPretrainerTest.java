@@ -114,6 +114,58 @@ class TextPretrainerTest {
         assertSameRun(stopped, whole);
     }
 
+    @Test
+    void aFinishedRunExtendedKeepsItsWarmUpStepsAndAStoppedExtensionResumesExactly()
+            throws Exception {
+        TextCorpus corpus = TextFixtures.corpus(20, 6, 5);
+        Path through = dir.resolve("through");
+        new TextPretrainer(resumable("mlm+nsp", 1), corpus, ProgressListener.silent(), m -> { })
+                .run(through);
+        TextPretrainer.Result result = new TextPretrainer(
+                TextPretrainConfig.readFrom(through).withEpochs(3), corpus,
+                ProgressListener.silent(), m -> { }).run(through, true);
+
+        assertThat(result.epochs()).extracting(TextEpochMetrics::epoch).containsExactly(1, 2, 3);
+        // 3 steps an epoch; the warm-up was round(0.2 x 3) = 1 step, and is 1 of the 9 steps now
+        assertThat(TextPretrainConfig.readFrom(through))
+                .isEqualTo(resumable("mlm+nsp", 3).withWarmupFraction(1 / 9.0));
+        CosineSchedule horizon = new CosineSchedule(3e-3, 1, 9);
+        assertThat(result.epochs()).extracting(TextEpochMetrics::learningRate).containsExactly(
+                new CosineSchedule(3e-3, 1, 3).learningRate(2), horizon.learningRate(5),
+                horizon.learningRate(8));
+        JsonNode extended = Json.MAPPER.readTree(through.resolve("config.json").toFile())
+                .get(Resumption.EXTENDED);
+        assertThat(extended.size()).isEqualTo(1);
+        assertThat(extended.get(0).get("from_epochs").asInt()).isEqualTo(1);
+        assertThat(extended.get(0).get("to_epochs").asInt()).isEqualTo(3);
+        assertThat(extended.get(0).get("at_step").asLong()).isEqualTo(3);
+
+        // the same extension stopped in epoch 3, then resumed without naming the epochs again
+        Path stopped = dir.resolve("stopped");
+        new TextPretrainer(resumable("mlm+nsp", 1), corpus, ProgressListener.silent(), m -> { })
+                .run(stopped);
+        assertThatThrownBy(() -> new TextPretrainer(
+                TextPretrainConfig.readFrom(stopped).withEpochs(3), corpus, stopAtStep(7),
+                m -> { }).run(stopped, true)).hasMessage("stopped");
+        assertThat(Checkpoints.latest(stopped)).hasValue(stopped.resolve("checkpoints/epoch-0002"));
+        new TextPretrainer(TextPretrainConfig.readFrom(stopped), corpus, ProgressListener.silent(),
+                m -> { }).run(stopped, true);
+        assertSameRun(stopped, through);
+        assertThat(Json.MAPPER.readTree(stopped.resolve("config.json").toFile())
+                .get(Resumption.EXTENDED).size()).isEqualTo(1);
+
+        // complete: nothing to train, and said; fewer epochs refused
+        List<String> notes = new ArrayList<>();
+        new TextPretrainer(TextPretrainConfig.readFrom(stopped), corpus, noting(notes), m -> { })
+                .run(stopped, true);
+        assertThat(notes).containsExactly(Resumption.completeMessage(stopped, 3));
+        assertThatThrownBy(() -> new TextPretrainer(TextPretrainConfig.readFrom(stopped)
+                .withEpochs(2), corpus, ProgressListener.silent(), m -> { }).run(stopped, true))
+                .hasMessage("epochs must be at least the 3 the run in " + stopped
+                        + " has trained, found 2");
+        assertThat(Files.readAllLines(stopped.resolve("metrics.jsonl"))).hasSize(3);
+    }
+
     /** As {@link #resumable}, but an epoch is {@code steps} steps over the repeated examples. */
     private static TextPretrainConfig inSteps(String method, int epochs, int steps) {
         return resumable(method, epochs).withStepsPerEpoch(steps);
@@ -245,7 +297,7 @@ class TextPretrainerTest {
                 .containsExactly(400L, 800L);
     }
 
-    private static ProgressListener noting(List<String> notes) {
+    static ProgressListener noting(List<String> notes) {
         return new ProgressListener() {
             @Override
             public void note(String message) {
@@ -292,7 +344,7 @@ class TextPretrainerTest {
     }
 
     /** A listener that stops the run by throwing when step {@code stop} has finished. */
-    private static ProgressListener stopAtStep(long stop) {
+    static ProgressListener stopAtStep(long stop) {
         return new ProgressListener() {
             @Override
             public void stepFinished(long step, double loss, double viewsPerSecond) {
@@ -349,9 +401,12 @@ class TextPretrainerTest {
                 .hasMessageStartingWith(state + ": not a text checkpoint");
         Files.writeString(state, saved);
 
-        assertThatThrownBy(() -> new TextPretrainer(resumable("mlm", 2), corpus,
+        // another setting than epochs or how the run is carried out: the first one is named
+        assertThatThrownBy(() -> new TextPretrainer(config("mlm", 2, 48), corpus,
                 ProgressListener.silent(), m -> { }).run(run, true))
-                .hasMessageContaining("differs from " + run.resolve("config.json"));
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("dropout cannot change on resume: the run in " + run
+                        + " has 0.1, found 0.0");
         assertThatThrownBy(() -> new TextPretrainer(config, TextFixtures.corpus(12, 4, 7),
                 ProgressListener.silent(), m -> { }).run(run, true))
                 .hasMessageContaining(run.resolve("config.json") + ": the run began on text with "
