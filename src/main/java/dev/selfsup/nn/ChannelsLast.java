@@ -29,6 +29,23 @@ public final class ChannelsLast {
 
     private ChannelsLast() {}
 
+    /**
+     * {@code x} {@code (batch, channels, height, width)} back in libtorch's default (contiguous
+     * NCHW) layout: a reshape to {@code (batch, -1)} copies a channels-last array in logical
+     * order, and the reshape back is a view of that copy.
+     */
+    public static NDArray toDefault(NDArray x) {
+        Shape shape = x.getShape();
+        if (shape.dimension() != 4) {
+            throw new IllegalArgumentException(
+                    "the default layout needs (batch, channels, height, width), found " + shape);
+        }
+        NDArray flat = x.reshape(shape.get(0), -1);
+        NDArray result = flat.reshape(shape);
+        flat.close();
+        return result;
+    }
+
     /** {@code x} {@code (batch, channels, height, width)} in channels-last layout. */
     public static NDArray of(NDArray x) {
         Shape shape = x.getShape();

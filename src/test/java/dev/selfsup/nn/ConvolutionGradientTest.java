@@ -29,6 +29,16 @@ class ConvolutionGradientTest {
     }
 
     @Test
+    void resnet18AgreesWithFloat64() {
+        // interop/check.sh found its forward on 1x28x28 wrong on the AMD EPYC VM (0.24 off
+        // float64) while all its stages ran channels-last; stages wider than 128 now run in the
+        // default layout. Still wrong there, and not checked here until fixed: the weight gradient
+        // of the 3-channel stem on 3x32x32 input (0.18 off float64, channels-last).
+        assertFloat32AgreesWithFloat64(() -> Backbones.resnet18Cifar(1, 28, 28).block(),
+                new Shape(4, 1, 28, 28), 12, RTOL);
+    }
+
+    @Test
     void decodersAgreeWithFloat64() {
         assertFloat32AgreesWithFloat64(() -> ConvDecoder.forImage(1, 28, 28),
                 new Shape(4, 32), 9, RTOL);
