@@ -133,9 +133,12 @@ public final class Backbones {
 
     /**
      * The widest stage whose convolutions run channels-last. On the 2-core AMD EPYC VM (libtorch
-     * 2.7.1, oneDNN, AVX-512) the channels-last forward of {@code resnet18}'s wider stages was
-     * wrong (0.24 off float64 on 1x28x28 input; {@code ConvolutionGradientTest}), so stages
-     * wider than this run in the default layout, which computes them correctly there.
+     * 2.7.1, oneDNN, AVX-512) {@code resnet18} channels-last computed a wrong forward in its wider
+     * stages (0.24 off float64) and, on 3-channel input, a wrong weight gradient for its stem
+     * (0.18 off), while in the default layout a one-channel stem's weight gradient is wrong
+     * (1.5 off). So stages wider than this run in the default layout, and so does the whole
+     * network on input of more than one channel when it has such stages; each case is checked
+     * against float64 by {@code ConvolutionGradientTest}.
      */
     static final int CHANNELS_LAST_MAX_WIDTH = 128;
 
@@ -152,6 +155,11 @@ public final class Backbones {
                     + "found " + stageWidths.length + " stages, " + blocksPerStage + " blocks");
         }
         ChannelsLastBody block = new ChannelsLastBody();
+        boolean wide = false;
+        for (int stageWidth : stageWidths) {
+            wide |= stageWidth > CHANNELS_LAST_MAX_WIDTH;
+        }
+        block.channelsLast = !wide || channels == 1;
         block.add(Layers.conv3x3(stageWidths[0], 1))
                 .add(BatchNorm.builder().build())
                 .add(Activation::relu);
@@ -181,12 +189,15 @@ public final class Backbones {
      * between children, not children of their own, so parameter names stay as they were.)
      */
     private static final class ChannelsLastBody extends ReleasingSequentialBlock {
+        /** Whether the network starts in the channels-last layout. */
+        boolean channelsLast = true;
         /** The child from which the activations go back to libtorch's default layout. */
         int defaultLayoutFrom = Integer.MAX_VALUE;
 
         @Override
         protected NDList prepareInput(int index, NDList input) {
-            if (!ChannelsLast.ENABLED || (index > 1 && index != defaultLayoutFrom)) {
+            if (!ChannelsLast.ENABLED || !channelsLast
+                    || (index > 1 && index != defaultLayoutFrom)) {
                 return input;
             }
             NDArray x = input.singletonOrThrow();
