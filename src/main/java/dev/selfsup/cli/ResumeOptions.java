@@ -1,8 +1,10 @@
 package dev.selfsup.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfsup.train.PretrainConfig;
 import dev.selfsup.train.Resumption;
 import dev.selfsup.train.TextPretrainConfig;
+import dev.selfsup.util.Json;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -19,6 +21,9 @@ import picocli.CommandLine.Model.OptionSpec;
  * value.
  */
 final class ResumeOptions {
+    /** Keys whose values {@code config.json} writes as upper-case names, options in lower case. */
+    private static final Set<String> NAMES = Set.of("data_options.colorMode", "utf8_errors");
+
     /** Options that set nothing of a run. */
     private static final Set<String> NEUTRAL = Set.of("--resume", "--verbose");
 
@@ -26,28 +31,7 @@ final class ResumeOptions {
 
     /** The image run's config with the options given applied. */
     static PretrainConfig resumed(PretrainCommand c, PretrainConfig run) {
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("--method", run.method());
-        settings.put("--backbone", run.backbone());
-        settings.put("--data", run.data());
-        settings.put("--train-size", run.dataOptions().trainSize());
-        settings.put("--test-size", run.dataOptions().testSize());
-        settings.put("--image-size", run.dataOptions().imageSize());
-        settings.put("--color", run.dataOptions().colorMode());
-        settings.put("--recipe", run.recipe());
-        settings.put("--min-crop-scale", run.minCropScale());
-        settings.put("--color-jitter", run.colorJitterStrength());
-        settings.put("--rotation", run.rotationDegrees());
-        settings.put("--batch-size", run.batchSize());
-        settings.put("--optimizer", run.optimizer());
-        settings.put("--lr", run.learningRate());
-        settings.put("--weight-decay", run.weightDecay());
-        settings.put("--temperature", run.temperature());
-        settings.put("--queue-size", run.queueSize());
-        settings.put("--mask-ratio", run.maskRatio());
-        settings.put("--warmup-epochs", run.warmupEpochs());
-        settings.put("--seed", run.seed());
-        settings.put("--out", c.resume);
+        Map<String, Object> settings = settings(c, run, ConfigFile.IMAGE_KEYS);
         refuseOthers(c, settings, Set.of("--epochs", "--threads", "--workers", "--eval-every",
                 "--keep-checkpoints"));
         return run.withEpochs(or(c, "--epochs", c.epochs, run.epochs())).withRunSettings(
@@ -59,33 +43,33 @@ final class ResumeOptions {
 
     /** The text run's config with the options given applied. */
     static TextPretrainConfig resumed(PretrainCommand c, TextPretrainConfig run) {
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("--method", run.method());
-        settings.put("--data", run.data());
-        settings.put("--vocab-size", run.vocabularySize());
-        settings.put("--text-width", run.width());
-        settings.put("--text-layers", run.layers());
-        settings.put("--text-heads", run.heads());
-        settings.put("--max-tokens", run.maxLength());
-        settings.put("--batch-size", run.batchSize());
+        Map<String, Object> settings = settings(c, run, ConfigFile.TEXT_KEYS);
         settings.put("--optimizer", "adamw");
-        settings.put("--lr", run.learningRate());
-        settings.put("--weight-decay", run.weightDecay());
         settings.put("--warmup-epochs", run.warmupFraction() == null ? null
                 : run.warmupFraction() * run.epochs());
-        settings.put("--warmup-fraction", run.warmupFraction());
-        settings.put("--text-dropout", run.dropout());
-        settings.put("--seed", run.seed());
-        settings.put("--train-size", run.examplesPerEpoch());
-        settings.put("--steps-per-epoch", run.stepsPerEpoch());
-        settings.put("--test-size", run.heldOutExamples());
-        settings.put("--utf8", run.utf8Errors());
-        settings.put("--max-line-length", run.maxLineChars());
-        settings.put("--out", c.resume);
         refuseOthers(c, settings, Set.of("--epochs", "--threads", "--keep-checkpoints"));
         return run.withEpochs(or(c, "--epochs", c.epochs, run.epochs())).withRunSettings(
                 c.threads != null ? c.threads : run.threads(),
                 or(c, "--keep-checkpoints", c.keepCheckpoints, run.keepCheckpoints()));
+    }
+
+    /**
+     * The run's value of every option that stands for a key of its config ({@code keys}, the
+     * table {@code --config} files use), by option name, and {@code --out}, the run itself.
+     */
+    private static Map<String, Object> settings(PretrainCommand c, Object run,
+            Map<String, String> keys) {
+        JsonNode config = Json.MAPPER.valueToTree(run);
+        Map<String, Object> settings = new LinkedHashMap<>();
+        keys.forEach((key, option) -> {
+            JsonNode value = config.at("/" + key.replace('.', '/'));
+            settings.put(option, value.isNumber() ? value.numberValue()
+                    : value.isMissingNode() || value.isNull() ? null
+                    : NAMES.contains(key) ? value.asText().toLowerCase(Locale.ROOT)
+                    : value.asText());
+        });
+        settings.put("--out", c.resume);
+        return settings;
     }
 
     /**
@@ -140,8 +124,7 @@ final class ResumeOptions {
             case "--method" -> "trains " + value;
             case "--data" -> "trains on " + value;
             default -> value == null ? "leaves " + option + " to its default"
-                    : "has " + option + " " + (value instanceof Enum<?> name
-                            ? name.name().toLowerCase(Locale.ROOT) : value);
+                    : "has " + option + " " + value;
         };
     }
 
