@@ -1,6 +1,7 @@
 package dev.selfsup.cli;
 
 import dev.selfsup.train.EpochMetrics;
+import dev.selfsup.train.EpochRecord;
 import dev.selfsup.train.ProgressListener;
 import java.io.PrintStream;
 import me.tongfei.progressbar.ProgressBar;
@@ -57,7 +58,12 @@ final class ConsoleProgress implements ProgressListener, AutoCloseable {
     }
 
     @Override
-    public void epochFinished(EpochMetrics m) {
+    public void epochFinished(EpochRecord record) {
+        if (!(record instanceof EpochMetrics m)) {
+            out.printf("epoch %d: loss %.4f%n", record.epoch(), record.loss());
+            out.flush();
+            return;
+        }
         out.printf("epoch %d: loss %.4f  lr %.2e  %.0f views/s  %.1f s%s%s%n", m.epoch(), m.loss(),
                 m.learningRate(), m.viewsPerSecond(), m.epochSeconds(),
                 m.knnTop1() != null ? String.format("  knn_top1 %.4f", m.knnTop1()) : "",

@@ -27,4 +27,4 @@ public record EpochMetrics(
         @JsonProperty("knn_top1") Double knnTop1,
         @JsonProperty("embedding_std") Double embeddingStd,
         @JsonProperty("epoch_seconds") double epochSeconds,
-        @JsonProperty("peak_rss_mb") Double peakRssMb) {}
+        @JsonProperty("peak_rss_mb") Double peakRssMb) implements EpochRecord {}

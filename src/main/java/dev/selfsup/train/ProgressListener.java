@@ -11,8 +11,11 @@ public interface ProgressListener {
     /** The epoch's training steps are done; evaluation and checkpointing follow. */
     default void epochTrained(int epoch) {}
 
-    /** An epoch ended, with its metrics. */
-    default void epochFinished(EpochMetrics metrics) {}
+    /**
+     * An epoch ended, with its metrics: {@link EpochMetrics} for images, {@link TextEpochMetrics}
+     * for text.
+     */
+    default void epochFinished(EpochRecord metrics) {}
 
     /** A line worth showing the user before training, e.g. the defaults picked for the data. */
     default void note(String message) {}

@@ -35,4 +35,4 @@ public record TextEpochMetrics(
         Double perplexity,
         @JsonProperty("nsp_accuracy") Double nspAccuracy,
         @JsonProperty("view_accuracy") Double viewAccuracy,
-        @JsonProperty("most_frequent_piece_rate") Double mostFrequentPieceRate) {}
+        @JsonProperty("most_frequent_piece_rate") Double mostFrequentPieceRate) implements EpochRecord {}

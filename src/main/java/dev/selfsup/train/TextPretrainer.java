@@ -1,10 +1,7 @@
 package dev.selfsup.train;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.Pair;
-import ai.djl.util.PairList;
 import dev.selfsup.augment.text.MaskedTokens;
 import dev.selfsup.augment.text.TextBatch;
 import dev.selfsup.augment.text.TextExamples;
@@ -16,16 +13,13 @@ import dev.selfsup.data.text.WordPieceTrainer;
 import dev.selfsup.method.TextMethod;
 import dev.selfsup.method.TextMethods;
 import dev.selfsup.nn.TextEncoderConfig;
-import dev.selfsup.report.ReportWriter;
 import dev.selfsup.util.Json;
 import dev.selfsup.util.Permutations;
 import dev.selfsup.util.Seeds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -117,7 +111,7 @@ public final class TextPretrainer {
         Optional<Path> checkpoint = Checkpoints.startingPoint(runDir, resume);
         TorchRuntime.setThreads(config.threads());
         TorchRuntime.setSeed(config.seed());
-        long start = System.nanoTime();
+        long begin = System.nanoTime();
         TextCheckpointState state = null;
         WordPieceTokenizer tokenizer;
         TextPretrainConfig config = this.config;
@@ -161,57 +155,50 @@ public final class TextPretrainer {
             }
             Resumption.record(runDir, config, changes, state.step());
         }
-        try (NDManager modelManager = NDManager.newBaseManager()) {
-            method.model().initialize(modelManager, config.batchSize());
-            PairList<String, Parameter> parameters = method.model().getParameters();
-            for (Pair<String, Parameter> entry : parameters) {
-                if (entry.getValue().requiresGradient()) {
-                    entry.getValue().getArray().setRequiresGradient(true);
-                }
+        Optional<TrainingLoop.Start> start = state == null ? Optional.empty()
+                : Optional.of(new TrainingLoop.Start(checkpoint.get(), state.epoch(), state.step(),
+                        state.optimizerUpdates()));
+        long totalSteps = (long) config.epochs() * stepsPerEpoch;
+        TrainingLoop.Settings settings = new TrainingLoop.Settings(config.epochs(),
+                config.learningRate(), Math.round(config.warmupFraction() * totalSteps), "adamw",
+                config.weightDecay(), config.seed(), config.keepCheckpoints());
+        TextTask task = new TextTask(config, method, train, heldOut, tokenizer, perEpoch,
+                stepsPerEpoch);
+        ProgressListener progress = new ProgressListener() {
+            @Override
+            public void epochStarted(int epoch, int epochs, int steps, int done) {
+                listener.epochStarted(epoch, epochs, steps, done);
             }
-            try (Optimizer optimizer = Optimizer.create("adamw", modelManager, config.weightDecay())) {
-                int startEpoch = 0;
-                long step = 0;
-                if (state != null) {
-                    Checkpoints.loadModel(checkpoint.get(), method.model(), modelManager);
-                    Checkpoints.loadOptimizer(checkpoint.get(), optimizer, method.model(),
-                            state.optimizerUpdates(), modelManager);
-                    startEpoch = state.epoch();
-                    step = state.step();
-                }
-                long totalSteps = (long) config.epochs() * stepsPerEpoch;
-                CosineSchedule schedule = new CosineSchedule(config.learningRate(),
-                        Math.round(config.warmupFraction() * totalSteps), totalSteps);
-                if (startEpoch == config.epochs()) {
-                    listener.note(Resumption.completeMessage(runDir, startEpoch));
-                }
-                List<TextEpochMetrics> history = Pretrainer.MetricsFile.truncate(runDir,
-                        startEpoch, TextEpochMetrics.class);
-                Path lastCheckpoint = checkpoint.orElse(null);
-                ExampleStream stream = config.stepsPerEpoch() == null ? null
-                        : new ExampleStream(train.size(), config.batchSize(), config.seed());
-                for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
-                    TextEpochMetrics metrics = trainEpoch(config, method, optimizer, train,
-                            heldOut, schedule, epoch, step, perEpoch, stepsPerEpoch, stream,
-                            modelManager);
-                    Checkpoints.requireFiniteWeights(method.model(), epoch, step,
-                            metrics.step());
-                    step = metrics.step();
-                    history.add(metrics);
-                    Pretrainer.MetricsFile.append(runDir, metrics);
-                    lastCheckpoint = Checkpoints.save(runDir, method.model(), optimizer, epoch + 1,
-                            new TextCheckpointState(TextCheckpointState.TEXT, epoch + 1, step,
-                                    optimizer.updateCount(), method.name(),
-                                    method.model().encoder().config()),
-                            Map.of(WordPieceTokenizer.FILE_NAME, tokenizer.toJson()),
-                            config.keepCheckpoints());
-                    ReportWriter.write(runDir);
-                    onEpoch.accept(metrics);
-                }
-                return new Result(runDir, history, (System.nanoTime() - start) / 1e9,
-                        lastCheckpoint, tokenizer);
+
+            @Override
+            public void stepFinished(long step, double loss, double rate) {
+                listener.stepFinished(step, loss, rate);
             }
-        }
+
+            @Override
+            public void epochTrained(int epoch) {
+                listener.epochTrained(epoch);
+            }
+
+            @Override
+            public void epochFinished(EpochRecord metrics) {
+                onEpoch.accept((TextEpochMetrics) metrics);
+            }
+
+            @Override
+            public void note(String message) {
+                listener.note(message);
+            }
+
+            @Override
+            public void warn(String message) {
+                listener.warn(message);
+            }
+        };
+        TrainingLoop.Outcome<TextEpochMetrics> outcome = TrainingLoop.run(runDir, start, task,
+                settings, progress);
+        return new Result(runDir, outcome.epochs(), (System.nanoTime() - begin) / 1e9,
+                outcome.checkpoint(), tokenizer);
     }
 
     /**
@@ -389,70 +376,6 @@ public final class TextPretrainer {
             WordPieceTokenizer tokenizer) {
         return new TextExamples(method.kind(), part, config.maxLength(), tokenizer.vocabularySize(),
                 MaskedTokens.bert(), TokenNoise.standard());
-    }
-
-    /**
-     * One epoch: {@code stepsPerEpoch} steps over the {@code stream} when there is one (an epoch
-     * sized in steps), else over a new random order of the examples, the first {@code perEpoch}
-     * of them.
-     */
-    private TextEpochMetrics trainEpoch(TextPretrainConfig config, TextMethod method,
-            Optimizer optimizer, TextExamples train, TextExamples heldOut, CosineSchedule schedule,
-            int epoch, long firstStep, int perEpoch, int stepsPerEpoch, ExampleStream stream,
-            NDManager modelManager) {
-        listener.epochStarted(epoch + 1, config.epochs(), stepsPerEpoch, 0);
-        TextTrainingStep trainingStep = new TextTrainingStep(method, optimizer, modelManager);
-        int[] order = stream != null ? null
-                : Permutations.shuffled(train.size(), Seeds.random(config.seed(), epoch, -1));
-        int[] streamIds = new int[config.batchSize()];
-        long[] streamPasses = new long[config.batchSize()];
-        long step = firstStep;
-        double lossSum = 0;
-        double learningRate = 0;
-        long begin = System.nanoTime();
-        for (int s = 0; s < stepsPerEpoch; s++) {
-            TextBatch batch;
-            if (stream != null) {
-                stream.step(step, streamIds, streamPasses);
-                batch = train.batch(streamIds, config.seed(), streamPasses);
-            } else {
-                int[] ids = Arrays.copyOfRange(order, s * config.batchSize(),
-                        Math.min(perEpoch, (s + 1) * config.batchSize()));
-                batch = train.batch(ids, config.seed(), epoch);
-            }
-            learningRate = schedule.learningRate(step);
-            // dropout's draws depend on (seed, step) only, so a resumed run repeats them
-            TorchRuntime.setSeed(Seeds.derive(config.seed(), step));
-            float loss;
-            try {
-                loss = trainingStep.run(batch, learningRate);
-            } catch (TrainingDivergedException e) {
-                throw new TrainingDivergedException(e.getMessage() + " at step " + (step + 1)
-                        + " (epoch " + (epoch + 1) + "); lower --lr. No checkpoint of this state "
-                        + "was saved.");
-            }
-            lossSum += loss;
-            step++;
-            double seconds = (System.nanoTime() - begin) / 1e9;
-            listener.stepFinished(step, loss, (s + 1.0) * config.batchSize() / seconds);
-        }
-        double epochSeconds = (System.nanoTime() - begin) / 1e9;
-        listener.epochTrained(epoch + 1);
-        Score score = score(method, heldOut, config.heldOutExamples(), config.batchSize(),
-                config.seed(), modelManager);
-        boolean autoencoder = method.kind() == TextExamples.Kind.AUTOENCODER;
-        boolean contrastive = method.kind() == TextExamples.Kind.CONTRASTIVE;
-        boolean pairs = score.pairCount > 0;
-        Double tokenAccuracy = score.tokenCount == 0 ? null
-                : (double) score.tokenCorrect / score.tokenCount;
-        return new TextEpochMetrics(epoch + 1, step, lossSum / stepsPerEpoch, learningRate,
-                perEpoch / epochSeconds, epochSeconds,
-                autoencoder ? null : tokenAccuracy, autoencoder ? tokenAccuracy : null,
-                score.tokenCount == 0 ? null : Math.exp(score.tokenLossSum / score.tokenCount),
-                pairs && !contrastive ? (double) score.pairCorrect / score.pairCount : null,
-                pairs && contrastive ? (double) score.pairCorrect / score.pairCount : null,
-                score.tokenCount == 0 ? null
-                        : (double) score.mostFrequentTargetCount / score.tokenCount);
     }
 
     /**

@@ -4,25 +4,56 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.selfsup.augment.text.TextBatch;
 import dev.selfsup.method.Method;
+import dev.selfsup.method.TextMethod;
 import dev.selfsup.method.ViewBatch;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * One optimisation step: a batch of views becomes one input array, the method's loss is
- * back-propagated, the optimiser updates the parameters in place. Every array the step creates
- * lives in a step manager that is closed before {@link #run} returns, so nothing outlives it.
+ * One optimisation step of any method: the batch's loss is computed and back-propagated, the
+ * optimiser updates the parameters in place, then the after-step hook runs (momentum updates,
+ * memory-bank writes). Every array the step creates lives in a step manager that is closed
+ * before {@link #run} returns, so nothing outlives it.
  */
 public final class TrainingStep {
-    private final Method method;
+    /**
+     * One step's input, still on the host: it becomes arrays, and its loss, only inside the step.
+     */
+    public interface Batch {
+        /**
+         * The forward pass in training mode and the scalar loss to minimise.
+         *
+         * @param step the step's manager: every array made here is closed with it
+         */
+        NDArray loss(ParameterStore parameterStore, NDManager step);
+
+        /** Rows of the batch (views for image methods), for the throughput shown. */
+        long rows();
+
+        /** Called once the step has used the batch, e.g. to hand its buffer back. */
+        default void release() {}
+    }
+
+    /** What runs after every optimiser update; see {@link Method#afterStep}. */
+    @FunctionalInterface
+    public interface AfterStep {
+        void run(long step, long totalSteps);
+    }
+
+    private final Block model;
     private final Optimizer optimizer;
     private final NDManager modelManager;
+    private final AfterStep afterStep;
     private final PairList<String, Parameter> parameters;
+    /** Builds image batches; null for a step made from a bare model. */
+    private final ViewInput views;
     /**
      * Fault injection for tests: the 0-based run step whose loss is made NaN, as if training
      * diverged there; -1 (always, outside tests) for none.
@@ -30,24 +61,42 @@ public final class TrainingStep {
     static volatile long nanLossAtStep = -1;
     /** Fault injection for tests: the step whose gradients are NaN under a finite loss. */
     static volatile long nanGradientAtStep = -1;
-    /** Host memory libtorch reads a step's images from in place; reused by every step. */
-    private ByteBuffer input;
 
     /**
+     * Steps for an image method.
+     *
      * @param method the method being trained (initialised, gradients attached)
      * @param optimizer its optimiser
      * @param modelManager the manager owning the parameters; steps open sub-managers of it
      */
     public TrainingStep(Method method, Optimizer optimizer, NDManager modelManager) {
-        this.method = method;
-        this.optimizer = optimizer;
-        this.modelManager = modelManager;
-        this.parameters = method.model().getParameters();
+        this(method.model(), optimizer, modelManager, method::afterStep, new ViewInput(method));
     }
 
     /**
-     * Runs one step of an open-ended run (benchmarks): the step index is the optimiser's update
-     * count and schedules inside the method see no end.
+     * Steps for any model whose batches compute their own loss ({@link Batch}).
+     *
+     * @param model the root block of every trained part (initialised, gradients attached)
+     * @param afterStep runs after every update
+     */
+    public TrainingStep(Block model, Optimizer optimizer, NDManager modelManager,
+            AfterStep afterStep) {
+        this(model, optimizer, modelManager, afterStep, null);
+    }
+
+    private TrainingStep(Block model, Optimizer optimizer, NDManager modelManager,
+            AfterStep afterStep, ViewInput views) {
+        this.model = model;
+        this.optimizer = optimizer;
+        this.modelManager = modelManager;
+        this.afterStep = afterStep;
+        this.parameters = model.getParameters();
+        this.views = views;
+    }
+
+    /**
+     * Runs one image step of an open-ended run (benchmarks): the step index is the optimiser's
+     * update count and schedules inside the method see no end.
      *
      * @see #run(float[], long[], double, long, long)
      */
@@ -56,25 +105,34 @@ public final class TrainingStep {
     }
 
     /**
-     * Runs one step: forward, backward, the optimiser's update, then the method's
-     * {@link Method#afterStep} hook.
+     * Runs one image step.
      *
      * @param batch view-major floats, {@code (viewCount * batchSize, C, H, W)}
      * @param shape that shape
+     * @see #run(Batch, double, long, long)
+     * @throws IllegalStateException when this step was made from a bare model
+     */
+    public float run(float[] batch, long[] shape, double learningRate, long step, long totalSteps) {
+        if (views == null) {
+            throw new IllegalStateException("image batches need a step made from a Method");
+        }
+        return run(views.batch(batch, shape), learningRate, step, totalSteps);
+    }
+
+    /**
+     * Runs one step: forward, backward, the optimiser's update, then the after-step hook.
+     *
      * @param learningRate the step's rate
      * @param step the 0-based index of this step in the run
      * @param totalSteps the steps the run will take
      * @return the loss before the update
      * @throws TrainingDivergedException if the loss is NaN or infinite (no update is applied)
      */
-    public float run(float[] batch, long[] shape, double learningRate, long step, long totalSteps) {
-        int viewCount = method.viewCount();
+    public float run(Batch batch, double learningRate, long step, long totalSteps) {
         try (NDManager stepManager = modelManager.newSubManager()) {
-            NDArray images = images(stepManager, batch, shape);
-            ViewBatch views = new ViewBatch(images, (int) (shape[0] / viewCount), viewCount);
             float loss;
             try (GradientCollector collector = stepManager.getEngine().newGradientCollector()) {
-                NDArray value = method.loss(new ParameterStore(stepManager, false), views, true);
+                NDArray value = batch.loss(new ParameterStore(stepManager, false), stepManager);
                 if (step == nanLossAtStep) {
                     value = value.mul(Float.NaN);
                 } else if (step == nanGradientAtStep) {
@@ -88,25 +146,71 @@ public final class TrainingStep {
                 collector.backward(value);
             }
             optimizer.step(parameters, learningRate, stepManager);
-            method.afterStep(step, totalSteps);
+            afterStep.run(step, totalSteps);
             return loss;
         }
     }
 
+    /** A text method's batch: its loss in training mode (dropout on). */
+    public static Batch textBatch(TextMethod method, TextBatch batch) {
+        return new Batch() {
+            @Override
+            public NDArray loss(ParameterStore parameterStore, NDManager step) {
+                return method.loss(parameterStore, batch, step, true).loss();
+            }
+
+            @Override
+            public long rows() {
+                return batch.rows();
+            }
+        };
+    }
+
     /**
-     * The batch as an array of the step. DJL copies a heap array into a fresh direct buffer on
-     * every call (about as slow as an mlp step's compute); one reused direct buffer and one copy
-     * are enough. libtorch reads the buffer without copying, which is safe because every array
-     * of the step, and with them autograd's graph, is closed before the next step refills it.
+     * Turns an image method's view-major floats into batches. DJL copies a heap array into a
+     * fresh direct buffer on every call (about as slow as an mlp step's compute); one reused
+     * direct buffer and one copy are enough. libtorch reads the buffer without copying, which is
+     * safe because every array of a step, and with them autograd's graph, is closed before the
+     * next step refills it.
      */
-    private NDArray images(NDManager step, float[] batch, long[] shape) {
-        int bytes = Math.multiplyExact(batch.length, Float.BYTES);
-        if (input == null || input.capacity() < bytes) {
-            input = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+    static final class ViewInput {
+        private final Method method;
+        private ByteBuffer input;
+
+        ViewInput(Method method) {
+            this.method = method;
         }
-        input.clear();
-        input.asFloatBuffer().put(batch);
-        input.limit(bytes);
-        return step.create(input, new Shape(shape), DataType.FLOAT32);
+
+        /**
+         * @param values view-major floats, {@code (viewCount * batchSize, C, H, W)}
+         * @param shape that shape
+         */
+        Batch batch(float[] values, long[] shape) {
+            return new Batch() {
+                @Override
+                public NDArray loss(ParameterStore parameterStore, NDManager step) {
+                    int viewCount = method.viewCount();
+                    ViewBatch batch = new ViewBatch(images(step, values, shape),
+                            (int) (shape[0] / viewCount), viewCount);
+                    return method.loss(parameterStore, batch, true);
+                }
+
+                @Override
+                public long rows() {
+                    return shape[0];
+                }
+            };
+        }
+
+        private NDArray images(NDManager step, float[] values, long[] shape) {
+            int bytes = Math.multiplyExact(values.length, Float.BYTES);
+            if (input == null || input.capacity() < bytes) {
+                input = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+            }
+            input.clear();
+            input.asFloatBuffer().put(values);
+            input.limit(bytes);
+            return step.create(input, new Shape(shape), DataType.FLOAT32);
+        }
     }
 }

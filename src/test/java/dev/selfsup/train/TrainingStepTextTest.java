@@ -19,7 +19,7 @@ import dev.selfsup.nn.TextEncoderConfig;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-class TextTrainingStepTest {
+class TrainingStepTextTest {
     @Test
     void noArrayOutlivesItsStepForAnyTextMethod() {
         TextCorpus corpus = TextFixtures.corpus(6, 5, 1);
@@ -40,12 +40,14 @@ class TextTrainingStepTest {
                         entry.getValue().getArray().setRequiresGradient(true);
                     }
                 }
-                TextTrainingStep step = new TextTrainingStep(method, optimizer, manager);
+                TrainingStep step = new TrainingStep(method.model(), optimizer, manager,
+                        (done, total) -> { });
                 int[] counts = new int[21];
                 float[] losses = new float[21];
                 for (int i = 0; i < counts.length; i++) {
                     int[] ids = {i % examples.size(), (i + 3) % examples.size()};
-                    losses[i] = step.run(examples.batch(ids, 1, i), 1e-3);
+                    losses[i] = step.run(TrainingStep.textBatch(method,
+                            examples.batch(ids, 1, i)), 1e-3, i, counts.length);
                     counts[i] = manager.getManagedArrays().size();
                 }
                 for (float loss : losses) {

@@ -1,0 +1,208 @@
+package dev.selfsup.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import dev.selfsup.augment.MultiViewLoader;
+import dev.selfsup.augment.ViewRecipe;
+import dev.selfsup.data.ChannelStats;
+import dev.selfsup.data.DataSplits;
+import dev.selfsup.data.ImageSet;
+import dev.selfsup.eval.FeatureMatrix;
+import dev.selfsup.eval.Features;
+import dev.selfsup.eval.KnnClassifier;
+import dev.selfsup.eval.Metrics;
+import dev.selfsup.method.Method;
+import dev.selfsup.method.PictureSheet;
+import dev.selfsup.report.PictureGrid;
+import dev.selfsup.report.ReportWriter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Optional;
+
+/**
+ * Images in the {@link TrainingLoop}: multi-view batches of an image set through an image
+ * {@link Method}; after an epoch the kNN and collapse monitors (every {@code evalEvery} epochs
+ * and the last) and the method's pictures.
+ */
+final class ImageTask implements TrainingTask<EpochMetrics>, AutoCloseable {
+    /** Images per forward pass when extracting features for the kNN monitor. */
+    private static final int FEATURE_BATCH = 256;
+    /** Test images shown in a method's pictures. */
+    private static final int PICTURE_COUNT = 8;
+
+    private final Method method;
+    private final DataSplits data;
+    private final ChannelStats stats;
+    private final PretrainConfig config;
+    private final String backbone;
+    private final ViewRecipe recipe;
+    private final ProgressListener listener;
+    private final MultiViewLoader loader;
+    private final TrainingStep.ViewInput views;
+
+    /**
+     * @param backbone the backbone's registry name, written into checkpoints
+     */
+    ImageTask(Method method, String backbone, DataSplits data, ViewRecipe recipe, ChannelStats stats,
+            PretrainConfig config, ProgressListener listener) {
+        this.method = method;
+        this.backbone = backbone;
+        this.data = data;
+        this.recipe = recipe;
+        this.stats = stats;
+        this.config = config;
+        this.listener = listener;
+        this.views = new TrainingStep.ViewInput(method);
+        this.loader = new MultiViewLoader(data.train(), recipe, stats, config.batchSize(),
+                method.viewCount(), config.seed(), config.workers(),
+                Math.max(2, config.workers() + 1));
+    }
+
+    @Override
+    public String methodName() {
+        return method.name();
+    }
+
+    @Override
+    public Block model() {
+        return method.model();
+    }
+
+    @Override
+    public void initialize(NDManager modelManager) {
+        method.model().initialize(modelManager, (long) config.batchSize() * method.viewCount());
+    }
+
+    @Override
+    public void afterInitialize() {
+        method.afterInitialize();
+    }
+
+    @Override
+    public int stepsPerEpoch() {
+        return loader.batchesPerEpoch();
+    }
+
+    @Override
+    public Class<EpochMetrics> metricsType() {
+        return EpochMetrics.class;
+    }
+
+    @Override
+    public Iterator<TrainingStep.Batch> batches(int epoch, long firstStep) {
+        Iterator<float[]> arrays = loader.epoch(epoch, 0);
+        long[] shape = loader.batchShape();
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return arrays.hasNext();
+            }
+
+            @Override
+            public TrainingStep.Batch next() {
+                float[] values = arrays.next();
+                TrainingStep.Batch batch = views.batch(values, shape);
+                return new TrainingStep.Batch() {
+                    @Override
+                    public NDArray loss(ParameterStore parameterStore, NDManager step) {
+                        return batch.loss(parameterStore, step);
+                    }
+
+                    @Override
+                    public long rows() {
+                        return batch.rows();
+                    }
+
+                    @Override
+                    public void release() {
+                        loader.recycle(values); // the step copied it into its own buffer
+                    }
+                };
+            }
+        };
+    }
+
+    @Override
+    public void afterStep(long step, long totalSteps) {
+        method.afterStep(step, totalSteps);
+    }
+
+    @Override
+    public EpochMetrics finishEpoch(TrainingTask.EpochTotals totals, NDManager modelManager) {
+        Double knn = null;
+        Double std = null;
+        int epoch = totals.epoch();
+        if (hasKnnMonitor(data) && (epoch % config.evalEvery() == 0 || epoch == config.epochs())) {
+            FeatureMatrix bank = Features.extract(method.backbone().block(), data.train(), stats,
+                    FEATURE_BATCH, modelManager);
+            FeatureMatrix queries = Features.extract(method.backbone().block(), data.test(), stats,
+                    FEATURE_BATCH, modelManager);
+            knn = KnnClassifier.standard().accuracy(bank, data.train().labels(), queries,
+                    data.test().labels(), data.train().classCount(), modelManager);
+            std = Metrics.embeddingStd(queries);
+            if (std < Pretrainer.COLLAPSE_THRESHOLD) {
+                listener.warn(String.format("epoch %d: embedding_std %.3f: the embeddings are "
+                        + "collapsing (nearly every image maps to the same point)", epoch, std));
+            }
+        }
+        return new EpochMetrics(epoch, totals.step(), totals.meanLoss(), totals.learningRate(),
+                totals.examples() / totals.seconds(), knn, std, totals.seconds(), peakRssMb());
+    }
+
+    @Override
+    public Object checkpointState(int epoch, long step, long optimizerUpdates) {
+        return new CheckpointState(epoch, step, optimizerUpdates, method.name(), backbone,
+                data.train().channels(), recipe.outputSize(), recipe.outputSize(),
+                config.temperature(), stats.mean(), stats.std(), config.queueSize());
+    }
+
+    /**
+     * Writes {@code pictures/<method>-epoch-NNNN.png} when the method draws pictures, of the first
+     * {@value #PICTURE_COUNT} test images (training images if there are no test images).
+     */
+    @Override
+    public void afterCheckpoint(Path runDir, int epoch, NDManager modelManager) throws IOException {
+        ImageSet images = data.test().size() > 0 ? data.test() : data.train();
+        int count = Math.min(PICTURE_COUNT, images.size());
+        float[] values = new float[count * images.imageVolume()];
+        stats.standardizeImages(images, 0, count, values);
+        try (NDManager manager = modelManager.newSubManager()) {
+            NDArray batch = manager.create(values,
+                    new Shape(count, images.channels(), images.height(), images.width()));
+            Optional<PictureSheet> sheet = method.pictures(new ParameterStore(manager, false),
+                    batch, stats);
+            if (sheet.isPresent()) {
+                PictureGrid.write(runDir.resolve(ReportWriter.PICTURES_DIRECTORY).resolve(
+                        String.format("%s-epoch-%04d.png", method.name(), epoch + 1)), sheet.get());
+            }
+        }
+    }
+
+    @Override
+    public String divergenceAdvice() {
+        return "lower --lr or check the data";
+    }
+
+    /**
+     * Whether epochs report kNN accuracy: both splits labelled with at least 2 classes (on one
+     * class every guess is right). A one-class folder still pre-trains: training ignores labels.
+     */
+    static boolean hasKnnMonitor(DataSplits data) {
+        return data.train().isLabelled() && data.test().isLabelled()
+                && data.train().classCount() >= 2;
+    }
+
+    private static Double peakRssMb() {
+        long mb = dev.selfsup.util.ProcessStats.peakRssMb();
+        return mb > 0 ? (double) mb : null;
+    }
+
+    @Override
+    public void close() {
+        loader.close();
+    }
+}
