@@ -4,15 +4,11 @@ import dev.selfsup.augment.ViewRecipes;
 import dev.selfsup.data.DataSplits;
 import dev.selfsup.data.Datasets;
 import dev.selfsup.method.Methods;
-import dev.selfsup.train.DataDefaults;
 import dev.selfsup.train.PretrainConfig;
 import dev.selfsup.train.TextPretrainConfig;
 import dev.selfsup.train.Pretrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -175,16 +171,14 @@ final class PretrainCommand implements Callable<Integer> {
         } else {
             checkOptions(); // before loading the data: a wrong option fails at once
             splits = Datasets.load(data.data, data.options());
-            DataDefaults.Choice defaults = DataDefaults.choose(method, data.data,
-                    splits.train().channels(), splits.train().height(), splits.train().width());
-            Set<String> given = given();
-            config = resolve(defaults, given);
+            PretrainConfig.Builder builder = builder(splits);
+            config = builder.build();
             runDir = out != null ? out : Path.of("runs", method);
             if (printConfig) {
-                System.err.println(defaults.describe(given));
+                System.err.println(builder.describeDefaults());
                 return ConfigFile.print(config);
             }
-            System.out.println(defaults.describe(given));
+            System.out.println(builder.describeDefaults());
         }
         System.out.printf("%s on %s (%s, %d train / %d test), backbone %s, %d epochs, batch %d%n",
                 config.method(), config.data(), splits.shapeDescription(), splits.train().size(),
@@ -215,29 +209,10 @@ final class PretrainCommand implements Callable<Integer> {
         }
     }
 
-    /** The settings the user gave, by option name without dashes (they override the defaults). */
-    Set<String> given() {
-        Set<String> given = new HashSet<>();
-        for (String option : List.of("min-crop-scale", "color-jitter", "temperature",
-                "batch-size", "lr")) {
-            if (text.given("--" + option)) {
-                given.add(option);
-            }
-        }
-        if ("sgd".equals(optimizer)) {
-            given.add("lr"); // SGD keeps its own rate rule
-        }
-        if (recipe != null && !recipe.equals(Methods.defaultRecipe(method))) {
-            given.add("min-crop-scale"); // another recipe: the picks are for the simclr recipe
-            given.add("color-jitter");
-        }
-        return given;
-    }
-
     /** Refuses an unknown method and options that do not apply to it. */
     void checkOptions() {
-        if (!Methods.NAMES.contains(method)) {
-            throw new IllegalArgumentException("--method must be one of " + Methods.NAMES
+        if (!Methods.names().contains(method)) {
+            throw new IllegalArgumentException("--method must be one of " + Methods.names()
                     + ", found '" + method + "'");
         }
         if (temperature != null && !Methods.usesTemperature(method)) {
@@ -258,43 +233,50 @@ final class PretrainCommand implements Callable<Integer> {
     }
 
     /**
-     * The config these options describe, with each method's and the data's defaults filled in
-     * for the settings not in {@code given}.
+     * The options as a {@link PretrainConfig.Builder} over {@code splits}: the options given
+     * (on the command line or in the --config file) set, the rest left to the builder's
+     * defaults, which are the CLI's.
      */
-    PretrainConfig resolve(DataDefaults.Choice defaults, Set<String> given) {
-        boolean sgd = "sgd".equals(optimizer);
-        int batch = batchSize != null ? batchSize : defaults.batchSize();
-        Double cropScale = minCropScale != null ? minCropScale
-                : given.contains("min-crop-scale") ? null : defaults.minCropScale();
-        Double jitter = colorJitter != null ? colorJitter
-                : given.contains("color-jitter") ? null : defaults.colorJitterStrength();
-        return new PretrainConfig(
-                method,
-                backbone != null ? backbone : Methods.defaultBackbone(method),
-                data.data,
-                data.options(),
-                recipe != null ? recipe : Methods.defaultRecipe(method),
-                cropScale,
-                rotation,
-                epochs,
-                batch,
-                optimizer,
-                learningRate != null ? learningRate
-                        : sgd ? 0.06 * batch / 256 : defaults.learningRate(),
-                weightDecay != null ? weightDecay : sgd ? 5e-4 : 1e-6,
-                Methods.usesTemperature(method)
-                        ? (temperature != null ? temperature
-                                : defaults.temperature() != null ? defaults.temperature()
-                                : Methods.defaultTemperature(method))
-                        : null,
-                warmupEpochs != null ? warmupEpochs : epochs > 1 ? 1 : 0,
-                seed,
-                threads != null ? threads : Runtime.getRuntime().availableProcessors(),
-                workers,
-                evalEvery,
-                keepCheckpoints,
-                queueSize,
-                maskRatio,
-                jitter);
+    PretrainConfig.Builder builder(DataSplits splits) {
+        PretrainConfig.Builder builder = PretrainConfig.builder()
+                .setMethod(method)
+                .setData(splits)
+                .optDataOptions(data.options())
+                .optBackbone(backbone)
+                .optRecipe(recipe)
+                .optRotationDegrees(rotation)
+                .optEpochs(epochs)
+                .optOptimizer(optimizer)
+                .optSeed(seed)
+                .optWorkers(workers)
+                .optEvalEvery(evalEvery)
+                .optKeepCheckpoints(keepCheckpoints)
+                .optQueueSize(queueSize)
+                .optMaskRatio(maskRatio);
+        if (text.given("--min-crop-scale")) {
+            builder.optMinCropScale(minCropScale);
+        }
+        if (text.given("--color-jitter")) {
+            builder.optColorJitterStrength(colorJitter);
+        }
+        if (batchSize != null) {
+            builder.optBatchSize(batchSize);
+        }
+        if (learningRate != null) {
+            builder.optLearningRate(learningRate);
+        }
+        if (weightDecay != null) {
+            builder.optWeightDecay(weightDecay);
+        }
+        if (temperature != null) {
+            builder.optTemperature(temperature);
+        }
+        if (warmupEpochs != null) {
+            builder.optWarmupEpochs(warmupEpochs);
+        }
+        if (threads != null) {
+            builder.optThreads(threads);
+        }
+        return builder;
     }
 }

@@ -6,11 +6,18 @@ import dev.selfsup.loss.BarlowTwinsLoss;
 import dev.selfsup.nn.Backbone;
 import dev.selfsup.nn.Backbones;
 import dev.selfsup.nn.MemoryBank;
+import dev.selfsup.util.NameRegistry;
 import java.util.List;
+import java.util.Objects;
 
-/** Builds methods by the names the CLI uses, with each method's defaults. */
+/**
+ * The registry of methods by the names the CLI and {@code config.json} use: the built-in ones,
+ * each with its defaults, and any a user {@linkplain #register registers}. A registered method
+ * trains, checkpoints, resumes and loads for evaluation ({@code Encoder.load}) like a built-in
+ * one, in any JVM that registered it.
+ */
 public final class Methods {
-    /** The names {@link #create} accepts. */
+    /** The built-in names {@link #create} accepts; {@link #names()} adds the registered ones. */
     public static final List<String> NAMES =
             List.of("simclr", "tutorial", "moco", "byol", "simsiam", "barlow-twins", "vicreg",
                     RotationPrediction.NAME, Colorization.NAME, Inpainting.NAME,
@@ -25,7 +32,61 @@ public final class Methods {
     public static final List<String> MASKING_TASKS = List.of(Inpainting.NAME,
             MaskedImageModeling.NAME, DenoisingAutoencoder.NAME);
 
+    /** Builds a method on a backbone. */
+    @FunctionalInterface
+    public interface Factory {
+        /**
+         * @param backbone a fresh backbone for the run's input shape
+         * @param options the run's method settings (null values: the method's defaults)
+         */
+        Method create(Backbone backbone, Options options);
+    }
+
+    /**
+     * A user's method.
+     *
+     * @param recipe the view recipe it trains with by default ({@link ViewRecipes#byName})
+     * @param factory builds it
+     */
+    private record Registration(String recipe, Factory factory) {}
+
+    private static final NameRegistry<Registration> REGISTERED =
+            new NameRegistry<>("method", NAMES);
+
     private Methods() {}
+
+    /**
+     * Registers a method of the user's own under {@code name}, so that a {@code PretrainConfig}
+     * naming it trains it and {@code Encoder.load} rebuilds it from its checkpoints.
+     *
+     * @param name lower-case letters, digits and {@code -}, not a built-in name
+     * @param recipe the view recipe it trains with by default, e.g. {@code simclr} for two views
+     * @throws IllegalArgumentException for a malformed, built-in or already registered name, or
+     *     an unknown recipe
+     */
+    public static void register(String name, String recipe, Factory factory) {
+        Objects.requireNonNull(factory, "factory");
+        if (!ViewRecipes.names().contains(recipe)) {
+            throw new IllegalArgumentException("recipe must be one of " + ViewRecipes.names()
+                    + ", found '" + recipe + "'");
+        }
+        REGISTERED.register(name, new Registration(recipe, factory));
+    }
+
+    /** Forgets a method {@link #register registered} under {@code name}; built-ins stay. */
+    public static void unregister(String name) {
+        REGISTERED.unregister(name);
+    }
+
+    /** Every name {@link #create} accepts: the built-in ones, then the registered ones, sorted. */
+    public static List<String> names() {
+        return REGISTERED.names();
+    }
+
+    /** Whether {@code name} is a method {@link #register registered} by a user. */
+    public static boolean isRegistered(String name) {
+        return REGISTERED.get(name) != null;
+    }
 
     /**
      * Settings shared by the method factories; a {@code null} value means "the method's default".
@@ -54,8 +115,16 @@ public final class Methods {
         }
     }
 
-    /** The method called {@code name} on {@code backbone}. */
+    /**
+     * The method called {@code name} on {@code backbone}.
+     *
+     * @throws IllegalArgumentException for a name neither built in nor registered
+     */
     public static Method create(String name, Backbone backbone, Options options) {
+        Registration registration = REGISTERED.get(name);
+        if (registration != null) {
+            return registration.factory().create(backbone, options);
+        }
         Double maskRatio = options.maskRatio();
         if (maskRatio != null && !MASKING_TASKS.contains(name)) {
             throw new IllegalArgumentException("a mask ratio applies to " + MASKING_TASKS
@@ -92,7 +161,7 @@ public final class Methods {
                     maskRatio != null ? maskRatio : DenoisingAutoencoder.DEFAULT_MASK_PROBABILITY,
                     DenoisingAutoencoder.DEFAULT_NOISE_STD);
             default -> throw new IllegalArgumentException(
-                    "method must be one of " + NAMES + ", found '" + name + "'");
+                    "method must be one of " + names() + ", found '" + name + "'");
         };
     }
 
@@ -120,6 +189,10 @@ public final class Methods {
 
     /** The view recipe a method trains with by default. */
     public static String defaultRecipe(String method) {
+        Registration registration = REGISTERED.get(method);
+        if (registration != null) {
+            return registration.recipe();
+        }
         if (PRETEXT_TASKS.contains(method)) {
             return ViewRecipes.CROP_FLIP;
         }

@@ -11,16 +11,53 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.initializer.XavierInitializer;
+import dev.selfsup.util.NameRegistry;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Factories for the built-in backbones; {@link #byName} serves the CLI's {@code --backbone}. */
+/**
+ * Factories for the built-in backbones, and the registry of backbones by name: {@link #byName}
+ * serves the CLI's {@code --backbone}, {@code config.json} and checkpoints, and a user's own
+ * backbone {@linkplain #register registered} under a name is trained, checkpointed and reloaded
+ * like a built-in one.
+ */
 public final class Backbones {
-    /** The names {@link #byName} accepts. */
+    /** The built-in names {@link #byName} accepts; {@link #names()} adds the registered ones. */
     public static final List<String> NAMES = List.of("mlp", "resnet18", "small-resnet");
 
+    /** Builds a backbone for inputs {@code (channels, height, width)}. */
+    @FunctionalInterface
+    public interface Factory {
+        Backbone create(int channels, int height, int width);
+    }
+
+    private static final NameRegistry<Factory> REGISTERED =
+            new NameRegistry<>("backbone", NAMES);
+
     private Backbones() {}
+
+    /**
+     * Registers a backbone of the user's own under {@code name}. The factory must return a fresh,
+     * uninitialised block each call (a momentum method builds a second one for its target) whose
+     * {@link Backbone#name()} is {@code name}.
+     *
+     * @param name lower-case letters, digits and {@code -}, not a built-in name
+     * @throws IllegalArgumentException for a malformed, built-in or already registered name
+     */
+    public static void register(String name, Factory factory) {
+        REGISTERED.register(name, factory);
+    }
+
+    /** Forgets a backbone {@link #register registered} under {@code name}; built-ins stay. */
+    public static void unregister(String name) {
+        REGISTERED.unregister(name);
+    }
+
+    /** Every name {@link #byName} accepts: the built-in ones, then the registered ones, sorted. */
+    public static List<String> names() {
+        return REGISTERED.names();
+    }
 
     /**
      * The backbone called {@code name} for inputs {@code (channels, height, width)}.
@@ -28,12 +65,21 @@ public final class Backbones {
      * @throws IllegalArgumentException for an unknown name
      */
     public static Backbone byName(String name, int channels, int height, int width) {
+        Factory factory = REGISTERED.get(name);
+        if (factory != null) {
+            Backbone backbone = factory.create(channels, height, width);
+            if (!name.equals(backbone.name())) {
+                throw new IllegalStateException("the factory registered as backbone '" + name
+                        + "' built one named '" + backbone.name() + "'");
+            }
+            return backbone;
+        }
         return switch (name) {
             case "mlp" -> mlp(channels, height, width);
             case "resnet18" -> resnet18Cifar(channels, height, width);
             case "small-resnet" -> smallResNet(channels, height, width);
             default -> throw new IllegalArgumentException(
-                    "backbone must be one of " + NAMES + ", found '" + name + "'");
+                    "backbone must be one of " + names() + ", found '" + name + "'");
         };
     }
 
@@ -47,6 +93,13 @@ public final class Backbones {
      */
     public static Map<String, Object> describe(String name) {
         Map<String, Object> description = new LinkedHashMap<>();
+        if (REGISTERED.get(name) != null) {
+            description.put("type", "registered");
+            description.put("name", name);
+            description.put("note", "a backbone registered from Java (Backbones.register); "
+                    + "rebuild it with the same code");
+            return description;
+        }
         switch (name) {
             case "mlp" -> {
                 description.put("type", "mlp");
@@ -71,7 +124,7 @@ public final class Backbones {
                 description.put("feature_dim", small ? 128 : 512);
             }
             default -> throw new IllegalArgumentException(
-                    "backbone must be one of " + NAMES + ", found '" + name + "'");
+                    "backbone must be one of " + names() + ", found '" + name + "'");
         }
         // DJL's BatchNorm: eps 1e-5, running = 0.9 running + 0.1 batch (PyTorch's momentum 0.1)
         description.put("batch_norm", Map.of("eps", 1e-5, "momentum", 0.1));
@@ -89,9 +142,9 @@ public final class Backbones {
      *     the copy yourself and pass it to the method's builder
      */
     public static Backbone copyOf(Backbone backbone) {
-        if (!NAMES.contains(backbone.name())) {
+        if (!names().contains(backbone.name())) {
             throw new IllegalArgumentException("cannot rebuild a copy of backbone '"
-                    + backbone.name() + "' (not one of " + NAMES + "): give the target backbone "
+                    + backbone.name() + "' (not one of " + names() + "): register it or give the target backbone "
                     + "to the method's builder (optTargetBackbone)");
         }
         Shape shape = backbone.inputShape();

@@ -129,8 +129,8 @@ public final class DataDefaults {
      */
     public static Choice choose(String method, String dataSpec, int channels, int height,
             int width) {
-        if (!Methods.NAMES.contains(method)) {
-            throw new IllegalArgumentException("method must be one of " + Methods.NAMES
+        if (!Methods.names().contains(method)) {
+            throw new IllegalArgumentException("method must be one of " + Methods.names()
                     + ", found '" + method + "'");
         }
         Profile profile = profile(dataSpec, channels, height, width);

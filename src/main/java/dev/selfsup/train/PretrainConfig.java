@@ -1,12 +1,28 @@
 package dev.selfsup.train;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.selfsup.data.DataSplits;
 import dev.selfsup.data.Datasets;
+import dev.selfsup.method.Methods;
+import dev.selfsup.util.Json;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The resolved settings of one pre-training run; written to {@code config.json} and read back on
- * resume. Every field is validated here with "rule, found value" messages.
+ * resume. Every field is validated here with "rule, found value" messages. {@link #builder()}
+ * fills in every default as the CLI does, those suited to the data included:
+ *
+ * <pre>{@code
+ * PretrainConfig config = PretrainConfig.builder()
+ *         .setMethod("simclr")
+ *         .setData(data)                 // DataSplits: its name and image shape
+ *         .optEpochs(20)
+ *         .build();
+ * System.out.println(config.toJson());   // every setting, defaults filled in
+ * }</pre>
  *
  * @param method {@code simclr}, {@code tutorial}, ...
  * @param backbone {@code mlp}, {@code resnet18}, {@code small-resnet}
@@ -177,5 +193,276 @@ public record PretrainConfig(
     /** The method options this config sets, for images standardised with {@code inputStats}. */
     public dev.selfsup.method.Methods.Options methodOptions(dev.selfsup.data.ChannelStats inputStats) {
         return new dev.selfsup.method.Methods.Options(temperature, queueSize, inputStats, maskRatio);
+    }
+
+    /** This config as the JSON object {@code config.json} holds under {@code "config"}. */
+    public String toJson() {
+        try {
+            return Json.MAPPER.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a config that cannot be written as JSON: " + e, e);
+        }
+    }
+
+    /** A builder in DJL's style: {@code setX} required, {@code optX} optional. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Builds a {@link PretrainConfig}: {@link #setMethod} and {@link #setData} are required;
+     * every {@code optX} left out takes the default the CLI's {@code pretrain} takes, and the
+     * batch size, rate, temperature, crop scale and colour jitter are suited to the data's shape
+     * ({@link DataDefaults}; {@link #describeDefaults()} says what was picked and why).
+     */
+    public static final class Builder {
+        private String method;
+        private String data;
+        private int channels;
+        private int height;
+        private int width;
+        private Datasets.Options dataOptions = Datasets.Options.defaults();
+        private String backbone;
+        private String recipe;
+        private Double minCropScale;
+        private Double rotationDegrees;
+        private int epochs = 10;
+        private Integer batchSize;
+        private String optimizer = "adam";
+        private Double learningRate;
+        private Double weightDecay;
+        private Double temperature;
+        private Integer warmupEpochs;
+        private long seed;
+        private Integer threads;
+        private int workers = 1;
+        private int evalEvery = 1;
+        private int keepCheckpoints = 2;
+        private Integer queueSize;
+        private Double maskRatio;
+        private Double colorJitterStrength;
+        /** The data-suited settings set here (possibly to null: the recipe's own value). */
+        private final Set<String> given = new HashSet<>();
+
+        private Builder() {}
+
+        /** The method's registry name ({@link Methods#names()}), e.g. {@code simclr}. */
+        public Builder setMethod(String method) {
+            this.method = method;
+            return this;
+        }
+
+        /** The data: its name is written as the data spec, its shape picks the defaults. */
+        public Builder setData(DataSplits data) {
+            this.data = data.name();
+            this.channels = data.train().channels();
+            this.height = data.train().height();
+            this.width = data.train().width();
+            return this;
+        }
+
+        /** How the data spec was loaded (sizes, image side, colour mode), for resuming. */
+        public Builder optDataOptions(Datasets.Options dataOptions) {
+            this.dataOptions = Objects.requireNonNull(dataOptions, "dataOptions");
+            return this;
+        }
+
+        /** A backbone name ({@code Backbones.names()}); default: the method's. */
+        public Builder optBackbone(String backbone) {
+            this.backbone = backbone;
+            return this;
+        }
+
+        /** A view recipe name; default: the method's. */
+        public Builder optRecipe(String recipe) {
+            this.recipe = recipe;
+            return this;
+        }
+
+        /** Smallest crop area fraction; null: the recipe's own. */
+        public Builder optMinCropScale(Double minCropScale) {
+            this.minCropScale = minCropScale;
+            given.add("min-crop-scale");
+            return this;
+        }
+
+        /** Largest random rotation of the simclr recipe, in degrees; default: none. */
+        public Builder optRotationDegrees(Double rotationDegrees) {
+            this.rotationDegrees = rotationDegrees;
+            return this;
+        }
+
+        /** Default: 10. */
+        public Builder optEpochs(int epochs) {
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** Default: suited to the data. */
+        public Builder optBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+            given.add("batch-size");
+            return this;
+        }
+
+        /** {@code adam} (default), {@code adamw} or {@code sgd}. */
+        public Builder optOptimizer(String optimizer) {
+            this.optimizer = optimizer;
+            return this;
+        }
+
+        /** Default: suited to the data for adam and adamw, {@code 0.06 x batch / 256} for sgd. */
+        public Builder optLearningRate(double learningRate) {
+            this.learningRate = learningRate;
+            given.add("lr");
+            return this;
+        }
+
+        /** Default: 1e-6, or 5e-4 for sgd. */
+        public Builder optWeightDecay(double weightDecay) {
+            this.weightDecay = weightDecay;
+            return this;
+        }
+
+        /** For the methods with a temperature; default: suited to the data, else the method's. */
+        public Builder optTemperature(double temperature) {
+            this.temperature = temperature;
+            given.add("temperature");
+            return this;
+        }
+
+        /** Default: 1 when epochs > 1, else 0. */
+        public Builder optWarmupEpochs(int warmupEpochs) {
+            this.warmupEpochs = warmupEpochs;
+            return this;
+        }
+
+        /** Default: 0. */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** libtorch threads; default: all cores. */
+        public Builder optThreads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        /** Augmentation threads; default: 1. */
+        public Builder optWorkers(int workers) {
+            this.workers = workers;
+            return this;
+        }
+
+        /** Epochs between kNN monitor runs (and always after the last); default: 1. */
+        public Builder optEvalEvery(int evalEvery) {
+            this.evalEvery = evalEvery;
+            return this;
+        }
+
+        /** Newest checkpoints kept; default: 2. */
+        public Builder optKeepCheckpoints(int keepCheckpoints) {
+            this.keepCheckpoints = keepCheckpoints;
+            return this;
+        }
+
+        /** Keys in MoCo's memory bank; default: 4096. */
+        public Builder optQueueSize(Integer queueSize) {
+            this.queueSize = queueSize;
+            return this;
+        }
+
+        /** Share of the image the masking tasks hide; default: the method's. */
+        public Builder optMaskRatio(Double maskRatio) {
+            this.maskRatio = maskRatio;
+            return this;
+        }
+
+        /** Strength of the simclr recipe's colour jitter; null: the recipe's 0.5. */
+        public Builder optColorJitterStrength(Double colorJitterStrength) {
+            this.colorJitterStrength = colorJitterStrength;
+            given.add("color-jitter");
+            return this;
+        }
+
+        /**
+         * The defaults picked for the data, one line with the reason for each, leaving out the
+         * settings given.
+         *
+         * @throws IllegalArgumentException as {@link #build()}
+         */
+        public String describeDefaults() {
+            return choice().describe(given());
+        }
+
+        /**
+         * The config, every default filled in.
+         *
+         * @throws IllegalArgumentException naming the setting when the method or data is
+         *     missing, or a setting breaks a rule of {@link PretrainConfig}
+         */
+        public PretrainConfig build() {
+            DataDefaults.Choice defaults = choice();
+            Set<String> given = given();
+            boolean sgd = "sgd".equals(optimizer);
+            int batch = batchSize != null ? batchSize : defaults.batchSize();
+            Double cropScale = given.contains("min-crop-scale") ? minCropScale
+                    : defaults.minCropScale();
+            Double jitter = given.contains("color-jitter") ? colorJitterStrength
+                    : defaults.colorJitterStrength();
+            Double chosenTemperature = null;
+            if (Methods.usesTemperature(method)) {
+                chosenTemperature = temperature != null ? temperature
+                        : defaults.temperature() != null ? defaults.temperature()
+                        : Methods.defaultTemperature(method);
+            } else if (temperature != null) {
+                throw new IllegalArgumentException("temperature does not apply to " + method
+                        + ", found " + temperature);
+            }
+            return new PretrainConfig(method,
+                    backbone != null ? backbone : Methods.defaultBackbone(method),
+                    data, dataOptions, recipe(), cropScale, rotationDegrees, epochs, batch,
+                    optimizer,
+                    learningRate != null ? learningRate
+                            : sgd ? 0.06 * batch / 256 : defaults.learningRate(),
+                    weightDecay != null ? weightDecay : sgd ? 5e-4 : 1e-6,
+                    chosenTemperature,
+                    warmupEpochs != null ? warmupEpochs : epochs > 1 ? 1 : 0,
+                    seed,
+                    threads != null ? threads : Runtime.getRuntime().availableProcessors(),
+                    workers, evalEvery, keepCheckpoints, queueSize, maskRatio, jitter);
+        }
+
+        private String recipe() {
+            return recipe != null ? recipe : Methods.defaultRecipe(method);
+        }
+
+        private DataDefaults.Choice choice() {
+            if (method == null) {
+                throw new IllegalArgumentException("method must be set (setMethod), found none");
+            }
+            if (data == null) {
+                throw new IllegalArgumentException("data must be set (setData), found none");
+            }
+            return DataDefaults.choose(method, data, channels, height, width);
+        }
+
+        /**
+         * The data-suited settings not to pick: those set here, the rate under sgd (it keeps
+         * its own rule), and the crop scale and jitter under another recipe than the method's
+         * (the picks are for its own).
+         */
+        private Set<String> given() {
+            Set<String> all = new HashSet<>(given);
+            if ("sgd".equals(optimizer)) {
+                all.add("lr");
+            }
+            if (!recipe().equals(Methods.defaultRecipe(method))) {
+                all.add("min-crop-scale");
+                all.add("color-jitter");
+            }
+            return all;
+        }
     }
 }
