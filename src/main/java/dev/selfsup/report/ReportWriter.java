@@ -121,7 +121,7 @@ public final class ReportWriter {
         Objects.requireNonNull(runDir, "runDir");
         ensureHeadless();
         MetricsLog log = MetricsLog.readRunDirectory(runDir);
-        Optional<JsonNode> config = readConfig(runDir.resolve(CONFIG_FILE));
+        Optional<JsonNode> config = readJsonObject(runDir.resolve(CONFIG_FILE));
         List<MetricsRecord> epochs = log.perEpoch();
 
         List<ChartInfo> charts = new ArrayList<>();
@@ -217,17 +217,12 @@ public final class ReportWriter {
             String probe, double mean, double std, int repeats) {}
 
     private static Optional<LabelEfficiency> readLabelEfficiency(Path file) throws IOException {
-        if (!Files.exists(file)) {
+        Optional<JsonNode> read = readJsonObject(file);
+        if (read.isEmpty()) {
             return Optional.empty();
         }
-        JsonNode node;
-        try {
-            node = MAPPER.readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            throw new DataFormatException(file, "not valid JSON (" + e.getOriginalMessage()
-                    + ")", e);
-        }
-        if (node == null || !node.isObject() || !node.path("rows").isArray()) {
+        JsonNode node = read.get();
+        if (!node.path("rows").isArray()) {
             throw new DataFormatException(file, "must hold a JSON object with a rows array");
         }
         List<LabelRow> rows = new ArrayList<>();
@@ -379,7 +374,12 @@ public final class ReportWriter {
         AtomicFiles.write(png, out -> BitmapEncoder.saveBitmap(chart, out, BitmapFormat.PNG));
     }
 
-    private static Optional<JsonNode> readConfig(Path file) throws IOException {
+    /**
+     * The JSON object in {@code file}, or empty when there is no such file.
+     *
+     * @throws DataFormatException naming the file when it is not a JSON object
+     */
+    private static Optional<JsonNode> readJsonObject(Path file) throws IOException {
         if (!Files.exists(file)) {
             return Optional.empty();
         }

@@ -28,43 +28,27 @@ import java.util.Optional;
  * {@link Method}; after an epoch the kNN and collapse monitors (every {@code evalEvery} epochs
  * and the last) and the method's pictures.
  */
-final class ImageTask implements TrainingTask<EpochMetrics>, AutoCloseable {
+record ImageTask(Method method, String backbone, DataSplits data, ViewRecipe recipe,
+        ChannelStats stats, PretrainConfig config, ProgressListener listener,
+        MultiViewLoader loader, TrainingStep.ViewInput views)
+        implements TrainingTask<EpochMetrics>, AutoCloseable {
     /** Images per forward pass when extracting features for the kNN monitor. */
     private static final int FEATURE_BATCH = 256;
     /** Test images shown in a method's pictures. */
     private static final int PICTURE_COUNT = 8;
 
-    private final Method method;
-    private final DataSplits data;
-    private final ChannelStats stats;
-    private final PretrainConfig config;
-    private final String backbone;
-    private final ViewRecipe recipe;
-    private final ProgressListener listener;
-    private final MultiViewLoader loader;
-    private final TrainingStep.ViewInput views;
-
     /**
+     * Opens the task: its loader's worker threads start here, and stop at {@link #close()}.
+     *
      * @param backbone the backbone's registry name, written into checkpoints
      */
-    ImageTask(Method method, String backbone, DataSplits data, ViewRecipe recipe, ChannelStats stats,
-            PretrainConfig config, ProgressListener listener) {
-        this.method = method;
-        this.backbone = backbone;
-        this.data = data;
-        this.recipe = recipe;
-        this.stats = stats;
-        this.config = config;
-        this.listener = listener;
-        this.views = new TrainingStep.ViewInput(method);
-        this.loader = new MultiViewLoader(data.train(), recipe, stats, config.batchSize(),
-                method.viewCount(), config.seed(), config.workers(),
+    static ImageTask open(Method method, String backbone, DataSplits data, ViewRecipe recipe,
+            ChannelStats stats, PretrainConfig config, ProgressListener listener) {
+        MultiViewLoader loader = new MultiViewLoader(data.train(), recipe, stats,
+                config.batchSize(), method.viewCount(), config.seed(), config.workers(),
                 Math.max(2, config.workers() + 1));
-    }
-
-    @Override
-    public String methodName() {
-        return method.name();
+        return new ImageTask(method, backbone, data, recipe, stats, config, listener, loader,
+                new TrainingStep.ViewInput(method));
     }
 
     @Override

@@ -111,8 +111,8 @@ public final class Pretrainer {
                     + "least 2 classes)");
         }
         long trainStart = System.nanoTime();
-        try (ImageTask task = new ImageTask(method, config.backbone(), data, recipe, stats, config,
-                listener)) {
+        try (ImageTask task = ImageTask.open(method, config.backbone(), data, recipe, stats,
+                config, listener)) {
             TrainingLoop.Settings settings = new TrainingLoop.Settings(config.epochs(),
                     config.learningRate(), (long) config.warmupEpochs() * task.stepsPerEpoch(),
                     config.optimizer(), config.weightDecay(), config.seed(),

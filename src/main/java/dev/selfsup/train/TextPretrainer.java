@@ -162,7 +162,7 @@ public final class TextPretrainer {
         TrainingLoop.Settings settings = new TrainingLoop.Settings(config.epochs(),
                 config.learningRate(), Math.round(config.warmupFraction() * totalSteps), "adamw",
                 config.weightDecay(), config.seed(), config.keepCheckpoints());
-        TextTask task = new TextTask(config, method, train, heldOut, tokenizer, perEpoch,
+        TextTask task = TextTask.of(config, method, train, heldOut, tokenizer, perEpoch,
                 stepsPerEpoch);
         ProgressListener progress = new ProgressListener() {
             @Override

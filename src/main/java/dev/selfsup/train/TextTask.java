@@ -19,37 +19,21 @@ import java.util.NoSuchElementException;
  * reconstruction accuracy, perplexity, next-sentence or view accuracy, and the most frequent
  * piece's rate beside them). Checkpoints keep the vocabulary ({@code tokenizer.json}).
  */
-final class TextTask implements TrainingTask<TextEpochMetrics> {
-    private final TextPretrainConfig config;
-    private final TextMethod method;
-    private final TextExamples train;
-    private final TextExamples heldOut;
-    private final WordPieceTokenizer tokenizer;
-    private final int perEpoch;
-    private final int stepsPerEpoch;
-    /** The run's examples as one endless stream when epochs are sized in steps, else null. */
-    private final TextPretrainer.ExampleStream stream;
-
+record TextTask(TextPretrainConfig config, TextMethod method, TextExamples train,
+        TextExamples heldOut, WordPieceTokenizer tokenizer, int perEpoch, int stepsPerEpoch,
+        TextPretrainer.ExampleStream stream) implements TrainingTask<TextEpochMetrics> {
     /**
+     * The task; the run's examples form one endless stream when epochs are sized in steps.
+     *
      * @param perEpoch examples an epoch draws
      * @param stepsPerEpoch steps of an epoch
      */
-    TextTask(TextPretrainConfig config, TextMethod method, TextExamples train,
+    static TextTask of(TextPretrainConfig config, TextMethod method, TextExamples train,
             TextExamples heldOut, WordPieceTokenizer tokenizer, int perEpoch, int stepsPerEpoch) {
-        this.config = config;
-        this.method = method;
-        this.train = train;
-        this.heldOut = heldOut;
-        this.tokenizer = tokenizer;
-        this.perEpoch = perEpoch;
-        this.stepsPerEpoch = stepsPerEpoch;
-        this.stream = config.stepsPerEpoch() == null ? null
-                : new TextPretrainer.ExampleStream(train.size(), config.batchSize(), config.seed());
-    }
-
-    @Override
-    public String methodName() {
-        return method.name();
+        return new TextTask(config, method, train, heldOut, tokenizer, perEpoch, stepsPerEpoch,
+                config.stepsPerEpoch() == null ? null
+                        : new TextPretrainer.ExampleStream(train.size(), config.batchSize(),
+                                config.seed()));
     }
 
     @Override
@@ -60,11 +44,6 @@ final class TextTask implements TrainingTask<TextEpochMetrics> {
     @Override
     public void initialize(NDManager modelManager) {
         method.model().initialize(modelManager, config.batchSize());
-    }
-
-    @Override
-    public int stepsPerEpoch() {
-        return stepsPerEpoch;
     }
 
     @Override

@@ -19,9 +19,6 @@ import java.util.Map;
  * @param <M> the record of {@code metrics.jsonl}
  */
 public interface TrainingTask<M extends EpochRecord> {
-    /** The method's name, written into checkpoints and messages. */
-    String methodName();
-
     /** The root block holding every trained part. */
     Block model();
 
