@@ -28,9 +28,10 @@ final class PretrainCommand implements Callable<Integer> {
     TextOptions text = new TextOptions();
 
     @Option(names = "--method", defaultValue = "simclr",
-            description = "simclr, tutorial, moco, byol, simsiam, barlow-twins, vicreg, or an "
-                    + "image pretext task: rotation, colorization (colour data only), inpainting, "
-                    + "masked-image, autoencoder, denoising-autoencoder (default: ${DEFAULT-VALUE}).")
+            description = "simclr, tutorial, moco, byol, simsiam, barlow-twins, vicreg, nnclr, "
+                    + "or an image pretext task: rotation, colorization (colour data only), "
+                    + "inpainting, masked-image, autoencoder, denoising-autoencoder (default: "
+                    + "${DEFAULT-VALUE}).")
     String method;
 
     @Option(names = "--backbone", description = "mlp, resnet18 or small-resnet "
@@ -78,11 +79,12 @@ final class PretrainCommand implements Callable<Integer> {
     Double weightDecay;
 
     @Option(names = "--temperature", description = "NT-Xent temperature (default: 0.2 on "
-            + "shapes and small images, else the method's: simclr 0.5, moco 0.2).")
+            + "shapes and small images, else the method's: simclr 0.5, moco 0.2, nnclr 0.1).")
     Double temperature;
 
-    @Option(names = "--queue-size", description = "Keys in MoCo's memory bank (default: 4096, "
-            + "MoCo v2's CIFAR setting); at least 2 x --batch-size.")
+    @Option(names = "--queue-size", description = "Keys in MoCo's memory bank, or projections in "
+            + "NNCLR's support queue (default: 4096, MoCo v2's CIFAR setting); at least 2 x "
+            + "--batch-size.")
     Integer queueSize;
 
     @Option(names = "--mask-ratio", description = "Share of the image hidden by inpainting (the "

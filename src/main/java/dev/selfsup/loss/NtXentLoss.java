@@ -103,6 +103,35 @@ public final class NtXentLoss {
         return logProbabilities.get(":, 0").mean().neg();
     }
 
+    /**
+     * The one-directional InfoNCE of NNCLR (Dwibedi et al. 2021, https://arxiv.org/abs/2104.14548,
+     * eq. 2): anchor {@code a_i}'s positive is {@code b_i}, its negatives the other rows of
+     * {@code b}:
+     * <pre>  l(i) = -log( exp(a_i.b_i/t) / sum_k exp(a_i.b_k/t) )</pre>
+     * with every row l2-normalised. Returns the mean over anchors; when every row is the same
+     * vector it equals {@code log(batch)}.
+     *
+     * @param anchors {@code (batch, dim)}
+     * @param positives {@code (batch, dim)}, row i the positive of anchor i
+     */
+    public NDArray crossView(NDArray anchors, NDArray positives) {
+        Shape shape = anchors.getShape();
+        if (shape.dimension() != 2 || !shape.equals(positives.getShape())) {
+            throw new IllegalArgumentException("anchors and positives must both be (batch, dim), "
+                    + "found " + shape + " and " + positives.getShape());
+        }
+        int n = Math.toIntExact(shape.get(0));
+        if (n < 2) {
+            throw new IllegalArgumentException("InfoNCE needs a batch of at least 2, found " + n);
+        }
+        NDArray a = anchors.toType(DataType.FLOAT32, false).normalize(2, 1, 1e-12);
+        NDArray b = positives.toType(DataType.FLOAT32, false).normalize(2, 1, 1e-12);
+        NDArray logits = Scalars.dividedBy(a.matMul(b.transpose()), (float) temperature); // (N, N)
+        NDArray logProbabilities = logits.logSoftmax(1);
+        NDArray diagonal = anchors.getManager().eye(n); // (N, N), the positives
+        return Scalars.dividedBy(logProbabilities.mul(diagonal).sum(), (float) -n);
+    }
+
     /** Row i has a 1 at column (i + N) mod 2N: the other view of the same sample. */
     static NDArray positiveMask(NDManager manager, int n) {
         float[] mask = new float[4 * n * n];

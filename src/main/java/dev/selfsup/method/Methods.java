@@ -20,7 +20,7 @@ public final class Methods {
     /** The built-in names {@link #create} accepts; {@link #names()} adds the registered ones. */
     public static final List<String> NAMES =
             List.of("simclr", "tutorial", "moco", "byol", "simsiam", "barlow-twins", "vicreg",
-                    RotationPrediction.NAME, Colorization.NAME, Inpainting.NAME,
+                    Nnclr.NAME, RotationPrediction.NAME, Colorization.NAME, Inpainting.NAME,
                     MaskedImageModeling.NAME, Autoencoder.NAME, DenoisingAutoencoder.NAME);
 
     /** The image pretext tasks among {@link #NAMES}: one view each, the crop-flip recipe. */
@@ -148,6 +148,9 @@ public final class Methods {
             case "simsiam" -> new SimSiam(backbone);
             case "barlow-twins" -> new BarlowTwins(backbone, BarlowTwinsLoss.DEFAULT_LAMBDA);
             case "vicreg" -> new VicReg(backbone);
+            case Nnclr.NAME -> new Nnclr(backbone, options.temperature() != null
+                    ? options.temperature() : Nnclr.DEFAULT_TEMPERATURE,
+                    options.queueSize() != null ? options.queueSize() : MemoryBank.DEFAULT_SIZE);
             case RotationPrediction.NAME -> new RotationPrediction(backbone);
             case Colorization.NAME -> new Colorization(backbone, options.inputStats());
             case Inpainting.NAME -> new Inpainting(backbone,
@@ -201,16 +204,20 @@ public final class Methods {
 
     /** The method's default temperature (methods that have one). */
     public static double defaultTemperature(String method) {
-        return "moco".equals(method) ? MoCo.DEFAULT_TEMPERATURE : SimClr.DEFAULT_TEMPERATURE;
+        return switch (method) {
+            case "moco" -> MoCo.DEFAULT_TEMPERATURE;
+            case Nnclr.NAME -> Nnclr.DEFAULT_TEMPERATURE;
+            default -> SimClr.DEFAULT_TEMPERATURE;
+        };
     }
 
     /** Whether the method uses a temperature. */
     public static boolean usesTemperature(String method) {
-        return "simclr".equals(method) || "moco".equals(method);
+        return "simclr".equals(method) || "moco".equals(method) || Nnclr.NAME.equals(method);
     }
 
     /** Whether the method keeps a memory bank (and so takes a queue size). */
     public static boolean usesQueue(String method) {
-        return "moco".equals(method);
+        return "moco".equals(method) || Nnclr.NAME.equals(method);
     }
 }

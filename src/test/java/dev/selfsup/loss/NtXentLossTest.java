@@ -226,4 +226,47 @@ class NtXentLossTest extends ManagedTest {
         assertThatThrownBy(() -> loss.compute(q, q, manager.ones(new Shape(5, 7))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negatives must be");
     }
+
+    /** NNCLR's eq. 2 as plain loops: anchor i against every positive row, row i the right one. */
+    static double referenceCrossView(float[][] a, float[][] b, double t) {
+        double total = 0;
+        for (int i = 0; i < a.length; i++) {
+            double[] anchor = unit(a[i]);
+            double denominator = 0;
+            for (float[] row : b) {
+                denominator += Math.exp(dot(anchor, unit(row)) / t);
+            }
+            total += -Math.log(Math.exp(dot(anchor, unit(b[i])) / t) / denominator);
+        }
+        return total / a.length;
+    }
+
+    @Test
+    void crossViewMatchesThePlainJavaReferenceAndItsClosedForms() {
+        Random random = new Random(13);
+        for (int n : new int[] {2, 5, 40}) {
+            for (double t : new double[] {0.1, 0.5, 1.0}) {
+                float[][] a = random(random, n, 16);
+                float[][] b = random(random, n, 16);
+                assertThat((double) new NtXentLoss(t).crossView(array(a), array(b)).getFloat())
+                        .as("n=%d t=%s", n, t)
+                        .isCloseTo(referenceCrossView(a, b, t), within(2e-4 * Math.max(1, 1 / t)));
+            }
+        }
+        float[][] same = new float[6][];
+        java.util.Arrays.fill(same, random(random, 1, 8)[0]);
+        assertThat(new NtXentLoss(0.1).crossView(array(same), array(same)).getFloat())
+                .isCloseTo((float) Math.log(6), within(1e-5f));
+        // one direction only: swapping the arguments changes the loss
+        float[][] a = random(random, 4, 8);
+        float[][] b = random(random, 4, 8);
+        float[][] c = random(random, 4, 8);
+        assertThat(new NtXentLoss(0.5).crossView(array(a), array(b)).getFloat())
+                .isNotCloseTo(new NtXentLoss(0.5).crossView(array(a), array(c)).getFloat(),
+                        within(1e-6f));
+        assertThatThrownBy(() -> new NtXentLoss(0.1).crossView(array(a), array(random(random, 3, 8))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(4, 8)");
+        assertThatThrownBy(() -> new NtXentLoss(0.1).crossView(array(random(random, 1, 8)),
+                array(random(random, 1, 8)))).hasMessageContaining("at least 2, found 1");
+    }
 }

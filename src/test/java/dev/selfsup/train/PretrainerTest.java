@@ -26,7 +26,7 @@ class PretrainerTest {
         return new PretrainConfig(method, backbone, "tiny", Datasets.Options.defaults(),
                 method.equals("tutorial") ? "tutorial" : "simclr", null, null, epochs, 64, "adam", method.equals("byol") ? 1e-2 : 3e-3, 1e-6,
                 Methods.usesTemperature(method) ? Methods.defaultTemperature(method) : null, 1,
-                seed, 2, 2, 1, 5, method.equals("moco") ? 512 : null, null);
+                seed, 2, 2, 1, 5, Methods.usesQueue(method) ? 512 : null, null);
     }
 
     private static double randomInitKnn(String backbone) {
@@ -104,7 +104,7 @@ class PretrainerTest {
 
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {
-        "moco", "byol", "simsiam", "barlow-twins", "vicreg"})
+        "moco", "byol", "simsiam", "barlow-twins", "vicreg", "nnclr"})
     void everyMethodsLossFallsAndKnnBeatsRandomInit(String method, @TempDir Path dir)
             throws Exception {
         // BYOL's slow-moving target (momentum 0.99 -> 1) needs more steps and a higher rate
@@ -117,15 +117,18 @@ class PretrainerTest {
                 result.epochs().stream().map(m -> String.format("%.4f", m.loss())).toList(),
                 result.last().knnTop1(), random);
         assertThat(result.epochs()).allSatisfy(m -> assertThat(m.loss()).isFinite());
-        // MoCo's first epoch scores against the random keys the queue starts with: easy negatives
-        int firstComparable = method.equals("moco") ? 1 : 0;
+        // MoCo's first epoch scores against the random keys the queue starts with (easy
+        // negatives), NNCLR's against random neighbours
+        int firstComparable = Methods.usesQueue(method) ? 1 : 0;
         assertThat(result.last().loss()).isLessThan(result.epochs().get(firstComparable).loss());
         assertThat(result.last().knnTop1()).as(method).isGreaterThan(random + 0.03);
     }
 
-    @Test
-    void mocoResumesExactlyWithItsQueueAndKeyEncoder(@TempDir Path dir) throws Exception {
-        PretrainConfig two = config("moco", "mlp", 2, 4);
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"moco", "nnclr"})
+    void queueMethodsResumeExactlyWithTheirQueue(String method, @TempDir Path dir)
+            throws Exception {
+        PretrainConfig two = config(method, "mlp", 2, 4);
         new Pretrainer(two, DATA, ProgressListener.silent()).run(dir.resolve("straight"), false);
         Path resumed = dir.resolve("resumed");
         new Pretrainer(two, DATA, ProgressListener.silent()).run(resumed, false);
@@ -134,13 +137,17 @@ class PretrainerTest {
         byte[] a = Files.readAllBytes(dir.resolve("straight/checkpoints/epoch-0002/model.safetensors"));
         byte[] b = Files.readAllBytes(resumed.resolve("checkpoints/epoch-0002/model.safetensors"));
         assertThat(b).isEqualTo(a);
-        // the checkpoint holds the key encoder and the queue, and loads back as an encoder
+        // the checkpoint holds the queue (and MoCo's key encoder), and loads back as an encoder
         try (NDManager manager = NDManager.newBaseManager()) {
             Encoder encoder = Encoder.load(resumed, manager);
             assertThat(encoder.state().queueSize()).isEqualTo(512);
-            assertThat(encoder.method().model().getParameters().keys())
-                    .anyMatch(k -> k.contains("target_backbone"))
-                    .anyMatch(k -> k.endsWith("memory_bank_keys"));
+            java.util.List<String> keys = encoder.method().model().getParameters().keys();
+            if (method.equals("moco")) {
+                assertThat(keys).anyMatch(k -> k.contains("target_backbone"))
+                        .anyMatch(k -> k.endsWith("memory_bank_keys"));
+            } else {
+                assertThat(keys).anyMatch(k -> k.endsWith("support_queue_keys"));
+            }
         }
     }
 
