@@ -168,10 +168,11 @@ public final class DataDefaults {
                     picks.add(new Pick("color-jitter", colorJitterStrength, "brightness and "
                             + "contrast are all a gray view has to hide its image's intensities"));
                 }
-                if (temperature) {
+                if (temperature && Methods.defaultTemperature(method) > 0.1) {
                     chosenTemperature = 0.1;
-                    picks.add(new Pick("temperature", chosenTemperature,
-                            "sharper than the paper's 0.5; learns faster in short runs"));
+                    picks.add(new Pick("temperature", chosenTemperature, "sharper than " + method
+                            + "'s own " + Methods.defaultTemperature(method)
+                            + "; learns faster in short runs"));
                 }
                 batchSize = 128;
                 learningRate = 2e-3;
