@@ -86,6 +86,7 @@ public final class TrainingLoop {
     public static <M extends EpochRecord> Outcome<M> run(Path runDir, Optional<Start> start,
             TrainingTask<M> task, Settings settings, ProgressListener listener) throws IOException {
         try (NDManager modelManager = NDManager.newBaseManager()) {
+            TorchRuntime.setSeed(settings.seed()); // the initial weights depend on the seed alone
             task.initialize(modelManager);
             for (Pair<String, Parameter> entry : task.model().getParameters()) {
                 if (entry.getValue().requiresGradient()) {
