@@ -189,11 +189,40 @@ public final class Backbones {
      * 2.7.1, oneDNN, AVX-512) {@code resnet18} channels-last computed a wrong forward in its wider
      * stages (0.24 off float64) and, on 3-channel input, a wrong weight gradient for its stem
      * (0.18 off), while in the default layout a one-channel stem's weight gradient is wrong
-     * (1.5 off). So stages wider than this run in the default layout, and so does the whole
-     * network on input of more than one channel when it has such stages; each case is checked
-     * against float64 by {@code ConvolutionGradientTest}.
+     * (1.5 off). So stages wider than this run in the default layout; see
+     * {@link #startsChannelsLast} for the stem. Each case is checked against float64 by
+     * {@code ConvolutionGradientTest}.
      */
     static final int CHANNELS_LAST_MAX_WIDTH = 128;
+
+    /** Stages narrower than this make a network start in the default layout on AVX2 CPUs. */
+    static final int CHANNELS_LAST_MIN_WIDTH = 16;
+
+    /**
+     * Whether a residual network starts (stem and narrow stages) channels-last. oneDNN's faults
+     * differ by CPU, each measured against float64 ({@code ConvolutionGradientTest}):
+     * <ul>
+     *   <li>with AVX-512 (AMD EPYC VM), channels-last, except on input of more than one channel
+     *       into a network with stages wider than {@link #CHANNELS_LAST_MAX_WIDTH} (resnet18's
+     *       3-channel stem had a wrong weight gradient channels-last);
+     *   <li>with AVX2 only (a second AMD EPYC VM), channels-last, except for networks with stages
+     *       narrower than {@link #CHANNELS_LAST_MIN_WIDTH} channels, whose channels-last weight
+     *       gradients came out wrong and different from run to run (4.6 off); there resnet18's
+     *       stem is wrong in the default layout instead (0.19 off, on 1 and 3 channels).
+     * </ul>
+     */
+    static boolean startsChannelsLast(int channels, int[] stageWidths) {
+        int narrowest = Integer.MAX_VALUE;
+        int widest = 0;
+        for (int stageWidth : stageWidths) {
+            narrowest = Math.min(narrowest, stageWidth);
+            widest = Math.max(widest, stageWidth);
+        }
+        if (CpuFeatures.AVX512) {
+            return widest <= CHANNELS_LAST_MAX_WIDTH || channels == 1;
+        }
+        return narrowest >= CHANNELS_LAST_MIN_WIDTH;
+    }
 
     /**
      * A CIFAR-stem residual network: a 3x3 stride-1 convolution to {@code stageWidths[0]}
@@ -208,11 +237,7 @@ public final class Backbones {
                     + "found " + stageWidths.length + " stages, " + blocksPerStage + " blocks");
         }
         ChannelsLastBody block = new ChannelsLastBody();
-        boolean wide = false;
-        for (int stageWidth : stageWidths) {
-            wide |= stageWidth > CHANNELS_LAST_MAX_WIDTH;
-        }
-        block.channelsLast = !wide || channels == 1;
+        block.channelsLast = startsChannelsLast(channels, stageWidths);
         block.add(Layers.conv3x3(stageWidths[0], 1))
                 .add(BatchNorm.builder().build())
                 .add(Activation::relu);

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
  * than 16 channels through a channel-padded blocked layout, and on AVX-512 machines (AMD EPYC
  * family 26, measured) that gradient is wrong, differs from run to run, or is NaN. Our blocks run
  * their convolutions channels-last, which takes another, correct path. With the decoder on the
- * default layout, the reconstruction tasks diverged to NaN within two steps.
+ * default layout, the reconstruction tasks diverged to NaN within two steps. On AVX2-only CPUs
+ * the faults are others (channels-last weight gradients of networks narrower than 16 channels,
+ * resnet18's stem in the default layout), and {@code Backbones.startsChannelsLast} picks the
+ * layout per CPU; these checks run on whichever CPU runs the tests.
  */
 class ConvolutionGradientTest {
     private static final double RTOL = 1e-4;
@@ -39,9 +42,9 @@ class ConvolutionGradientTest {
         // Backbones.CHANNELS_LAST_MAX_WIDTH for the layouts it runs in now
         assertFloat32AgreesWithFloat64(() -> Backbones.resnet18Cifar(1, 28, 28).block(),
                 new Shape(4, 1, 28, 28), 12, RTOL);
-        // on 3 channels it runs in the default layout, whose input gradient for fewer than 16
-        // channels is the fault described above: pixels need no gradient, so the output and
-        // every parameter gradient are checked
+        // on 3 channels it runs in the default layout on AVX-512 CPUs, whose input gradient for
+        // fewer than 16 channels is the fault described above (Backbones.startsChannelsLast):
+        // pixels need no gradient, so the output and every parameter gradient are checked
         assertFloat32AgreesWithFloat64(() -> Backbones.resnet18Cifar(3, 32, 32).block(),
                 new Shape(4, 3, 32, 32), 13, RTOL, false);
     }
