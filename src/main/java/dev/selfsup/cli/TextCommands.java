@@ -80,17 +80,36 @@ final class TextCommands {
             throw new IllegalArgumentException("give --warmup-epochs or --warmup-fraction, not "
                     + "both; found " + c.warmupEpochs + " and " + text.warmupFraction);
         }
-        TextPretrainConfig config = new TextPretrainConfig(method, c.data.data,
-                text.vocabularySize, text.width, text.layers, text.heads, text.maxTokens,
-                text.dropout, c.epochs, batchSize, c.learningRate != null ? c.learningRate
-                        : TextMethods.defaultLearningRate(method),
-                c.weightDecay != null ? c.weightDecay : 0.01,
-                c.warmupEpochs != null ? Double.valueOf(c.warmupEpochs / (double) c.epochs)
-                        : text.warmupFraction,
-                c.seed,
-                c.threads != null ? c.threads : Runtime.getRuntime().availableProcessors(),
-                c.data.trainSize, text.stepsPerEpoch, c.data.testSize != null ? c.data.testSize : 512,
-                c.keepCheckpoints, text.utf8Errors(), text.maxLineLength);
+        TextPretrainConfig.Builder builder = TextPretrainConfig.builder()
+                .setData(c.data.data)
+                .optMethod(method)
+                .optVocabularySize(text.vocabularySize)
+                .optEncoder(text.width, text.layers, text.heads)
+                .optMaxLength(text.maxTokens)
+                .optDropout(text.dropout)
+                .optEpochs(c.epochs)
+                .optBatchSize(batchSize)
+                .optWarmupFraction(c.warmupEpochs != null
+                        ? Double.valueOf(c.warmupEpochs / (double) c.epochs) : text.warmupFraction)
+                .optSeed(c.seed)
+                .optExamplesPerEpoch(c.data.trainSize)
+                .optStepsPerEpoch(text.stepsPerEpoch)
+                .optKeepCheckpoints(c.keepCheckpoints)
+                .optUtf8Errors(text.utf8Errors())
+                .optMaxLineChars(text.maxLineLength);
+        if (c.learningRate != null) {
+            builder.optLearningRate(c.learningRate);
+        }
+        if (c.weightDecay != null) {
+            builder.optWeightDecay(c.weightDecay);
+        }
+        if (c.threads != null) {
+            builder.optThreads(c.threads);
+        }
+        if (c.data.testSize != null) {
+            builder.optHeldOutExamples(c.data.testSize);
+        }
+        TextPretrainConfig config = builder.build();
         if (text.given("--optimizer") && !"adamw".equals(c.optimizer)) {
             throw new IllegalArgumentException("text methods train with adamw (decoupled weight "
                     + "decay that spares biases and layer norms), found --optimizer " + c.optimizer);

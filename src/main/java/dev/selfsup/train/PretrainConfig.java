@@ -1,7 +1,6 @@
 package dev.selfsup.train;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.selfsup.data.DataSplits;
 import dev.selfsup.data.Datasets;
 import dev.selfsup.method.Methods;
@@ -197,11 +196,7 @@ public record PretrainConfig(
 
     /** This config as the JSON object {@code config.json} holds under {@code "config"}. */
     public String toJson() {
-        try {
-            return Json.MAPPER.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a config that cannot be written as JSON: " + e, e);
-        }
+        return Json.pretty(this);
     }
 
     /** A builder in DJL's style: {@code setX} required, {@code optX} optional. */

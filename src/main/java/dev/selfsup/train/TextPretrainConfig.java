@@ -182,4 +182,193 @@ public record TextPretrainConfig(
     public TextEncoderConfig encoder(int actualVocabularySize) {
         return new TextEncoderConfig(actualVocabularySize, width, layers, heads, maxLength, dropout);
     }
+
+    /** This config as the JSON object {@code config.json} holds under {@code "config"}. */
+    public String toJson() {
+        return dev.selfsup.util.Json.pretty(this);
+    }
+
+    /** A builder in DJL's style: {@code setX} required, {@code optX} optional. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Builds a {@link TextPretrainConfig}: {@link #setData} is required; every {@code optX} left
+     * out takes the CLI's default (method {@code mlm}, the encoder of 128 wide, 2 layers, 4 heads,
+     * vocabulary 8,000, batch 32, the method's rate, AdamW decay 0.01; the steps per epoch and
+     * the warm-up picked from the corpus when the run starts, see {@link TextDefaults}).
+     */
+    public static final class Builder {
+        private String method = "mlm";
+        private String data;
+        private int vocabularySize = 8000;
+        private int width = 128;
+        private int layers = 2;
+        private int heads = 4;
+        private int maxLength = 128;
+        private float dropout = 0.1f;
+        private int epochs = 10;
+        private int batchSize = 32;
+        private Double learningRate;
+        private double weightDecay = 0.01;
+        private Double warmupFraction;
+        private long seed;
+        private Integer threads;
+        private Integer examplesPerEpoch;
+        private Integer stepsPerEpoch;
+        private int heldOutExamples = 512;
+        private int keepCheckpoints = 2;
+        private TextFiles.Utf8Errors utf8Errors = TextFiles.Utf8Errors.STRICT;
+        private int maxLineChars = 1_000_000;
+
+        private Builder() {}
+
+        /** The corpus spec, {@code text:PATH}. */
+        public Builder setData(String data) {
+            this.data = data;
+            return this;
+        }
+
+        /**
+         * {@code mlm} (default), {@code nsp}, {@code mlm+nsp}, {@code text-autoencoder} or
+         * {@code text-contrastive}.
+         */
+        public Builder optMethod(String method) {
+            this.method = method;
+            return this;
+        }
+
+        /** WordPiece vocabulary, special tokens included; default 8,000. */
+        public Builder optVocabularySize(int vocabularySize) {
+            this.vocabularySize = vocabularySize;
+            return this;
+        }
+
+        /** The encoder's width, layers and attention heads; default 128, 2, 4. */
+        public Builder optEncoder(int width, int layers, int heads) {
+            this.width = width;
+            this.layers = layers;
+            this.heads = heads;
+            return this;
+        }
+
+        /** Longest sequence in pieces, special tokens included; default 128. */
+        public Builder optMaxLength(int maxLength) {
+            this.maxLength = maxLength;
+            return this;
+        }
+
+        /** Default 0.1. */
+        public Builder optDropout(float dropout) {
+            this.dropout = dropout;
+            return this;
+        }
+
+        /** Default 10. */
+        public Builder optEpochs(int epochs) {
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** Default 32. */
+        public Builder optBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Default: the method's ({@link TextMethods#defaultLearningRate}). */
+        public Builder optLearningRate(double learningRate) {
+            this.learningRate = learningRate;
+            return this;
+        }
+
+        /** AdamW's decoupled decay; default 0.01. */
+        public Builder optWeightDecay(double weightDecay) {
+            this.weightDecay = weightDecay;
+            return this;
+        }
+
+        /** Share of the steps in warm-up; default: picked from the run's steps. */
+        public Builder optWarmupFraction(Double warmupFraction) {
+            this.warmupFraction = warmupFraction;
+            return this;
+        }
+
+        /** Default 0. */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** libtorch threads; default: all cores. */
+        public Builder optThreads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        /** Examples per epoch, never repeated; default: epochs sized in steps instead. */
+        public Builder optExamplesPerEpoch(Integer examplesPerEpoch) {
+            this.examplesPerEpoch = examplesPerEpoch;
+            return this;
+        }
+
+        /** Steps per epoch; default: picked from the corpus. */
+        public Builder optStepsPerEpoch(Integer stepsPerEpoch) {
+            this.stepsPerEpoch = stepsPerEpoch;
+            return this;
+        }
+
+        /** Held-out examples scored after every epoch; default 512. */
+        public Builder optHeldOutExamples(int heldOutExamples) {
+            this.heldOutExamples = heldOutExamples;
+            return this;
+        }
+
+        /** Newest checkpoints kept; default 2. */
+        public Builder optKeepCheckpoints(int keepCheckpoints) {
+            this.keepCheckpoints = keepCheckpoints;
+            return this;
+        }
+
+        /** Bad UTF-8 in the corpus: refused ({@code STRICT}, default) or replaced. */
+        public Builder optUtf8Errors(TextFiles.Utf8Errors utf8Errors) {
+            this.utf8Errors = utf8Errors;
+            return this;
+        }
+
+        /** Longest line accepted; default 1,000,000 characters. */
+        public Builder optMaxLineChars(int maxLineChars) {
+            this.maxLineChars = maxLineChars;
+            return this;
+        }
+
+        /**
+         * The config, every default filled in.
+         *
+         * @throws IllegalArgumentException naming the setting when the data is missing, the
+         *     method unknown, both epoch sizes are given, or a setting breaks a rule of
+         *     {@link TextPretrainConfig}
+         */
+        public TextPretrainConfig build() {
+            if (data == null) {
+                throw new IllegalArgumentException("data must be set (setData), found none");
+            }
+            if (!TextMethods.NAMES.contains(method)) {
+                throw new IllegalArgumentException("text method must be one of "
+                        + TextMethods.NAMES + ", found '" + method + "'");
+            }
+            if (examplesPerEpoch != null && stepsPerEpoch != null) {
+                throw new IllegalArgumentException("give examples per epoch or steps per epoch, "
+                        + "not both; found " + examplesPerEpoch + " and " + stepsPerEpoch);
+            }
+            return new TextPretrainConfig(method, data, vocabularySize, width, layers, heads,
+                    maxLength, dropout, epochs, batchSize,
+                    learningRate != null ? learningRate : TextMethods.defaultLearningRate(method),
+                    weightDecay, warmupFraction, seed,
+                    threads != null ? threads : Runtime.getRuntime().availableProcessors(),
+                    examplesPerEpoch, stepsPerEpoch, heldOutExamples, keepCheckpoints, utf8Errors,
+                    maxLineChars);
+        }
+    }
 }

@@ -21,4 +21,17 @@ public final class Json {
         AtomicFiles.write(file, (MAPPER.writeValueAsString(value) + "\n")
                 .getBytes(StandardCharsets.UTF_8));
     }
+
+    /**
+     * {@code value} as indented JSON, for values that always map (records of plain fields).
+     *
+     * @throws IllegalStateException if it does not
+     */
+    public static String pretty(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot be written as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
 }
