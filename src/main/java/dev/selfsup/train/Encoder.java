@@ -19,7 +19,8 @@ import java.nio.file.Path;
  * @param stats the input standardisation
  * @param state the checkpoint's state (for a random-init encoder, a synthetic one at epoch 0)
  */
-public record Encoder(Method method, ChannelStats stats, CheckpointState state) {
+public record Encoder(Method method, ChannelStats stats, CheckpointState state)
+        implements FeatureEncoder<ImageSet> {
 
     /**
      * Loads the encoder of a checkpoint (a checkpoint directory or a run directory: its newest
@@ -52,6 +53,11 @@ public record Encoder(Method method, ChannelStats stats, CheckpointState state) 
         return new Encoder(method, stats, state);
     }
 
+    @Override
+    public String methodName() {
+        return state.method();
+    }
+
     /** The backbone block. */
     public Block backbone() {
         return method.backbone().block();
@@ -62,6 +68,7 @@ public record Encoder(Method method, ChannelStats stats, CheckpointState state) 
      *
      * @throws IllegalArgumentException if the images' shape differs from what the encoder takes
      */
+    @Override
     public FeatureMatrix embed(ImageSet set, NDManager manager) {
         if (set.channels() != state.channels() || set.height() != state.height()
                 || set.width() != state.width()) {

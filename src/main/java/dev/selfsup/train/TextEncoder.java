@@ -27,7 +27,11 @@ import java.util.List;
  * @param model the model (only its encoder is used)
  * @param method the method that trained it ({@code random-init} for an untrained one)
  */
-public record TextEncoder(WordPieceTokenizer tokenizer, TextModel model, String method) {
+public record TextEncoder(WordPieceTokenizer tokenizer, TextModel model, String method)
+        implements FeatureEncoder<List<String>> {
+    /** Windows averaged per text unless told otherwise (the CLI's {@code --windows}). */
+    public static final int DEFAULT_WINDOWS = 4;
+
     /** Sequences per forward pass when embedding. */
     private static final int BATCH = 64;
 
@@ -53,6 +57,17 @@ public record TextEncoder(WordPieceTokenizer tokenizer, TextModel model, String 
         TextModel model = new TextModel(config, false, false, false, false);
         model.initialize(manager, 1);
         return new TextEncoder(tokenizer, model, "random-init");
+    }
+
+    @Override
+    public String methodName() {
+        return method;
+    }
+
+    /** One vector per text, {@code (texts, width)}: mean-pooled, {@link #DEFAULT_WINDOWS} windows. */
+    @Override
+    public FeatureMatrix embed(List<String> texts, NDManager manager) {
+        return embed(texts, false, DEFAULT_WINDOWS, manager);
     }
 
     /**
