@@ -35,7 +35,6 @@ public final class MoCo extends MomentumMethod {
     private final MemoryBank memoryBank;
     private final double momentum;
     /** The keys of the last training step, enqueued by {@link #afterStep}. */
-    private NDArray pendingKeys;
 
     private MoCo(Builder builder, Block projectionHead, Block targetProjectionHead,
             int projectionDim) {
@@ -60,7 +59,7 @@ public final class MoCo extends MomentumMethod {
 
     @Override
     public NDArray loss(ParameterStore parameterStore, ViewBatch batch, boolean training) {
-        pendingKeys = null;
+        memoryBank.stage(null);
         NDArray queries = project(parameterStore, batch, training); // (2N, dim)
         NDArray keys = targetProject(parameterStore, batch, training); // (2N, dim), detached
         NDArray negatives = memoryBank.keys(); // (queueSize, dim), frozen
@@ -71,7 +70,7 @@ public final class MoCo extends MomentumMethod {
                         .add(loss.compute(batch.view(queries, 1), batch.view(keys, 0), negatives)),
                 2f);
         if (training) {
-            pendingKeys = keys.normalize(2, 1, 1e-12);
+            memoryBank.stage(keys.normalize(2, 1, 1e-12));
         }
         return value;
     }
@@ -79,11 +78,7 @@ public final class MoCo extends MomentumMethod {
     /** Enqueues the step's keys, then moves the key encoder towards the query encoder. */
     @Override
     public void afterStep(long step, long totalSteps) {
-        if (pendingKeys == null) {
-            throw new IllegalStateException("afterStep without a training loss before it");
-        }
-        memoryBank.enqueue(pendingKeys);
-        pendingKeys = null;
+        memoryBank.enqueueStaged();
         momentumEncoder().update(momentum);
     }
 

@@ -39,7 +39,6 @@ public final class Nnclr extends TwoViewMethod {
     private final Block predictor;
     private final MemoryBank support;
     private final NtXentLoss loss;
-    private NDArray pendingKeys;
 
     /**
      * @param temperature the InfoNCE temperature
@@ -65,7 +64,7 @@ public final class Nnclr extends TwoViewMethod {
 
     @Override
     public NDArray loss(ParameterStore parameterStore, ViewBatch batch, boolean training) {
-        pendingKeys = null;
+        support.stage(null);
         NDArray z = project(parameterStore, batch, training); // (2N, 256)
         NDArray p = predictor.forward(parameterStore, new NDList(z), training)
                 .singletonOrThrow(); // (2N, 256)
@@ -78,7 +77,7 @@ public final class Nnclr extends TwoViewMethod {
                         .add(loss.crossView(nearest(batch.view(z, 1), queue), batch.view(p, 0))),
                 2f);
         if (training) {
-            pendingKeys = z1.stopGradient().normalize(2, 1, 1e-12);
+            support.stage(z1.stopGradient().normalize(2, 1, 1e-12));
         }
         return value;
     }
@@ -92,10 +91,6 @@ public final class Nnclr extends TwoViewMethod {
 
     @Override
     public void afterStep(long step, long totalSteps) {
-        if (pendingKeys == null) {
-            throw new IllegalStateException("afterStep without a training loss before it");
-        }
-        support.enqueue(pendingKeys);
-        pendingKeys = null;
+        support.enqueueStaged();
     }
 }

@@ -31,6 +31,8 @@ public final class MemoryBank extends AbstractBlock {
 
     private final int size;
     private final int dim;
+    /** Keys a training loss staged for its after-step hook, or null. */
+    private NDArray staged;
     private final Parameter keys;
     private final Parameter position;
 
@@ -74,6 +76,31 @@ public final class MemoryBank extends AbstractBlock {
     /** The row the next enqueued key is written to. */
     public int position() {
         return (int) position.getArray().getFloat(0);
+    }
+
+    /**
+     * Keeps {@code batch} {@code (n, dim)} to be {@linkplain #enqueueStaged() enqueued} after the
+     * optimiser's update: a training loss stages its keys, the method's after-step hook enqueues
+     * them, so the queue the loss read is the one the update saw. A new stage replaces an older
+     * one; {@code null} clears it (an evaluation pass stages nothing).
+     */
+    public void stage(NDArray batch) {
+        staged = batch;
+    }
+
+    /**
+     * Enqueues the keys last {@linkplain #stage staged}, then forgets them.
+     *
+     * @throws IllegalStateException when none are staged (no training loss since the last call)
+     */
+    public void enqueueStaged() {
+        if (staged == null) {
+            throw new IllegalStateException("no keys staged: afterStep without a training loss "
+                    + "before it");
+        }
+        NDArray batch = staged;
+        staged = null;
+        enqueue(batch);
     }
 
     /**

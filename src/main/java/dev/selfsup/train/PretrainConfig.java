@@ -210,7 +210,7 @@ public record PretrainConfig(
      * batch size, rate, temperature, crop scale and colour jitter are suited to the data's shape
      * ({@link DataDefaults}; {@link #describeDefaults()} says what was picked and why).
      */
-    public static final class Builder {
+    public static final class Builder extends RunSettingsBuilder<Builder> {
         private String method;
         private String data;
         private int channels;
@@ -221,18 +221,14 @@ public record PretrainConfig(
         private String recipe;
         private Double minCropScale;
         private Double rotationDegrees;
-        private int epochs = 10;
         private Integer batchSize;
         private String optimizer = "adam";
         private Double learningRate;
         private Double weightDecay;
         private Double temperature;
         private Integer warmupEpochs;
-        private long seed;
-        private Integer threads;
         private int workers = 1;
         private int evalEvery = 1;
-        private int keepCheckpoints = 2;
         private Integer queueSize;
         private Double maskRatio;
         private Double colorJitterStrength;
@@ -240,6 +236,11 @@ public record PretrainConfig(
         private final Set<String> given = new HashSet<>();
 
         private Builder() {}
+
+        @Override
+        Builder self() {
+            return this;
+        }
 
         /** The method's registry name ({@link Methods#names()}), e.g. {@code simclr}. */
         public Builder setMethod(String method) {
@@ -287,12 +288,6 @@ public record PretrainConfig(
             return this;
         }
 
-        /** Default: 10. */
-        public Builder optEpochs(int epochs) {
-            this.epochs = epochs;
-            return this;
-        }
-
         /** Default: suited to the data. */
         public Builder optBatchSize(int batchSize) {
             this.batchSize = batchSize;
@@ -332,18 +327,6 @@ public record PretrainConfig(
             return this;
         }
 
-        /** Default: 0. */
-        public Builder optSeed(long seed) {
-            this.seed = seed;
-            return this;
-        }
-
-        /** libtorch threads; default: all cores. */
-        public Builder optThreads(int threads) {
-            this.threads = threads;
-            return this;
-        }
-
         /** Augmentation threads; default: 1. */
         public Builder optWorkers(int workers) {
             this.workers = workers;
@@ -353,12 +336,6 @@ public record PretrainConfig(
         /** Epochs between kNN monitor runs (and always after the last); default: 1. */
         public Builder optEvalEvery(int evalEvery) {
             this.evalEvery = evalEvery;
-            return this;
-        }
-
-        /** Newest checkpoints kept; default: 2. */
-        public Builder optKeepCheckpoints(int keepCheckpoints) {
-            this.keepCheckpoints = keepCheckpoints;
             return this;
         }
 
@@ -425,7 +402,7 @@ public record PretrainConfig(
                     chosenTemperature,
                     warmupEpochs != null ? warmupEpochs : epochs > 1 ? 1 : 0,
                     seed,
-                    threads != null ? threads : Runtime.getRuntime().availableProcessors(),
+                    resolvedThreads(),
                     workers, evalEvery, keepCheckpoints, queueSize, maskRatio, jitter);
         }
 

@@ -199,7 +199,7 @@ public record TextPretrainConfig(
      * vocabulary 8,000, batch 32, the method's rate, AdamW decay 0.01; the steps per epoch and
      * the warm-up picked from the corpus when the run starts, see {@link TextDefaults}).
      */
-    public static final class Builder {
+    public static final class Builder extends RunSettingsBuilder<Builder> {
         private String method = "mlm";
         private String data;
         private int vocabularySize = 8000;
@@ -208,21 +208,22 @@ public record TextPretrainConfig(
         private int heads = 4;
         private int maxLength = 128;
         private float dropout = 0.1f;
-        private int epochs = 10;
         private int batchSize = 32;
         private Double learningRate;
         private double weightDecay = 0.01;
         private Double warmupFraction;
-        private long seed;
-        private Integer threads;
         private Integer examplesPerEpoch;
         private Integer stepsPerEpoch;
         private int heldOutExamples = 512;
-        private int keepCheckpoints = 2;
         private TextFiles.Utf8Errors utf8Errors = TextFiles.Utf8Errors.STRICT;
         private int maxLineChars = 1_000_000;
 
         private Builder() {}
+
+        @Override
+        Builder self() {
+            return this;
+        }
 
         /** The corpus spec, {@code text:PATH}. */
         public Builder setData(String data) {
@@ -265,12 +266,6 @@ public record TextPretrainConfig(
             return this;
         }
 
-        /** Default 10. */
-        public Builder optEpochs(int epochs) {
-            this.epochs = epochs;
-            return this;
-        }
-
         /** Default 32. */
         public Builder optBatchSize(int batchSize) {
             this.batchSize = batchSize;
@@ -295,18 +290,6 @@ public record TextPretrainConfig(
             return this;
         }
 
-        /** Default 0. */
-        public Builder optSeed(long seed) {
-            this.seed = seed;
-            return this;
-        }
-
-        /** libtorch threads; default: all cores. */
-        public Builder optThreads(int threads) {
-            this.threads = threads;
-            return this;
-        }
-
         /** Examples per epoch, never repeated; default: epochs sized in steps instead. */
         public Builder optExamplesPerEpoch(Integer examplesPerEpoch) {
             this.examplesPerEpoch = examplesPerEpoch;
@@ -322,12 +305,6 @@ public record TextPretrainConfig(
         /** Held-out examples scored after every epoch; default 512. */
         public Builder optHeldOutExamples(int heldOutExamples) {
             this.heldOutExamples = heldOutExamples;
-            return this;
-        }
-
-        /** Newest checkpoints kept; default 2. */
-        public Builder optKeepCheckpoints(int keepCheckpoints) {
-            this.keepCheckpoints = keepCheckpoints;
             return this;
         }
 
@@ -366,7 +343,7 @@ public record TextPretrainConfig(
                     maxLength, dropout, epochs, batchSize,
                     learningRate != null ? learningRate : TextMethods.defaultLearningRate(method),
                     weightDecay, warmupFraction, seed,
-                    threads != null ? threads : Runtime.getRuntime().availableProcessors(),
+                    resolvedThreads(),
                     examplesPerEpoch, stepsPerEpoch, heldOutExamples, keepCheckpoints, utf8Errors,
                     maxLineChars);
         }
