@@ -117,7 +117,7 @@ final class ConfigFile {
 
     /** Prints a resolved config as JSON on standard output ({@code --print-config}); returns 0. */
     static int print(Object config) throws IOException {
-        System.out.println(Json.MAPPER.writeValueAsString(config));
+        System.out.println(Json.pretty(config));
         return 0;
     }
 

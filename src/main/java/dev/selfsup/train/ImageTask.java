@@ -89,23 +89,8 @@ record ImageTask(Method method, String backbone, DataSplits data, ViewRecipe rec
             @Override
             public TrainingStep.Batch next() {
                 float[] values = arrays.next();
-                TrainingStep.Batch batch = views.batch(values, shape);
-                return new TrainingStep.Batch() {
-                    @Override
-                    public NDArray loss(ParameterStore parameterStore, NDManager step) {
-                        return batch.loss(parameterStore, step);
-                    }
-
-                    @Override
-                    public long rows() {
-                        return batch.rows();
-                    }
-
-                    @Override
-                    public void release() {
-                        loader.recycle(values); // the step copied it into its own buffer
-                    }
-                };
+                // the step copies the values into its own buffer, then they go back to the loader
+                return views.batch(values, shape, () -> loader.recycle(values));
             }
         };
     }

@@ -116,7 +116,7 @@ public final class TrainingStep {
         if (views == null) {
             throw new IllegalStateException("image batches need a step made from a Method");
         }
-        return run(views.batch(batch, shape), learningRate, step, totalSteps);
+        return run(views.batch(batch, shape, () -> { }), learningRate, step, totalSteps);
     }
 
     /**
@@ -184,8 +184,10 @@ public final class TrainingStep {
         /**
          * @param values view-major floats, {@code (viewCount * batchSize, C, H, W)}
          * @param shape that shape
+         * @param release runs once the step has copied {@code values} (e.g. hands them back to
+         *     the loader)
          */
-        Batch batch(float[] values, long[] shape) {
+        Batch batch(float[] values, long[] shape, Runnable release) {
             return new Batch() {
                 @Override
                 public NDArray loss(ParameterStore parameterStore, NDManager step) {
@@ -198,6 +200,11 @@ public final class TrainingStep {
                 @Override
                 public long rows() {
                     return shape[0];
+                }
+
+                @Override
+                public void release() {
+                    release.run();
                 }
             };
         }
