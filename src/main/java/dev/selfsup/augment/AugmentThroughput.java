@@ -1,5 +1,7 @@
 package dev.selfsup.augment;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.selfsup.data.ImageSet;
 import dev.selfsup.util.Seeds;
 import java.util.Arrays;
@@ -29,6 +31,44 @@ public final class AugmentThroughput {
     private static final long SEED = 20240611L;
 
     private AugmentThroughput() {}
+
+    /**
+     * One measurement of {@link #measure(String, int, int, int, double)}.
+     *
+     * @param recipe the recipe's name
+     * @param channels image channels
+     * @param imageSize image and view side
+     * @param threads rendering threads
+     * @param viewsPerSecond views rendered per second by all threads together
+     */
+    @JsonPropertyOrder({"benchmark", "recipe", "channels", "image_size", "threads",
+        "views_per_second", "views_per_second_per_thread"})
+    public record Result(String recipe, int channels, @JsonProperty("image_size") int imageSize,
+            int threads, @JsonProperty("views_per_second") double viewsPerSecond) {
+        /** {@code "augment"}, as the JSON line names it. */
+        @JsonProperty("benchmark")
+        public String benchmark() {
+            return "augment";
+        }
+
+        /** {@link #viewsPerSecond} divided by the threads. */
+        @JsonProperty("views_per_second_per_thread")
+        public double viewsPerSecondPerThread() {
+            return viewsPerSecond / threads;
+        }
+    }
+
+    /**
+     * Views per second of the built-in recipe {@code recipeName} on 1,024
+     * {@link #syntheticImages} of {@code channels x size x size}.
+     */
+    public static Result measure(String recipeName, int channels, int size, int threads,
+            double seconds) {
+        ViewRecipe recipe = ViewRecipes.byName(recipeName, size);
+        ImageSet set = syntheticImages(1024, channels, size, 1L);
+        return new Result(recipeName, channels, size, threads,
+                viewsPerSecond(recipe, set, threads, seconds));
+    }
 
     /**
      * Views per second rendered by {@code threads} threads together, measured over
@@ -167,10 +207,8 @@ public final class AugmentThroughput {
         int size = args.length > 2 ? Integer.parseInt(args[2]) : 32;
         int threads = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         double seconds = args.length > 4 ? Double.parseDouble(args[4]) : 5.0;
-        ViewRecipe recipe = ViewRecipes.byName(recipeName, size);
-        ImageSet set = syntheticImages(1024, channels, size, 1L);
-        double rate = viewsPerSecond(recipe, set, threads, seconds);
+        Result result = measure(recipeName, channels, size, threads, seconds);
         System.out.printf(Locale.ROOT, "%s %dx%dx%d, %d thread(s): %.0f views/s%n",
-                recipe.name(), channels, size, size, threads, rate);
+                recipeName, channels, size, size, threads, result.viewsPerSecond());
     }
 }

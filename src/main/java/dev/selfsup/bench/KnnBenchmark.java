@@ -1,6 +1,8 @@
 package dev.selfsup.bench;
 
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.selfsup.eval.FeatureMatrix;
 import dev.selfsup.eval.KnnClassifier;
 import dev.selfsup.train.TorchRuntime;
@@ -18,8 +20,16 @@ public final class KnnBenchmark {
      * @param seconds wall time of one full classification
      * @param queriesPerSecond {@code queries / seconds}
      */
+    @JsonPropertyOrder({"benchmark", "queries", "bank", "dim", "threads", "seconds",
+        "queries_per_second"})
     public record Result(int queries, int bank, int dim, int threads, double seconds,
-            double queriesPerSecond) {}
+            @JsonProperty("queries_per_second") double queriesPerSecond) {
+        /** {@code "knn"}, as the JSON line names it. */
+        @JsonProperty("benchmark")
+        public String benchmark() {
+            return "knn";
+        }
+    }
 
     public static Result run(int queries, int bank, int dim, int threads) {
         TorchRuntime.setThreads(threads);

@@ -3,6 +3,8 @@ package dev.selfsup.bench;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.selfsup.augment.MultiViewLoader;
 import dev.selfsup.augment.ViewRecipes;
 import dev.selfsup.data.ChannelStats;
@@ -33,13 +35,27 @@ public final class PipelineBenchmark {
      * @param workers augmentation threads
      * @param loaderSeconds wall time of the steps fed by the loader
      * @param prebuiltSeconds wall time of the same steps on pre-built batches
+     * @param memorySteps steps of the memory run after the timed ones
      * @param rssSamplesMb resident set size after each pass of the memory run, in MB
      */
-    public record Result(String backbone, int batchSize, int steps, int workers,
-            double loaderSeconds, double prebuiltSeconds, List<Long> rssSamplesMb) {
+    @JsonPropertyOrder({"benchmark", "model", "batch", "steps", "workers", "loader_seconds",
+        "prebuilt_seconds", "ratio", "memory_steps", "rss_mb_samples"})
+    public record Result(@JsonProperty("model") String backbone,
+            @JsonProperty("batch") int batchSize, int steps, int workers,
+            @JsonProperty("loader_seconds") double loaderSeconds,
+            @JsonProperty("prebuilt_seconds") double prebuiltSeconds,
+            @JsonProperty("memory_steps") int memorySteps,
+            @JsonProperty("rss_mb_samples") List<Long> rssSamplesMb) {
         /** {@code loaderSeconds / prebuiltSeconds}: 1.0 means the pipeline costs nothing. */
+        @JsonProperty("ratio")
         public double ratio() {
             return loaderSeconds / prebuiltSeconds;
+        }
+
+        /** {@code "pipeline"}, as the JSON line names it. */
+        @JsonProperty("benchmark")
+        public String benchmark() {
+            return "pipeline";
         }
     }
 
@@ -102,7 +118,7 @@ public final class PipelineBenchmark {
                     }
                 }
                 return new Result(backbone, batchSize, prebuilt.size(), workers, loaderSeconds,
-                        prebuiltSeconds, rss);
+                        prebuiltSeconds, memorySteps, rss);
             }
         }
     }

@@ -3,6 +3,9 @@ package dev.selfsup.bench;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.selfsup.method.Method;
 import dev.selfsup.method.SimClr;
 import dev.selfsup.nn.Backbones;
@@ -39,8 +42,32 @@ public final class TrainBenchmark {
      * @param viewsPerSecond {@code 2 * batch / median}
      * @param peakRssBytes the process's peak resident set size afterwards
      */
-    public record Result(String backbone, int batchSize, int channels, int imageSize, int threads,
-            int steps, double medianStepMillis, double viewsPerSecond, long peakRssBytes) {}
+    @JsonPropertyOrder({"benchmark", "model", "batch", "input", "threads", "steps",
+        "median_step_ms", "views_per_second", "peak_rss_mb"})
+    public record Result(@JsonProperty("model") String backbone,
+            @JsonProperty("batch") int batchSize, @JsonIgnore int channels,
+            @JsonIgnore int imageSize, int threads, int steps,
+            @JsonProperty("median_step_ms") double medianStepMillis,
+            @JsonProperty("views_per_second") double viewsPerSecond,
+            @JsonIgnore long peakRssBytes) {
+        /** {@code "train"}, as the JSON line names it. */
+        @JsonProperty("benchmark")
+        public String benchmark() {
+            return "train";
+        }
+
+        /** The input shape, {@code channels x size x size}. */
+        @JsonProperty("input")
+        public String input() {
+            return channels + "x" + imageSize + "x" + imageSize;
+        }
+
+        /** {@link #peakRssBytes} in MiB. */
+        @JsonProperty("peak_rss_mb")
+        public long peakRssMb() {
+            return peakRssBytes >> 20;
+        }
+    }
 
     /** Runs one warm-up step and {@code steps} timed ones. */
     public static Result run(String backbone, int batchSize, int channels, int imageSize,

@@ -1,12 +1,10 @@
 package dev.selfsup.cli;
 
 import dev.selfsup.augment.AugmentThroughput;
-import dev.selfsup.augment.ViewRecipe;
-import dev.selfsup.augment.ViewRecipes;
 import dev.selfsup.bench.KnnBenchmark;
 import dev.selfsup.bench.TrainBenchmark;
-import dev.selfsup.data.ImageSet;
 import dev.selfsup.util.Json;
+import dev.selfsup.train.TorchRuntime;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -33,11 +31,19 @@ final class BenchCommand implements Runnable {
                 "a benchmark is required: augment, train, knn or pipeline");
     }
 
-    static int print(boolean json, Map<String, Object> figures) throws Exception {
+    /**
+     * Prints a benchmark's result record: as one JSON line, or one {@code name value} line per
+     * field. Fractions are rounded to 3 decimals.
+     */
+    static int print(boolean json, Object result) throws Exception {
+        Map<String, Object> figures = Json.COMPACT.convertValue(result,
+                new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
+        figures.replaceAll((name, value) -> value instanceof Double d
+                ? Math.round(d * 1000) / 1000.0 : value);
         if (json) {
             System.out.println(Json.COMPACT.writeValueAsString(figures));
         } else {
-            figures.forEach((k, v) -> System.out.printf("%-20s %s%n", k, v));
+            figures.forEach((k, v) -> System.out.printf("%-28s %s%n", k, v));
         }
         return 0;
     }
@@ -57,18 +63,8 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            ViewRecipe viewRecipe = ViewRecipes.byName(recipe, imageSize);
-            ImageSet images = AugmentThroughput.syntheticImages(1024, channels, imageSize, 1);
-            double viewsPerSecond = AugmentThroughput.viewsPerSecond(viewRecipe, images, threads, seconds);
-            Map<String, Object> figures = new LinkedHashMap<>();
-            figures.put("benchmark", "augment");
-            figures.put("recipe", recipe);
-            figures.put("channels", channels);
-            figures.put("image_size", imageSize);
-            figures.put("threads", threads);
-            figures.put("views_per_second", Math.round(viewsPerSecond));
-            figures.put("views_per_second_per_thread", Math.round(viewsPerSecond / threads));
-            return print(parent.json, figures);
+            return print(parent.json,
+                    AugmentThroughput.measure(recipe, channels, imageSize, threads, seconds));
         }
     }
 
@@ -91,20 +87,9 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            TrainBenchmark.Result r = TrainBenchmark.run(backbone, batchSize, channels, imageSize,
-                    threads != null ? threads : Runtime.getRuntime().availableProcessors(), steps,
-                    profile);
-            Map<String, Object> figures = new LinkedHashMap<>();
-            figures.put("benchmark", "train");
-            figures.put("model", r.backbone());
-            figures.put("batch", r.batchSize());
-            figures.put("input", r.channels() + "x" + r.imageSize() + "x" + r.imageSize());
-            figures.put("threads", r.threads());
-            figures.put("steps", r.steps());
-            figures.put("median_step_ms", Math.round(r.medianStepMillis() * 10) / 10.0);
-            figures.put("views_per_second", Math.round(r.viewsPerSecond()));
-            figures.put("peak_rss_mb", r.peakRssBytes() >> 20);
-            return print(parent.json, figures);
+            return print(parent.json, TrainBenchmark.run(backbone, batchSize, channels, imageSize,
+                    TorchRuntime.threadsOrAllCores(threads), steps,
+                    profile));
         }
     }
 
@@ -122,17 +107,8 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            KnnBenchmark.Result r = KnnBenchmark.run(queries, bank, dim,
-                    threads != null ? threads : Runtime.getRuntime().availableProcessors());
-            Map<String, Object> figures = new LinkedHashMap<>();
-            figures.put("benchmark", "knn");
-            figures.put("queries", r.queries());
-            figures.put("bank", r.bank());
-            figures.put("dim", r.dim());
-            figures.put("threads", r.threads());
-            figures.put("seconds", Math.round(r.seconds() * 100) / 100.0);
-            figures.put("queries_per_second", Math.round(r.queriesPerSecond()));
-            return print(parent.json, figures);
+            return print(parent.json, KnnBenchmark.run(queries, bank, dim,
+                    TorchRuntime.threadsOrAllCores(threads)));
         }
     }
 
@@ -153,22 +129,10 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            dev.selfsup.bench.PipelineBenchmark.Result r = dev.selfsup.bench.PipelineBenchmark.run(
+            return print(parent.json, dev.selfsup.bench.PipelineBenchmark.run(
                     backbone, batchSize, steps, workers,
-                    threads != null ? threads : Runtime.getRuntime().availableProcessors(),
-                    memorySteps);
-            Map<String, Object> figures = new LinkedHashMap<>();
-            figures.put("benchmark", "pipeline");
-            figures.put("model", r.backbone());
-            figures.put("batch", r.batchSize());
-            figures.put("steps", r.steps());
-            figures.put("workers", r.workers());
-            figures.put("loader_seconds", Math.round(r.loaderSeconds() * 100) / 100.0);
-            figures.put("prebuilt_seconds", Math.round(r.prebuiltSeconds() * 100) / 100.0);
-            figures.put("ratio", Math.round(r.ratio() * 1000) / 1000.0);
-            figures.put("memory_steps", memorySteps);
-            figures.put("rss_mb_samples", r.rssSamplesMb());
-            return print(parent.json, figures);
+                    TorchRuntime.threadsOrAllCores(threads),
+                    memorySteps));
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.selfsup.cli;
 
 import dev.selfsup.data.Datasets;
 import dev.selfsup.demo.Demo;
+import dev.selfsup.train.TorchRuntime;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -38,7 +39,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Demo.Settings settings = new Demo.Settings(epochs, trainSize, testSize, seed,
-                threads != null ? threads : Runtime.getRuntime().availableProcessors());
+                TorchRuntime.threadsOrAllCores(threads));
         try (ConsoleProgress progress = new ConsoleProgress(System.out)) {
             Demo.Summary summary = new Demo(settings, progress, System.out).run(out);
             return summary.beatsBaselines() ? 0 : 3;

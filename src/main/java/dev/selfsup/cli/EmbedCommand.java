@@ -49,7 +49,7 @@ final class EmbedCommand implements Callable<Integer> {
         if (TextOptions.isText(data.data)) {
             return TextCommands.embed(this);
         }
-        TorchRuntime.setThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
+        TorchRuntime.setThreads(TorchRuntime.threadsOrAllCores(threads));
         DataSplits splits = data.load();
         ImageSet images = split.equals("train") ? splits.train() : splits.test();
         try (NDManager manager = NDManager.newBaseManager()) {

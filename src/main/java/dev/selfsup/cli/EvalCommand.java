@@ -101,7 +101,7 @@ final class EvalCommand implements Callable<Integer> {
             return TextCommands.eval(this, kinds.contains(Probes.Kind.KNN),
                     kinds.contains(Probes.Kind.LINEAR));
         }
-        TorchRuntime.setThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
+        TorchRuntime.setThreads(TorchRuntime.threadsOrAllCores(threads));
         DataSplits splits = data.load();
         Probes.requireClasses(splits); // before any features are computed
         if (curves != null) {

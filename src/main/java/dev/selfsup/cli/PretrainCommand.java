@@ -30,12 +30,14 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--method", defaultValue = "simclr",
             description = "simclr, tutorial, moco, byol, simsiam, barlow-twins, vicreg, nnclr, "
                     + "or an image pretext task: rotation, colorization (colour data only), "
-                    + "inpainting, masked-image, autoencoder, denoising-autoencoder (default: "
-                    + "${DEFAULT-VALUE}).")
+                    + "inpainting, masked-image, autoencoder, denoising-autoencoder, mae (ViT "
+                    + "backbones only) (default: ${DEFAULT-VALUE}).")
     String method;
 
-    @Option(names = "--backbone", description = "mlp, resnet18 or small-resnet "
-            + "(default: mlp for tutorial, small-resnet otherwise).")
+    @Option(names = "--backbone", description = "mlp, resnet18, small-resnet, or a Vision "
+            + "Transformer: vit-mini (CPU-sized), vit-tiny or vit-small, patch 4 on images of "
+            + "side <= 48, else 16 (default: mlp for tutorial, vit-mini for mae, small-resnet "
+            + "otherwise).")
     String backbone;
 
     @Option(names = "--recipe", description = "View recipe: simclr, tutorial or crop-flip "
@@ -88,8 +90,9 @@ final class PretrainCommand implements Callable<Integer> {
     Integer queueSize;
 
     @Option(names = "--mask-ratio", description = "Share of the image hidden by inpainting (the "
-            + "square's area, default 0.25), masked-image (patches, default 0.6) and "
-            + "denoising-autoencoder (pixels, default 0.25); in (0, 1).")
+            + "square's area, default 0.25), masked-image (patches, default 0.6), "
+            + "denoising-autoencoder (pixels, default 0.25) and mae (patches, default 0.75); "
+            + "in (0, 1).")
     Double maskRatio;
 
     @Option(names = "--warmup-epochs", description = "Linear warm-up epochs (default: 1 when "

@@ -143,7 +143,7 @@ final class TextCommands {
 
     static int eval(EvalCommand c, boolean knn, boolean linear) throws Exception {
         TextOptions text = c.text;
-        TorchRuntime.setThreads(c.threads != null ? c.threads : Runtime.getRuntime().availableProcessors());
+        TorchRuntime.setThreads(TorchRuntime.threadsOrAllCores(c.threads));
         LabeledText.Splits splits = text.labeled(c.data.data, c.data.trainSize, c.data.testSize);
         String features;
         FeatureMatrix train;
@@ -220,7 +220,7 @@ final class TextCommands {
      */
     static int labelEfficiency(EvalCommand c, LabelEfficiency efficiency) throws Exception {
         TextOptions text = c.text;
-        TorchRuntime.setThreads(c.threads != null ? c.threads : Runtime.getRuntime().availableProcessors());
+        TorchRuntime.setThreads(TorchRuntime.threadsOrAllCores(c.threads));
         LabeledText.Splits splits = text.labeled(c.data.data, c.data.trainSize, c.data.testSize);
         List<String> trainTexts = splits.train().texts();
         List<String> testTexts = splits.test().texts();
@@ -266,7 +266,7 @@ final class TextCommands {
 
     static int embed(EmbedCommand c) throws Exception {
         TextOptions text = c.text;
-        TorchRuntime.setThreads(c.threads != null ? c.threads : Runtime.getRuntime().availableProcessors());
+        TorchRuntime.setThreads(TorchRuntime.threadsOrAllCores(c.threads));
         List<String> texts = new ArrayList<>();
         int[] labels;
         String what;

@@ -21,16 +21,16 @@ public final class Methods {
     public static final List<String> NAMES =
             List.of("simclr", "tutorial", "moco", "byol", "simsiam", "barlow-twins", "vicreg",
                     Nnclr.NAME, RotationPrediction.NAME, Colorization.NAME, Inpainting.NAME,
-                    MaskedImageModeling.NAME, Autoencoder.NAME, DenoisingAutoencoder.NAME);
+                    MaskedImageModeling.NAME, Autoencoder.NAME, DenoisingAutoencoder.NAME, Mae.NAME);
 
     /** The image pretext tasks among {@link #NAMES}: one view each, the crop-flip recipe. */
     public static final List<String> PRETEXT_TASKS = List.of(RotationPrediction.NAME,
             Colorization.NAME, Inpainting.NAME, MaskedImageModeling.NAME, Autoencoder.NAME,
-            DenoisingAutoencoder.NAME);
+            DenoisingAutoencoder.NAME, Mae.NAME);
 
     /** The tasks that take a mask ratio: the share of the image they hide. */
     public static final List<String> MASKING_TASKS = List.of(Inpainting.NAME,
-            MaskedImageModeling.NAME, DenoisingAutoencoder.NAME);
+            MaskedImageModeling.NAME, DenoisingAutoencoder.NAME, Mae.NAME);
 
     /** Builds a method on a backbone. */
     @FunctionalInterface
@@ -163,6 +163,7 @@ public final class Methods {
             case DenoisingAutoencoder.NAME -> new DenoisingAutoencoder(backbone,
                     maskRatio != null ? maskRatio : DenoisingAutoencoder.DEFAULT_MASK_PROBABILITY,
                     DenoisingAutoencoder.DEFAULT_NOISE_STD);
+            case Mae.NAME -> new Mae(backbone, maskRatio != null ? maskRatio : Mae.DEFAULT_MASK_RATIO);
             default -> throw new IllegalArgumentException(
                     "method must be one of " + names() + ", found '" + name + "'");
         };
@@ -185,9 +186,13 @@ public final class Methods {
         return create(method, Backbones.byName(backbone, channels, height, width), options);
     }
 
-    /** The backbone a method trains by default. */
+    /** The backbone a method trains by default: a ViT for MAE, the tutorial's MLP, else a CNN. */
     public static String defaultBackbone(String method) {
-        return "tutorial".equals(method) ? "mlp" : "small-resnet";
+        return switch (method) {
+            case "tutorial" -> "mlp";
+            case Mae.NAME -> "vit-mini";
+            default -> "small-resnet";
+        };
     }
 
     /** The view recipe a method trains with by default. */

@@ -24,7 +24,8 @@ import java.util.Map;
  */
 public final class Backbones {
     /** The built-in names {@link #byName} accepts; {@link #names()} adds the registered ones. */
-    public static final List<String> NAMES = List.of("mlp", "resnet18", "small-resnet");
+    public static final List<String> NAMES = List.of("mlp", "resnet18", "small-resnet",
+            "vit-mini", "vit-tiny", "vit-small");
 
     /** Builds a backbone for inputs {@code (channels, height, width)}. */
     @FunctionalInterface
@@ -78,6 +79,8 @@ public final class Backbones {
             case "mlp" -> mlp(channels, height, width);
             case "resnet18" -> resnet18Cifar(channels, height, width);
             case "small-resnet" -> smallResNet(channels, height, width);
+            case "vit-mini", "vit-tiny", "vit-small" ->
+                    vit(name, VisionTransformer.named(name, channels, height, width));
             default -> throw new IllegalArgumentException(
                     "backbone must be one of " + names() + ", found '" + name + "'");
         };
@@ -123,6 +126,26 @@ public final class Backbones {
                 description.put("pool", "global average");
                 description.put("feature_dim", small ? 128 : 512);
             }
+            case "vit-mini", "vit-tiny", "vit-small" -> {
+                VisionTransformer.Config vit = VisionTransformer.named(name, 1, 224, 224);
+                description.put("type", "vit");
+                description.put("patch", "4 on images of side <= 48, else 16");
+                description.put("dim", vit.dim());
+                description.put("depth", vit.depth());
+                description.put("heads", vit.heads());
+                description.put("patch_embedding", "linear(dim) on each patch flattened in "
+                        + "(channel, row, column) order, the weight of a conv(patch, stride patch)");
+                description.put("tokens", "class token first, then the patches row-major; "
+                        + "fixed 2-D sine-cosine position embeddings as MAE's (row half, then "
+                        + "column half, each sin then cos), zero for the class token");
+                description.put("layer", "pre-norm: x + attn(layer_norm(x)), then "
+                        + "x + linear(gelu(linear(4 dim, layer_norm(x)))); layer_norm eps 1e-5");
+                description.put("features", "the class token after the final layer_norm");
+                description.put("feature_dim", vit.dim());
+                description.put("activation", "gelu (exact, erf)");
+                description.put("layout", "weights in PyTorch's layout: linear (out, in)");
+                return description;
+            }
             default -> throw new IllegalArgumentException(
                     "backbone must be one of " + names() + ", found '" + name + "'");
         }
@@ -149,6 +172,15 @@ public final class Backbones {
         }
         Shape shape = backbone.inputShape();
         return byName(backbone.name(), (int) shape.get(0), (int) shape.get(1), (int) shape.get(2));
+    }
+
+    /**
+     * A Vision Transformer ({@link VisionTransformer}) of this shape, named {@code name}.
+     * Features {@code (batch, dim)}.
+     */
+    public static Backbone vit(String name, VisionTransformer.Config config) {
+        return new Backbone(name, new VisionTransformer(config), config.dim(),
+                new Shape(config.channels(), config.imageHeight(), config.imageWidth()));
     }
 
     /**

@@ -14,11 +14,15 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * One post-norm Transformer encoder layer as in BERT (https://arxiv.org/abs/1810.04805):
+ * One Transformer encoder layer, post-norm as in BERT (https://arxiv.org/abs/1810.04805):
  * {@code x = LayerNorm(x + Dropout(MultiHeadSelfAttention(x)))}, then
- * {@code x = LayerNorm(x + Dropout(W2 GELU(W1 x)))} with a feed-forward 4x the width.
+ * {@code x = LayerNorm(x + Dropout(W2 GELU(W1 x)))} with a feed-forward 4x the width; or pre-norm
+ * as in the Vision Transformer (https://arxiv.org/abs/2010.11929):
+ * {@code x = x + Dropout(MultiHeadSelfAttention(LayerNorm(x)))}, then
+ * {@code x = x + Dropout(W2 GELU(W1 LayerNorm(x)))}. Both have the same parameters, under the
+ * same names.
  *
- * <p>Inputs: {@code x (batch, length, width)} and an additive attention offset
+ * <p>Inputs: {@code x (batch, length, width)} and, optionally, an additive attention offset
  * {@code (batch, 1, 1, length)} (0 for real keys, a large negative number for padding); output
  * {@code (batch, length, width)}.
  */
@@ -35,19 +39,34 @@ public final class TransformerLayer extends AbstractBlock {
     private final Linear expand;
     private final Linear contract;
     private final LayerNorm feedForwardNorm;
+    private final boolean preNorm;
 
     /**
+     * A post-norm (BERT) layer.
+     *
      * @param width model width, divisible by {@code heads}
      * @param heads attention heads
      * @param dropout rate of attention-probability and residual dropout
      */
     public TransformerLayer(int width, int heads, float dropout) {
+        this(width, heads, dropout, false);
+    }
+
+    /**
+     * @param width model width, divisible by {@code heads}
+     * @param heads attention heads
+     * @param dropout rate of attention-probability and residual dropout
+     * @param preNorm layer normalisation before each sub-layer (ViT) instead of after the
+     *     residual sum (BERT)
+     */
+    public TransformerLayer(int width, int heads, float dropout, boolean preNorm) {
         if (width <= 0 || heads <= 0 || width % heads != 0) {
             throw new IllegalArgumentException("width must be a positive multiple of heads, found "
                     + width + " and " + heads);
         }
         this.width = width;
         this.heads = heads;
+        this.preNorm = preNorm;
         query = addChildBlock("query", Linear.builder().setUnits(width).build());
         key = addChildBlock("key", Linear.builder().setUnits(width).build());
         value = addChildBlock("value", Linear.builder().setUnits(width).build());
@@ -60,11 +79,47 @@ public final class TransformerLayer extends AbstractBlock {
         feedForwardNorm = addChildBlock("feed_forward_norm", LayerNorm.builder().axis(2).build());
     }
 
+    /** Attention heads. */
+    public int heads() {
+        return heads;
+    }
+
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
         NDArray x = inputs.get(0);
-        NDArray offset = inputs.get(1);
+        NDArray offset = inputs.size() > 1 ? inputs.get(1) : null;
+        if (preNorm) {
+            NDArray normed = attentionNorm.forward(ps, new NDList(x), training).head();
+            x = x.add(attend(ps, normed, offset, training, null));
+            normed = feedForwardNorm.forward(ps, new NDList(x), training).head();
+            return new NDList(x.add(feedForward(ps, normed, training)));
+        }
+        x = attentionNorm.forward(ps, new NDList(x.add(attend(ps, x, offset, training, null))),
+                training).head();
+        return new NDList(feedForwardNorm.forward(ps,
+                new NDList(x.add(feedForward(ps, x, training))), training).head());
+    }
+
+    /**
+     * The attention probabilities of this layer on its input, {@code (batch, heads, length,
+     * length)}: row {@code i} of a head is how much position {@code i} attends to every position.
+     * For pictures of what a trained model looks at (inference mode, no offset).
+     */
+    public NDArray attentionProbabilities(ParameterStore ps, NDArray x) {
+        NDArray[] probabilities = new NDArray[1];
+        attend(ps, preNorm ? attentionNorm.forward(ps, new NDList(x), false).head() : x, null,
+                false, probabilities);
+        return probabilities[0];
+    }
+
+    /**
+     * Multi-head self-attention with its output projection and residual dropout:
+     * {@code (batch, length, width)} to the same; the probabilities go to {@code probabilitiesOut}
+     * when it is not null.
+     */
+    private NDArray attend(ParameterStore ps, NDArray x, NDArray offset, boolean training,
+            NDArray[] probabilitiesOut) {
         long batch = x.getShape().get(0);
         long length = x.getShape().get(1);
         long headWidth = width / heads;
@@ -72,19 +127,27 @@ public final class TransformerLayer extends AbstractBlock {
         NDArray k = heads(key.forward(ps, new NDList(x), training).head(), batch, length, headWidth);
         NDArray v = heads(value.forward(ps, new NDList(x), training).head(), batch, length, headWidth);
         NDArray scores = Scalars.times(q.matMul(k.transpose(0, 1, 3, 2)), // (batch, heads, length, length)
-                (float) (1 / Math.sqrt(headWidth))).add(offset);
-        NDArray probabilities = attentionDropout.forward(ps, new NDList(scores.softmax(3)), training)
-                .head();
+                (float) (1 / Math.sqrt(headWidth)));
+        if (offset != null) {
+            scores = scores.add(offset);
+        }
+        NDArray softmax = scores.softmax(3);
+        if (probabilitiesOut != null) {
+            probabilitiesOut[0] = softmax;
+        }
+        NDArray probabilities = attentionDropout.forward(ps, new NDList(softmax), training).head();
         NDArray attended = probabilities.matMul(v) // (batch, heads, length, headWidth)
                 .transpose(0, 2, 1, 3) // (batch, length, heads, headWidth)
                 .reshape(batch, length, width); // (batch, length, width)
         NDArray projected = output.forward(ps, new NDList(attended), training).head();
-        projected = residualDropout.forward(ps, new NDList(projected), training).head();
-        x = attentionNorm.forward(ps, new NDList(x.add(projected)), training).head();
+        return residualDropout.forward(ps, new NDList(projected), training).head();
+    }
+
+    /** {@code Dropout(W2 GELU(W1 x))}: {@code (batch, length, width)} to the same. */
+    private NDArray feedForward(ParameterStore ps, NDArray x, boolean training) {
         NDArray hidden = Activation.gelu(expand.forward(ps, new NDList(x), training).head());
         NDArray back = contract.forward(ps, new NDList(hidden), training).head();
-        back = residualDropout.forward(ps, new NDList(back), training).head();
-        return new NDList(feedForwardNorm.forward(ps, new NDList(x.add(back)), training).head());
+        return residualDropout.forward(ps, new NDList(back), training).head();
     }
 
     /** {@code (batch, length, width)} to {@code (batch, heads, length, headWidth)}. */

@@ -24,6 +24,8 @@ public final class DataDefaults {
      * "Colour jitter on gray images").
      */
     public static final double SMALL_GRAY_JITTER_STRENGTH = 2.0;
+    /** Peak Adam rate for Vision Transformer backbones. */
+    public static final double VIT_LEARNING_RATE = 5e-4;
 
     /** The kinds of image data the defaults tell apart. */
     public enum Profile {
@@ -128,6 +130,36 @@ public final class DataDefaults {
      * @throws IllegalArgumentException for an unknown method or a bad shape
      */
     public static Choice choose(String method, String dataSpec, int channels, int height,
+            int width) {
+        return choose(method, null, dataSpec, channels, height, width);
+    }
+
+    /**
+     * As {@link #choose(String, String, int, int, int)} for a given backbone (null: the
+     * method's): a Vision Transformer ({@code vit-*}) takes a lower rate than the batch-normed
+     * CNNs, {@value #VIT_LEARNING_RATE}.
+     */
+    public static Choice choose(String method, String backbone, String dataSpec, int channels,
+            int height, int width) {
+        Choice choice = chooseForCnn(method, dataSpec, channels, height, width);
+        String resolved = backbone != null ? backbone : Methods.defaultBackbone(method);
+        if (!resolved.startsWith("vit-")) {
+            return choice;
+        }
+        List<Pick> picks = new ArrayList<>();
+        for (Pick pick : choice.picks()) {
+            picks.add(pick.setting().equals("lr") ? new Pick("lr", VIT_LEARNING_RATE,
+                    "a Transformer without batch norm; 2e-3 pulled vit-mini's kNN down in short "
+                    + "runs") : pick);
+        }
+        if (picks.stream().noneMatch(pick -> pick.setting().equals("lr"))) {
+            picks.add(new Pick("lr", VIT_LEARNING_RATE, "a Transformer without batch norm"));
+        }
+        return new Choice(choice.profile(), choice.minCropScale(), choice.temperature(),
+                choice.colorJitterStrength(), choice.batchSize(), VIT_LEARNING_RATE, picks);
+    }
+
+    private static Choice chooseForCnn(String method, String dataSpec, int channels, int height,
             int width) {
         if (!Methods.names().contains(method)) {
             throw new IllegalArgumentException("method must be one of " + Methods.names()

@@ -417,7 +417,7 @@ public record PretrainConfig(
             if (data == null) {
                 throw new IllegalArgumentException("data must be set (setData), found none");
             }
-            return DataDefaults.choose(method, data, channels, height, width);
+            return DataDefaults.choose(method, backbone, data, channels, height, width);
         }
 
         /**

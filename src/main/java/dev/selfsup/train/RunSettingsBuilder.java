@@ -47,6 +47,6 @@ public abstract class RunSettingsBuilder<B extends RunSettingsBuilder<B>> {
 
     /** The threads to run with: those set, else one per core. */
     int resolvedThreads() {
-        return threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        return TorchRuntime.threadsOrAllCores(threads);
     }
 }

@@ -16,6 +16,11 @@ public final class TorchRuntime {
         JniUtils.setNumThreads(threads);
     }
 
+    /** {@code threads}, or one per core where it is null (the CLI's default). */
+    public static int threadsOrAllCores(Integer threads) {
+        return threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    }
+
     /** Seeds libtorch's generator (weight initialisation). */
     public static void setSeed(long seed) {
         Engine.getEngine("PyTorch").setRandomSeed((int) (seed ^ (seed >>> 32)));

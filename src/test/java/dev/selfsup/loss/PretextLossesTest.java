@@ -9,19 +9,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.SplittableRandom;
+import dev.selfsup.testing.RandomValues;
 import org.junit.jupiter.api.Test;
 import dev.selfsup.testing.ManagedTest;
 
 class PretextLossesTest extends ManagedTest {
-    private static float[] gaussian(int n, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] values = new float[n];
-        for (int i = 0; i < n; i++) {
-            values[i] = (float) random.nextGaussian();
-        }
-        return values;
-    }
-
     /** sum over masked elements of (p - t)^2 / their count, the mask (batch, 1, plane) broadcast over channels. */
     private static double maskedMse(float[] p, float[] t, float[] mask, int batch, int channels,
             int plane, boolean perChannelMask) {
@@ -47,8 +39,8 @@ class PretextLossesTest extends ManagedTest {
         int side = 4;
         int plane = side * side;
         Shape shape = new Shape(batch, channels, side, side);
-        float[] p = gaussian(batch * channels * plane, 1);
-        float[] t = gaussian(batch * channels * plane, 2);
+        float[] p = RandomValues.gaussian(batch * channels * plane, 1);
+        float[] t = RandomValues.gaussian(batch * channels * plane, 2);
         float[] mask = new float[batch * plane];
         float[] ones = new float[batch * plane];
         float[] fullMask = new float[batch * channels * plane];
@@ -102,7 +94,7 @@ class PretextLossesTest extends ManagedTest {
     void crossEntropyMatchesPlainJavaAndLnKForUniformLogits() {
         int batch = 5;
         int classes = 4;
-        float[] logits = gaussian(batch * classes, 9);
+        float[] logits = RandomValues.gaussian(batch * classes, 9);
         long[] labels = {0, 3, 1, 2, 3};
         double expected = 0;
         for (int n = 0; n < batch; n++) {
