@@ -28,7 +28,7 @@ final class PretrainCommand implements Callable<Integer> {
     TextOptions text = new TextOptions();
 
     @Option(names = "--method", defaultValue = "simclr",
-            description = "simclr, tutorial, moco, byol, simsiam, barlow-twins, vicreg, nnclr, "
+            description = "simclr, tutorial, moco, byol, simsiam, barlow-twins, vicreg, nnclr, dino, "
                     + "or an image pretext task: rotation, colorization (colour data only), "
                     + "inpainting, masked-image, autoencoder, denoising-autoencoder, mae (ViT "
                     + "backbones only) (default: ${DEFAULT-VALUE}).")

@@ -44,6 +44,16 @@ public interface Method {
     default void afterInitialize() {}
 
     /**
+     * Called before every training step's forward pass: a method whose loss follows a schedule
+     * over the run (DINO's teacher temperature) reads its position here.
+     *
+     * @param step the 0-based index of the step about to run
+     * @param totalSteps the updates the run will apply in all ({@link Long#MAX_VALUE} for an
+     *     open-ended run)
+     */
+    default void beforeStep(long step, long totalSteps) {}
+
+    /**
      * Called after every optimiser update, outside gradient recording and before the step's
      * arrays are closed: momentum (EMA) updates and memory-bank writes happen here.
      *
@@ -52,6 +62,15 @@ public interface Method {
      *     open-ended run)
      */
     default void afterStep(long step, long totalSteps) {}
+
+    /**
+     * The method's own measurements of the training steps since the last call, by name (e.g.
+     * DINO's {@code teacher_entropy}), each a mean over those steps; written into the epoch's
+     * line of {@code metrics.jsonl}. Empty by default.
+     */
+    default java.util.Map<String, Double> epochDiagnostics() {
+        return java.util.Map.of();
+    }
 
     /**
      * Pictures of what the method does with a few fixed images (e.g. masked, filled in,

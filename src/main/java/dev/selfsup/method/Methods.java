@@ -20,7 +20,7 @@ public final class Methods {
     /** The built-in names {@link #create} accepts; {@link #names()} adds the registered ones. */
     public static final List<String> NAMES =
             List.of("simclr", "tutorial", "moco", "byol", "simsiam", "barlow-twins", "vicreg",
-                    Nnclr.NAME, RotationPrediction.NAME, Colorization.NAME, Inpainting.NAME,
+                    Nnclr.NAME, Dino.NAME, RotationPrediction.NAME, Colorization.NAME, Inpainting.NAME,
                     MaskedImageModeling.NAME, Autoencoder.NAME, DenoisingAutoencoder.NAME, Mae.NAME);
 
     /** The image pretext tasks among {@link #NAMES}: one view each, the crop-flip recipe. */
@@ -151,6 +151,7 @@ public final class Methods {
             case Nnclr.NAME -> new Nnclr(backbone, options.temperature() != null
                     ? options.temperature() : Nnclr.DEFAULT_TEMPERATURE,
                     options.queueSize() != null ? options.queueSize() : MemoryBank.DEFAULT_SIZE);
+            case Dino.NAME -> Dino.builder().setBackbone(backbone).build();
             case RotationPrediction.NAME -> new RotationPrediction(backbone);
             case Colorization.NAME -> new Colorization(backbone, options.inputStats());
             case Inpainting.NAME -> new Inpainting(backbone,

@@ -75,8 +75,8 @@ public final class MaeDecoder extends AbstractBlock {
         long visible = encoded.getShape().get(1) - 1;
         int patches = encoder.patchCount();
         NDArray y = embed.forward(ps, new NDList(encoded), training).head(); // (batch, 1 + visible, dim)
-        NDArray masks = ps.getValue(maskToken, y.getDevice(), training)
-                .repeat(0, batch).repeat(1, patches - visible); // (batch, hidden, dim)
+        NDArray masks = Temporaries.inManagerOf(ps.getValue(maskToken, y.getDevice(), training)
+                .repeat(0, batch), y).repeat(1, patches - visible); // (batch, hidden, dim)
         NDArray shuffled = y.get(new NDIndex(":, 1:, :")).concat(masks, 1); // (batch, patches, dim)
         NDArray ordered = shuffled.gather(restore.expandDims(2).repeat(2, dim), 1); // (batch, patches, dim)
         NDArray x = y.get(new NDIndex(":, :1, :")).concat(ordered, 1) // (batch, 1 + patches, dim)

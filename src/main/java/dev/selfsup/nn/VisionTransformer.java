@@ -216,7 +216,7 @@ public final class VisionTransformer extends AbstractBlock {
     public NDArray patchTokens(ParameterStore ps, NDArray images, boolean training) {
         NDArray patches = patchify(images, config.patch()); // (batch, patches, C * p * p)
         NDArray tokens = patchEmbedding.forward(ps, new NDList(patches), training).head(); // (batch, patches, dim)
-        return tokens.add(positions(ps, tokens, training).get(new NDIndex(":, 1:, :")));
+        return tokens.add(positions(ps, tokens, training, ":, 1:, :"));
     }
 
     /**
@@ -272,18 +272,22 @@ public final class VisionTransformer extends AbstractBlock {
 
     private NDArray withClassToken(ParameterStore ps, NDArray tokens, boolean training) {
         long batch = tokens.getShape().get(0);
-        NDArray token = ps.getValue(classToken, tokens.getDevice(), training)
-                .add(positions(ps, tokens, training).get(new NDIndex(":, :1, :"))); // (1, 1, dim)
+        NDArray token = positions(ps, tokens, training, ":, :1, :") // (1, 1, dim)
+                .add(ps.getValue(classToken, tokens.getDevice(), training));
         return token.repeat(0, batch).concat(tokens, 1); // (batch, 1 + n, dim)
     }
 
-    /** The position embeddings, class token's first: {@code (1, 1 + patches, dim)}. */
-    private NDArray positions(ParameterStore ps, NDArray like, boolean training) {
+    /**
+     * The slice {@code index} of the position embeddings {@code (1, 1 + patches, dim)} (the class
+     * token's first), in the manager of {@code like}.
+     */
+    private NDArray positions(ParameterStore ps, NDArray like, boolean training, String index) {
         if (positionEmbedding != null) {
-            return ps.getValue(positionEmbedding, like.getDevice(), training);
+            return Temporaries.inManagerOf(ps.getValue(positionEmbedding, like.getDevice(), training)
+                    .get(new NDIndex(index)), like);
         }
         return like.getManager().create(fixedPositions,
-                new Shape(1, config.patchCount() + 1, config.dim()));
+                new Shape(1, config.patchCount() + 1, config.dim())).get(new NDIndex(index));
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.selfsup.train;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Map;
 
 /**
  * One line of {@code metrics.jsonl}: what an epoch did.
@@ -16,6 +17,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param epochSeconds wall time of the epoch's training steps
  * @param peakRssMb the process's peak resident memory so far, in MiB (2^20 bytes), or null where
  *     the platform does not report it (and in logs of older runs)
+ * @param diagnostics the method's own measurements ({@code Method#epochDiagnostics}, e.g. DINO's
+ *     teacher entropy), or null for a method without any
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record EpochMetrics(
@@ -27,4 +30,6 @@ public record EpochMetrics(
         @JsonProperty("knn_top1") Double knnTop1,
         @JsonProperty("embedding_std") Double embeddingStd,
         @JsonProperty("epoch_seconds") double epochSeconds,
-        @JsonProperty("peak_rss_mb") Double peakRssMb) implements EpochRecord {}
+        @JsonProperty("peak_rss_mb") Double peakRssMb,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Double> diagnostics)
+        implements EpochRecord {}

@@ -96,6 +96,11 @@ record ImageTask(Method method, String backbone, DataSplits data, ViewRecipe rec
     }
 
     @Override
+    public void beforeStep(long step, long totalSteps) {
+        method.beforeStep(step, totalSteps);
+    }
+
+    @Override
     public void afterStep(long step, long totalSteps) {
         method.afterStep(step, totalSteps);
     }
@@ -105,6 +110,7 @@ record ImageTask(Method method, String backbone, DataSplits data, ViewRecipe rec
         Double knn = null;
         Double std = null;
         int epoch = totals.epoch();
+        java.util.Map<String, Double> diagnostics = method.epochDiagnostics();
         if (hasKnnMonitor(data) && (epoch % config.evalEvery() == 0 || epoch == config.epochs())) {
             FeatureMatrix bank = Features.extract(method.backbone().block(), data.train(), stats,
                     FEATURE_BATCH, modelManager);
@@ -119,7 +125,8 @@ record ImageTask(Method method, String backbone, DataSplits data, ViewRecipe rec
             }
         }
         return new EpochMetrics(epoch, totals.step(), totals.meanLoss(), totals.learningRate(),
-                totals.examples() / totals.seconds(), knn, std, totals.seconds(), peakRssMb());
+                totals.examples() / totals.seconds(), knn, std, totals.seconds(), peakRssMb(),
+                diagnostics.isEmpty() ? null : diagnostics);
     }
 
     @Override

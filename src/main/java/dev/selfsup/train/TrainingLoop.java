@@ -115,7 +115,7 @@ public final class TrainingLoop {
                     listener.note(Resumption.completeMessage(runDir, startEpoch));
                 }
                 TrainingStep trainingStep = new TrainingStep(task.model(), optimizer,
-                        modelManager, task::afterStep);
+                        modelManager, task::beforeStep, task::afterStep);
                 Path lastCheckpoint = start.map(Start::checkpoint).orElse(null);
                 for (int epoch = startEpoch; epoch < settings.epochs(); epoch++) {
                     long firstStep = step;

@@ -47,10 +47,17 @@ public final class TrainingStep {
         void run(long step, long totalSteps);
     }
 
+    /** What runs before every forward pass; see {@link Method#beforeStep}. */
+    @FunctionalInterface
+    public interface BeforeStep {
+        void run(long step, long totalSteps);
+    }
+
     private final Block model;
     private final Optimizer optimizer;
     private final NDManager modelManager;
     private final AfterStep afterStep;
+    private final BeforeStep beforeStep;
     private final PairList<String, Parameter> parameters;
     /** Builds image batches; null for a step made from a bare model. */
     private final ViewInput views;
@@ -70,7 +77,8 @@ public final class TrainingStep {
      * @param modelManager the manager owning the parameters; steps open sub-managers of it
      */
     public TrainingStep(Method method, Optimizer optimizer, NDManager modelManager) {
-        this(method.model(), optimizer, modelManager, method::afterStep, new ViewInput(method));
+        this(method.model(), optimizer, modelManager, method::beforeStep, method::afterStep,
+                new ViewInput(method));
     }
 
     /**
@@ -81,14 +89,24 @@ public final class TrainingStep {
      */
     public TrainingStep(Block model, Optimizer optimizer, NDManager modelManager,
             AfterStep afterStep) {
-        this(model, optimizer, modelManager, afterStep, null);
+        this(model, optimizer, modelManager, (step, totalSteps) -> { }, afterStep);
+    }
+
+    /**
+     * Steps for any model whose batches compute their own loss, with a hook before each forward
+     * pass too.
+     */
+    public TrainingStep(Block model, Optimizer optimizer, NDManager modelManager,
+            BeforeStep beforeStep, AfterStep afterStep) {
+        this(model, optimizer, modelManager, beforeStep, afterStep, null);
     }
 
     private TrainingStep(Block model, Optimizer optimizer, NDManager modelManager,
-            AfterStep afterStep, ViewInput views) {
+            BeforeStep beforeStep, AfterStep afterStep, ViewInput views) {
         this.model = model;
         this.optimizer = optimizer;
         this.modelManager = modelManager;
+        this.beforeStep = beforeStep;
         this.afterStep = afterStep;
         this.parameters = model.getParameters();
         this.views = views;
@@ -129,6 +147,7 @@ public final class TrainingStep {
      * @throws TrainingDivergedException if the loss is NaN or infinite (no update is applied)
      */
     public float run(Batch batch, double learningRate, long step, long totalSteps) {
+        beforeStep.run(step, totalSteps);
         try (NDManager stepManager = modelManager.newSubManager()) {
             float loss;
             try (GradientCollector collector = stepManager.getEngine().newGradientCollector()) {

@@ -45,6 +45,9 @@ public interface TrainingTask<M extends EpochRecord> {
      */
     Iterator<TrainingStep.Batch> batches(int epoch, long firstStep);
 
+    /** Runs before every step's forward pass (a method's schedules read the step here). */
+    default void beforeStep(long step, long totalSteps) {}
+
     /**
      * Called after every optimiser update, outside gradient recording and before the step's
      * arrays are closed (momentum updates, memory-bank writes).

@@ -41,6 +41,11 @@ class MomentumMethodsTest {
         return Byol.builder().setBackbone(Backbones.mlp(1, 8, 8)).build();
     }
 
+    private static Dino dino() {
+        TorchRuntime.setSeed(3);
+        return Dino.builder().setBackbone(Backbones.mlp(1, 8, 8)).optHead(32, 16, 64).build();
+    }
+
     private static float[] batch(SplittableRandom random) {
         float[] batch = new float[(int) (SHAPE[0] * 64)];
         for (int i = 0; i < batch.length; i++) {
@@ -79,7 +84,8 @@ class MomentumMethodsTest {
         }
         for (Pair<String, Parameter> p : method.model().getParameters()) {
             if (p.getKey().substring(2).startsWith("target_")
-                    || p.getKey().substring(2).startsWith("memory_bank")) {
+                    || p.getKey().substring(2).startsWith("memory_bank")
+                    || p.getKey().substring(2).startsWith("center")) {
                 assertThat(p.getValue().requiresGradient()).as(p.getKey()).isFalse();
                 assertThat(p.getValue().getArray().hasGradient()).as(p.getKey()).isFalse();
             }
@@ -104,6 +110,52 @@ class MomentumMethodsTest {
                 step.run(batch(random), SHAPE, 1e-2, 2, 4); // half-way: (0.99 + 1) / 2
                 assertThat(method.momentum(2, 4)).isEqualTo(MomentumEncoder.cosineMomentum(0.99, 1, 2, 4));
                 assertTargetIsTheMovingAverage(method, method.momentum(2, 4), before);
+            }
+        }
+    }
+
+    @Test
+    void dinoTeacherIsTheMovingAverageAndTheCenterFollowsTheTeachersMean() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Dino method = (Dino) initialised(dino(), manager);
+            float[] center = method.center().value().toFloatArray();
+            assertThat(center).containsOnly(0f);
+            try (Optimizer optimizer = Optimizer.create("adam", manager, 0)) {
+                TrainingStep step = new TrainingStep(method, optimizer, manager);
+                SplittableRandom random = new SplittableRandom(5);
+                float[] first = batch(random);
+                // the teacher's mean output on this batch, before the step moves anything
+                float[] teacherMean;
+                try (NDManager scratch = manager.newSubManager()) {
+                    ai.djl.ndarray.NDArray images = scratch.create(first, new ai.djl.ndarray.types.Shape(SHAPE));
+                    ai.djl.ndarray.NDArray teacher = method.targetProject(
+                            new ai.djl.training.ParameterStore(scratch, false),
+                            new ViewBatch(images, 8, 2), true);
+                    teacherMean = teacher.mean(new int[] {0}).toFloatArray();
+                }
+                Map<String, float[]> target = snapshot(method, "target_");
+                step.run(first, SHAPE, 1e-2, 0, 10);
+                assertTargetIsTheMovingAverage(method, 0.996, target);
+                // c = 0.9 * 0 + 0.1 * mean
+                float[] expected = new float[teacherMean.length];
+                for (int i = 0; i < expected.length; i++) {
+                    expected[i] = 0.1f * teacherMean[i];
+                }
+                dev.selfsup.testing.Asserts.assertAllClose(method.center().value().toFloatArray(),
+                        expected, 1e-5, 1e-7);
+                assertThat(method.model().getParameters().keys())
+                        .anyMatch(k -> k.endsWith("center_center"));
+                // the teacher temperature warms up over the first 30% of the steps
+                assertThat(method.teacherTemperature(0, 10)).isEqualTo(0.04);
+                assertThat(method.teacherTemperature(3, 10)).isEqualTo(0.07);
+                assertThat(method.teacherTemperature(1, 20))
+                        .isCloseTo(0.04 + 0.03 / 6, org.assertj.core.api.Assertions.within(1e-12));
+                java.util.Map<String, Double> diagnostics = method.epochDiagnostics();
+                assertThat(diagnostics).containsKeys("teacher_entropy", "student_teacher_kl",
+                        "teacher_temperature");
+                assertThat(diagnostics.get("teacher_entropy")).isBetween(0.0, Math.log(64) + 1e-6);
+                assertThat(diagnostics.get("student_teacher_kl")).isGreaterThanOrEqualTo(-1e-5);
+                assertThat(method.epochDiagnostics()).isEmpty(); // reset by the call
             }
         }
     }
@@ -146,7 +198,7 @@ class MomentumMethodsTest {
 
     @Test
     void noArrayOutlivesItsStep() {
-        for (Method untrained : new Method[] {moco(64), byol()}) {
+        for (Method untrained : new Method[] {moco(64), byol(), dino()}) {
             try (NDManager manager = NDManager.newBaseManager()) {
                 Method method = initialised(untrained, manager);
                 try (Optimizer optimizer = Optimizer.create("adam", manager, 1e-4)) {

@@ -30,13 +30,18 @@ class PretrainerTest {
     }
 
     private static double randomInitKnn(String backbone) {
+        return randomInitKnn(backbone, DATA);
+    }
+
+    /** kNN top-1 of a random-init {@code backbone} on {@code data} (4 classes). */
+    static double randomInitKnn(String backbone, DataSplits data) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            Encoder encoder = Encoder.randomInit(backbone, DATA.train(), ChannelStats.of(DATA.train()),
+            Encoder encoder = Encoder.randomInit(backbone, data.train(), ChannelStats.of(data.train()),
                     0, manager);
-            FeatureMatrix bank = encoder.embed(DATA.train(), manager);
-            FeatureMatrix queries = encoder.embed(DATA.test(), manager);
-            return KnnClassifier.standard().accuracy(bank, DATA.train().labels(), queries,
-                    DATA.test().labels(), 4, manager);
+            FeatureMatrix bank = encoder.embed(data.train(), manager);
+            FeatureMatrix queries = encoder.embed(data.test(), manager);
+            return KnnClassifier.standard().accuracy(bank, data.train().labels(), queries,
+                    data.test().labels(), 4, manager);
         }
     }
 

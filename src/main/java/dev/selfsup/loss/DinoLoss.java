@@ -1,0 +1,84 @@
+package dev.selfsup.loss;
+
+import ai.djl.ndarray.NDArray;
+import java.util.List;
+
+/**
+ * DINO's self-distillation loss (Caron et al. 2021, https://arxiv.org/abs/2104.14294, equation 1
+ * and algorithm 1): for every teacher view {@code t} and every other student view {@code s},
+ * the cross-entropy {@code -sum_k P_t(k) log P_s(k)} between the teacher's centred, sharpened
+ * distribution {@code P_t = softmax((teacher_t - center) / teacherTemperature)} and the
+ * student's {@code P_s = softmax(student_s / studentTemperature)}, averaged over the batch and
+ * over the pairs. Teacher view {@code t} and student view {@code t} are the same crop, so that
+ * pair is skipped. No gradient flows into the teacher's outputs.
+ */
+public final class DinoLoss {
+    /** The paper's student temperature. */
+    public static final double DEFAULT_STUDENT_TEMPERATURE = 0.1;
+
+    private final double studentTemperature;
+
+    public DinoLoss(double studentTemperature) {
+        if (!(studentTemperature > 0)) {
+            throw new IllegalArgumentException("student temperature must be > 0, found "
+                    + studentTemperature);
+        }
+        this.studentTemperature = studentTemperature;
+    }
+
+    public double studentTemperature() {
+        return studentTemperature;
+    }
+
+    /**
+     * The teacher's distributions: {@code softmax((teacher - center) / temperature)} per row.
+     *
+     * @param teacher {@code (batch, K)}
+     * @param center {@code (1, K)}
+     */
+    public static NDArray teacherProbabilities(NDArray teacher, NDArray center,
+            double temperature) {
+        if (!(temperature > 0)) {
+            throw new IllegalArgumentException("teacher temperature must be > 0, found "
+                    + temperature);
+        }
+        return teacher.stopGradient().sub(center).div((float) temperature).softmax(1);
+    }
+
+    /**
+     * The mean loss.
+     *
+     * @param teacher the teacher's outputs of the global views, each {@code (batch, K)}
+     * @param student the student's outputs of every view, the global ones first in the teacher's
+     *     order, each {@code (batch, K)}
+     * @param center {@code (1, K)}
+     * @param teacherTemperature the teacher's (scheduled) temperature
+     * @throws IllegalArgumentException with fewer than 2 views in all or more teacher than
+     *     student views
+     */
+    public NDArray compute(List<NDArray> teacher, List<NDArray> student, NDArray center,
+            double teacherTemperature) {
+        if (teacher.isEmpty() || student.size() < teacher.size() || student.size() < 2) {
+            throw new IllegalArgumentException("need at least one teacher view, at least as many "
+                    + "student views and 2 views in all, found " + teacher.size() + " and "
+                    + student.size());
+        }
+        NDArray total = null;
+        int pairs = 0;
+        for (int t = 0; t < teacher.size(); t++) {
+            NDArray targets = teacherProbabilities(teacher.get(t), center, teacherTemperature);
+            for (int s = 0; s < student.size(); s++) {
+                if (s == t) {
+                    continue;
+                }
+                NDArray logProbabilities = student.get(s).div((float) studentTemperature)
+                        .logSoftmax(1); // (batch, K)
+                NDArray crossEntropy = targets.mul(logProbabilities).sum(new int[] {1}).neg()
+                        .mean(); // ()
+                total = total == null ? crossEntropy : total.add(crossEntropy);
+                pairs++;
+            }
+        }
+        return total.div((float) pairs);
+    }
+}

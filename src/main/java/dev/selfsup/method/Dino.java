@@ -1,0 +1,284 @@
+package dev.selfsup.method;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import dev.selfsup.data.ChannelStats;
+import dev.selfsup.loss.DinoLoss;
+import dev.selfsup.nn.DinoHead;
+import dev.selfsup.nn.MomentumEncoder;
+import dev.selfsup.nn.RunningCenter;
+import dev.selfsup.nn.VisionTransformer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * DINO, self-distillation with no labels (Caron et al. 2021, https://arxiv.org/abs/2104.14294):
+ * a student network (backbone + {@link DinoHead}) learns to match, on every other view, the
+ * output distribution of a teacher that is its momentum (EMA) copy; the teacher's outputs are
+ * centred ({@link RunningCenter}) and sharpened (a low temperature warmed up from 0.04 to 0.07)
+ * so that neither one dimension nor the uniform distribution wins ({@link DinoLoss}). Works on
+ * ResNet and ViT backbones; on a ViT, the pictures are the class token's attention maps per
+ * head, the figure DINO is known for.
+ *
+ * <p>Collapse shows in {@link #epochDiagnostics}: {@code teacher_entropy} near
+ * {@code log(K)} (uniform) or near 0 (one dimension), with {@code student_teacher_kl} near 0.
+ */
+public final class Dino extends MomentumMethod {
+    /** The CLI name. */
+    public static final String NAME = "dino";
+    /** The paper's teacher momentum at the start of the cosine schedule to 1. */
+    public static final double DEFAULT_BASE_MOMENTUM = 0.996;
+    /** The teacher temperature at the start of its warm-up. */
+    public static final double DEFAULT_WARMUP_TEACHER_TEMPERATURE = 0.04;
+    /** The teacher temperature after the warm-up. */
+    public static final double DEFAULT_TEACHER_TEMPERATURE = 0.07;
+    /**
+     * Share of the run the teacher temperature warms up over: the paper's 30 epochs of 100 to
+     * 300, as a share so that short runs warm up too.
+     */
+    public static final double DEFAULT_WARMUP_FRACTION = 0.3;
+
+    private final DinoLoss loss;
+    private final RunningCenter center;
+    private final double baseMomentum;
+    private final double centerMomentum;
+    private final double warmupTeacherTemperature;
+    private final double teacherTemperature;
+    private final double warmupFraction;
+    private double currentTeacherTemperature;
+    private double entropySum;
+    private double klSum;
+    private int measuredSteps;
+
+    private Dino(Builder builder, DinoHead head, DinoHead targetHead) {
+        super(NAME, builder.backbone, builder.targetBackbone, head, targetHead);
+        loss = new DinoLoss(builder.studentTemperature);
+        center = model().addPart("center", new RunningCenter(head.outputDim()),
+                new Shape(1, head.outputDim()));
+        baseMomentum = builder.baseMomentum;
+        centerMomentum = builder.centerMomentum;
+        warmupTeacherTemperature = builder.warmupTeacherTemperature;
+        teacherTemperature = builder.teacherTemperature;
+        warmupFraction = builder.warmupFraction;
+        currentTeacherTemperature = warmupTeacherTemperature;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The teacher temperature at step {@code step} of {@code totalSteps}: linear from the
+     * warm-up value to the final one over the first {@code warmupFraction} of the steps (an
+     * open-ended run, {@link Long#MAX_VALUE} steps, has no warm-up).
+     */
+    public double teacherTemperature(long step, long totalSteps) {
+        double warmupSteps = warmupFraction * totalSteps;
+        if (totalSteps == Long.MAX_VALUE || step >= warmupSteps) {
+            return teacherTemperature;
+        }
+        return warmupTeacherTemperature
+                + (teacherTemperature - warmupTeacherTemperature) * step / warmupSteps;
+    }
+
+    /** The center of the teacher's outputs. */
+    public RunningCenter center() {
+        return center;
+    }
+
+    @Override
+    public void beforeStep(long step, long totalSteps) {
+        currentTeacherTemperature = teacherTemperature(step, totalSteps);
+    }
+
+    @Override
+    public NDArray loss(ParameterStore parameterStore, ViewBatch batch, boolean training) {
+        center.stage(null);
+        NDArray student = project(parameterStore, batch, training); // (2N, K)
+        NDArray teacher = targetProject(parameterStore, batch, training); // (2N, K), detached
+        NDArray centre = center.value(); // (1, K), frozen
+        // borrow the center for the step, so that what is computed from it is freed with it
+        student.getManager().tempAttachAll(centre);
+        List<NDArray> teachers = List.of(batch.view(teacher, 0), batch.view(teacher, 1));
+        List<NDArray> students = List.of(batch.view(student, 0), batch.view(student, 1));
+        NDArray value = loss.compute(teachers, students, centre, currentTeacherTemperature);
+        if (training) {
+            center.stage(teacher.mean(new int[] {0}, true)); // (1, K)
+            NDArray probabilities = DinoLoss.teacherProbabilities(teacher, centre,
+                    currentTeacherTemperature); // (2N, K)
+            double entropy = probabilities.mul(probabilities.add(1e-12f).log()).sum(new int[] {1})
+                    .neg().mean().getFloat();
+            entropySum += entropy;
+            // each teacher view meets every other student view once: the mean cross-entropy
+            // minus the teacher's mean entropy is the mean KL(teacher || student)
+            klSum += value.getFloat() - entropy;
+            measuredSteps++;
+        }
+        return value;
+    }
+
+    /** Moves the teacher towards the student, then the center towards this step's mean. */
+    @Override
+    public void afterStep(long step, long totalSteps) {
+        momentumEncoder().update(
+                MomentumEncoder.cosineMomentum(baseMomentum, 1.0, step, totalSteps));
+        center.updateStaged(centerMomentum);
+    }
+
+    /**
+     * {@code teacher_entropy} (nats; the uniform distribution has {@code log K}),
+     * {@code student_teacher_kl} (nats) and the {@code teacher_temperature} of the last step,
+     * means over the training steps since the last call.
+     */
+    @Override
+    public Map<String, Double> epochDiagnostics() {
+        Map<String, Double> diagnostics = new LinkedHashMap<>();
+        if (measuredSteps > 0) {
+            diagnostics.put("teacher_entropy", entropySum / measuredSteps);
+            diagnostics.put("student_teacher_kl", klSum / measuredSteps);
+            diagnostics.put("teacher_temperature", currentTeacherTemperature);
+        }
+        entropySum = 0;
+        klSum = 0;
+        measuredSteps = 0;
+        return diagnostics;
+    }
+
+    /**
+     * On a ViT backbone: each image, then the class token's attention over the patches in the
+     * last layer for every head (brighter: more attention), scaled to each map's maximum.
+     * Nothing on other backbones.
+     */
+    @Override
+    public Optional<PictureSheet> pictures(ParameterStore parameterStore, NDArray images,
+            ChannelStats stats) {
+        if (!(backbone().block() instanceof VisionTransformer vit)) {
+            return Optional.empty();
+        }
+        return Optional.of(attentionSheet(vit, parameterStore, images, stats, NAME));
+    }
+
+    /** The attention-map sheet of {@link #pictures}, for any method on a ViT. */
+    static PictureSheet attentionSheet(VisionTransformer vit, ParameterStore parameterStore,
+            NDArray images, ChannelStats stats, String methodName) {
+        VisionTransformer.Config config = vit.config();
+        int count = Math.toIntExact(images.getShape().get(0));
+        int heads = config.heads();
+        int plane = config.imageHeight() * config.imageWidth();
+        NDArray maps = vit.attentionMaps(parameterStore, images) // (count, heads, gh, gw)
+                .repeat(2, config.patch()).repeat(3, config.patch()) // (count, heads, H, W)
+                .reshape(count, heads, plane); // (count, heads, H * W)
+        NDArray peaks = maps.max(new int[] {2}, true).add(1e-12f); // (count, heads, 1)
+        float[] scaled = maps.div(peaks).toFloatArray();
+        PictureSheet.Panel[] originals = Pictures.standardized(images, stats);
+        List<List<PictureSheet.Panel>> rows = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            List<PictureSheet.Panel> row = new ArrayList<>();
+            row.add(originals[i]);
+            for (int h = 0; h < heads; h++) {
+                float[] pixels = new float[plane];
+                System.arraycopy(scaled, (i * heads + h) * plane, pixels, 0, plane);
+                row.add(new PictureSheet.Panel(pixels, 1, config.imageHeight(),
+                        config.imageWidth(), ""));
+            }
+            rows.add(row);
+        }
+        List<String> columns = new ArrayList<>();
+        columns.add("image");
+        for (int h = 0; h < heads; h++) {
+            columns.add("head " + (h + 1));
+        }
+        return new PictureSheet(methodName + ": where the class token looks in the last layer, "
+                + "per attention head (brighter: more attention; each map scaled to its maximum)",
+                columns, rows);
+    }
+
+    /** Builds a {@link Dino}; the backbone is required. */
+    public static final class Builder extends MomentumMethod.Builder<Builder> {
+        private int hiddenDim = DinoHead.DEFAULT_HIDDEN_DIM;
+        private int bottleneckDim = DinoHead.DEFAULT_BOTTLENECK_DIM;
+        private double baseMomentum = DEFAULT_BASE_MOMENTUM;
+        private double centerMomentum = RunningCenter.DEFAULT_MOMENTUM;
+        private double studentTemperature = DinoLoss.DEFAULT_STUDENT_TEMPERATURE;
+        private double warmupTeacherTemperature = DEFAULT_WARMUP_TEACHER_TEMPERATURE;
+        private double teacherTemperature = DEFAULT_TEACHER_TEMPERATURE;
+        private double warmupFraction = DEFAULT_WARMUP_FRACTION;
+
+        Builder() {
+            super(DinoHead.DEFAULT_OUTPUT_DIM);
+        }
+
+        @Override
+        Builder self() {
+            return this;
+        }
+
+        /** The head's hidden, bottleneck and output widths; default 512, 64, 2048. */
+        public Builder optHead(int hiddenDim, int bottleneckDim, int outputDim) {
+            this.hiddenDim = hiddenDim;
+            this.bottleneckDim = bottleneckDim;
+            this.projectionDim = outputDim;
+            return this;
+        }
+
+        /** The teacher momentum at the start of its cosine schedule to 1; default 0.996. */
+        public Builder optTeacherMomentum(double baseMomentum) {
+            this.baseMomentum = baseMomentum;
+            return this;
+        }
+
+        /** The center's momentum; default 0.9. */
+        public Builder optCenterMomentum(double centerMomentum) {
+            this.centerMomentum = centerMomentum;
+            return this;
+        }
+
+        /** Default 0.1. */
+        public Builder optStudentTemperature(double studentTemperature) {
+            this.studentTemperature = studentTemperature;
+            return this;
+        }
+
+        /**
+         * The teacher temperature's linear warm-up from {@code start} to {@code end} over the
+         * first {@code warmupFraction} of the run; default 0.04 to 0.07 over 0.3.
+         */
+        public Builder optTeacherTemperature(double start, double end, double warmupFraction) {
+            this.warmupTeacherTemperature = start;
+            this.teacherTemperature = end;
+            this.warmupFraction = warmupFraction;
+            return this;
+        }
+
+        /**
+         * Builds the method.
+         *
+         * @throws IllegalArgumentException naming a setting out of its range
+         */
+        public Dino build() {
+            resolveBackbones();
+            if (!(baseMomentum >= 0 && baseMomentum <= 1)) {
+                throw new IllegalArgumentException("teacher momentum must be in [0, 1], found "
+                        + baseMomentum);
+            }
+            if (!(centerMomentum >= 0 && centerMomentum < 1)) {
+                throw new IllegalArgumentException("center momentum must be in [0, 1), found "
+                        + centerMomentum);
+            }
+            if (!(warmupTeacherTemperature > 0 && teacherTemperature > 0)) {
+                throw new IllegalArgumentException("teacher temperatures must be > 0, found "
+                        + warmupTeacherTemperature + " and " + teacherTemperature);
+            }
+            if (!(warmupFraction >= 0 && warmupFraction <= 1)) {
+                throw new IllegalArgumentException("warm-up fraction must be in [0, 1], found "
+                        + warmupFraction);
+            }
+            return new Dino(this, new DinoHead(hiddenDim, bottleneckDim, projectionDim),
+                    new DinoHead(hiddenDim, bottleneckDim, projectionDim));
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.selfsup.loss;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import dev.selfsup.testing.ManagedTest;
+import dev.selfsup.testing.RandomValues;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DinoLossTest extends ManagedTest {
+    /** Equation 1 of the paper, written out: teacher views t, student views s != t. */
+    private static double reference(List<float[]> teacher, List<float[]> student, float[] center,
+            int batch, int k, double teacherTemperature, double studentTemperature) {
+        double total = 0;
+        int pairs = 0;
+        for (int t = 0; t < teacher.size(); t++) {
+            for (int s = 0; s < student.size(); s++) {
+                if (s == t) {
+                    continue;
+                }
+                double sum = 0;
+                for (int b = 0; b < batch; b++) {
+                    double[] p = softmax(teacher.get(t), b, k, center, teacherTemperature);
+                    double[] q = softmax(student.get(s), b, k, new float[k], studentTemperature);
+                    for (int i = 0; i < k; i++) {
+                        sum -= p[i] * Math.log(q[i]);
+                    }
+                }
+                total += sum / batch;
+                pairs++;
+            }
+        }
+        return total / pairs;
+    }
+
+    private static double[] softmax(float[] values, int row, int k, float[] center,
+            double temperature) {
+        double[] out = new double[k];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < k; i++) {
+            out[i] = (values[row * k + i] - center[i]) / temperature;
+            max = Math.max(max, out[i]);
+        }
+        double total = 0;
+        for (int i = 0; i < k; i++) {
+            out[i] = Math.exp(out[i] - max);
+            total += out[i];
+        }
+        for (int i = 0; i < k; i++) {
+            out[i] /= total;
+        }
+        return out;
+    }
+
+    @Test
+    void matchesThePapersEquationOverEveryPairOfDifferentViews() {
+        int batch = 3;
+        int k = 7;
+        List<float[]> teacher = new ArrayList<>();
+        List<float[]> student = new ArrayList<>();
+        for (int v = 0; v < 4; v++) {
+            float[] values = RandomValues.gaussian(batch * k, 10 + v);
+            student.add(values);
+            if (v < 2) {
+                teacher.add(RandomValues.gaussian(batch * k, 20 + v));
+            }
+        }
+        float[] center = RandomValues.gaussian(k, 30);
+        Shape shape = new Shape(batch, k);
+        List<NDArray> t = teacher.stream().map(a -> manager.create(a, shape)).toList();
+        List<NDArray> s = student.stream().map(a -> manager.create(a, shape)).toList();
+        NDArray c = manager.create(center, new Shape(1, k));
+        float loss = new DinoLoss(0.1).compute(t, s, c, 0.04).getFloat();
+        assertThat((double) loss).isCloseTo(reference(teacher, student, center, batch, k, 0.04, 0.1),
+                within(1e-4 * Math.abs(loss)));
+        // two views only: the two cross pairs
+        float two = new DinoLoss(0.1).compute(t, s.subList(0, 2), c, 0.04).getFloat();
+        assertThat((double) two).isCloseTo(reference(teacher, student.subList(0, 2), center, batch,
+                k, 0.04, 0.1), within(1e-4 * Math.abs(two)));
+    }
+
+    @Test
+    void uniformOutputsCostLogK() {
+        int k = 16;
+        NDArray flat = manager.zeros(new Shape(4, k));
+        float loss = new DinoLoss(0.1).compute(List.of(flat, flat), List.of(flat, flat),
+                manager.zeros(new Shape(1, k)), 0.04).getFloat();
+        assertThat((double) loss).isCloseTo(Math.log(k), within(1e-5));
+    }
+
+    @Test
+    void noGradientReachesTheTeacher() {
+        NDArray teacher = manager.create(RandomValues.gaussian(12, 1), new Shape(2, 6));
+        NDArray student = manager.create(RandomValues.gaussian(12, 2), new Shape(2, 6));
+        teacher.setRequiresGradient(true);
+        student.setRequiresGradient(true);
+        try (ai.djl.training.GradientCollector collector =
+                manager.getEngine().newGradientCollector()) {
+            NDArray loss = new DinoLoss(0.1).compute(List.of(teacher, teacher),
+                    List.of(student, student), manager.zeros(new Shape(1, 6)), 0.04);
+            collector.backward(loss);
+        }
+        assertThat(teacher.getGradient().abs().sum().getFloat()).isZero();
+        assertThat(student.getGradient().abs().sum().getFloat()).isPositive();
+    }
+
+    @Test
+    void refusesBadTemperaturesAndViewCounts() {
+        assertThatThrownBy(() -> new DinoLoss(0)).hasMessageContaining("found 0.0");
+        NDArray x = manager.zeros(new Shape(2, 3));
+        assertThatThrownBy(() -> new DinoLoss(0.1).compute(List.of(x), List.of(x),
+                manager.zeros(new Shape(1, 3)), 0.04)).hasMessageContaining("2 views in all");
+        assertThatThrownBy(() -> DinoLoss.teacherProbabilities(x, x, -1))
+                .hasMessageContaining("found -1.0");
+    }
+}

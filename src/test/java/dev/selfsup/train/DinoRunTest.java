@@ -1,0 +1,61 @@
+package dev.selfsup.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.selfsup.data.DataSplits;
+import dev.selfsup.testing.TinyData;
+import dev.selfsup.util.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** DINO runs: learning on a CNN, its diagnostics, and on a ViT its attention maps and resume. */
+class DinoRunTest {
+    private static final DataSplits DATA = TinyData.splits(512, 256, 3);
+
+    private static PretrainConfig config(String backbone, int epochs) {
+        return PretrainConfig.builder().setMethod("dino").setData(DATA).optBackbone(backbone)
+                .optEpochs(epochs).optBatchSize(64).optLearningRate(3e-3).optSeed(1)
+                .optThreads(2).build();
+    }
+
+    @Test
+    void lossFallsKnnBeatsRandomInitAndTheDiagnosticsAreLogged(@TempDir Path dir) throws Exception {
+        Pretrainer.Result result = new Pretrainer(config("small-resnet", 4), DATA,
+                ProgressListener.silent()).run(dir, false);
+        double random = PretrainerTest.randomInitKnn("small-resnet", DATA);
+        List<EpochMetrics> epochs = result.epochs();
+        System.out.printf("dino: loss %s, kNN %.4f (random init %.4f), diagnostics %s%n",
+                epochs.stream().map(m -> String.format("%.4f", m.loss())).toList(),
+                result.last().knnTop1(), random,
+                epochs.stream().map(EpochMetrics::diagnostics).toList());
+        assertThat(result.last().knnTop1()).isGreaterThan(random + 0.03);
+        // DINO's loss holds the teacher's entropy, which the temperature warm-up and the
+        // centering raise: the student's distance to the teacher is what falls
+        assertThat(epochs.get(3).diagnostics().get("student_teacher_kl"))
+                .isLessThan(epochs.get(0).diagnostics().get("student_teacher_kl") / 2);
+        JsonNode last = Json.MAPPER.readTree(Files.readAllLines(dir.resolve("metrics.jsonl")).get(3));
+        double entropy = last.at("/diagnostics/teacher_entropy").asDouble();
+        assertThat(entropy).isPositive().isLessThan(Math.log(2048));
+        assertThat(last.at("/diagnostics/student_teacher_kl").isNumber()).isTrue();
+        assertThat(last.at("/diagnostics/teacher_temperature").asDouble()).isEqualTo(0.07);
+    }
+
+    @Test
+    void onAVitItDrawsAttentionMapsAndResumesExactly(@TempDir Path dir) throws Exception {
+        PretrainConfig config = config("vit-mini", 2);
+        new Pretrainer(config, DATA, ProgressListener.silent()).run(dir.resolve("straight"), false);
+        assertThat(dir.resolve("straight/pictures/dino-epoch-0002.png")).isRegularFile();
+        Path resumed = dir.resolve("resumed");
+        new Pretrainer(config, DATA, ProgressListener.silent()).run(resumed, false);
+        dev.selfsup.util.AtomicFiles.deleteTree(resumed.resolve("checkpoints/epoch-0002"));
+        new Pretrainer(config, DATA, ProgressListener.silent()).run(resumed, true);
+        // teacher, center and student all restored: the same bytes as the uninterrupted run
+        assertThat(Files.readAllBytes(resumed.resolve("checkpoints/epoch-0002/model.safetensors")))
+                .isEqualTo(Files.readAllBytes(
+                        dir.resolve("straight/checkpoints/epoch-0002/model.safetensors")));
+    }
+}
