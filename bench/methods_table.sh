@@ -12,7 +12,8 @@
 #     of mlp (tutorial's backbone). About 25 minutes on 2 cores.
 #
 # Usage: [PROTOCOL=small|all] [EPOCHS=N] bash bench/methods_table.sh [OUT_DIR] [METHOD...]
-#   OUT_DIR defaults to runs/table (runs/table-all); METHODs default to every image method. Rows
+#   OUT_DIR defaults to runs/table (runs/table-all); METHODs default to every image method; a
+#   METHOD@BACKBONE row trains that method on that backbone (e.g. simclr@vit-mini). Rows
 #   already measured (or refused: delete OUT_DIR/DATA/METHOD.refused to retry) in OUT_DIR are kept,
 #   so the table can be built in parts. Writes OUT_DIR/table.md.
 set -euo pipefail
@@ -22,8 +23,8 @@ out=${1:-runs/table$([ "$protocol" = all ] && echo -all)}
 shift || true
 methods=("$@")
 if [ ${#methods[@]} -eq 0 ]; then
-  methods=(simclr tutorial moco byol simsiam barlow-twins vicreg
-           rotation colorization inpainting masked-image autoencoder denoising-autoencoder)
+  methods=(simclr tutorial moco byol simsiam barlow-twins vicreg nnclr dino
+           rotation colorization inpainting masked-image autoencoder denoising-autoencoder mae)
 fi
 declare -A data
 case "$protocol" in
@@ -61,22 +62,37 @@ for name in "${names[@]}"; do
   if [ "$protocol" = all ] && [ ! -s "$dir/random-init-mlp.json" ]; then
     ./selfsup eval all $spec $eval_options --random-init mlp --json | tail -n 1 > "$dir/random-init-mlp.json"
   fi
-  for method in "${methods[@]}"; do
-    run="$dir/$method"
-    if [ -s "$run/eval.json" ] || [ -s "$dir/$method.refused" ]; then
+  # the random-init baseline of every other backbone a row names (mae trains vit-mini)
+  for backbone in $(printf '%s\n' "${methods[@]}" | sed -n 's/.*@//p; s/^mae$/vit-mini/p' | sort -u); do
+    if [ ! -s "$dir/random-init-$backbone.json" ]; then
+      ./selfsup eval all $spec $eval_options --random-init "$backbone" --json | tail -n 1 \
+        > "$dir/random-init-$backbone.json"
+    fi
+  done
+  for row in "${methods[@]}"; do
+    method=${row%@*}
+    backbone_option=""
+    if [[ "$row" == *@* ]]; then
+      backbone_option="--backbone ${row#*@}"
+    fi
+    run="$dir/$row"
+    if [ -s "$run/eval.json" ] || [ -s "$dir/$row.refused" ]; then
       continue
     fi
     rm -rf "$run"
-    echo "== $method on $name ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))"
+    echo "== $row on $name ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))"
     options="$common"
+    if [ -n "$backbone_option" ]; then
+      options="${common/--backbone small-resnet/} $backbone_option"
+    fi
     if [[ -n "$crop_methods" && "$crop_methods" == *" $method "* ]]; then
       options="$options --min-crop-scale 0.8"
     fi
-    rm -f "$dir/$method.refused"
-    if ! ./selfsup pretrain --method "$method" $spec $options --out "$run" > "$dir/$method.log" 2>&1; then
+    rm -f "$dir/$row.refused"
+    if ! ./selfsup pretrain --method "$method" $spec $options --out "$run" > "$dir/$row.log" 2>&1; then
       # a method that refuses the data (colorization on gray images) gets a row saying why
-      tail -n 1 "$dir/$method.log" > "$dir/$method.refused"
-      echo "   refused: $(cat "$dir/$method.refused")"
+      tail -n 1 "$dir/$row.log" > "$dir/$row.refused"
+      echo "   refused: $(cat "$dir/$row.refused")"
       continue
     fi
     ./selfsup eval all $spec $eval_options --checkpoint "$run" --json | tail -n 1 > "$run/eval.json"
@@ -106,7 +122,9 @@ header += ["embedding_std", "train s", "peak RSS MiB"]
 lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
 for name in names:
     d = out / name
-    for base in ["raw-pixels", "random-init", "random-init-mlp"]:
+    bases = ["raw-pixels", "random-init", "random-init-mlp"]
+    bases += sorted(f.stem for f in d.glob("random-init-*.json") if f.stem not in bases)
+    for base in bases:
         f = d / f"{base}.json"
         if f.exists():
             cells = [name, f"*{base}*"] + scores(json.loads(f.read_text())) + ["-", "-", "-"]

@@ -34,7 +34,7 @@ class PretextCliTest {
                 "idx:" + data, "--mask-ratio", "0.5", "--out", dir.resolve("rot").toString());
         assertThat(notMasking.code()).isEqualTo(1);
         assertThat(notMasking.err()).contains("--mask-ratio applies to inpainting, masked-image, "
-                + "denoising-autoencoder, not to rotation");
+                + "denoising-autoencoder, mae, not to rotation");
         CliTest.Run outOfRange = CliTest.run("pretrain", "--method", "masked-image", "--data",
                 "idx:" + data, "--mask-ratio", "1.5", "--out", dir.resolve("mim").toString());
         assertThat(outOfRange.code()).isEqualTo(1);
@@ -46,5 +46,36 @@ class PretextCliTest {
         assertThat(gray.err().strip()).startsWith("selfsup: error: colorization needs colour")
                 .contains("1 channel (gray)").doesNotContain("\n");
         assertThat(dir.resolve("gray")).doesNotExist();
+    }
+
+    @Test
+    void maeAndDinoRunFromTheCliOnAVit(@TempDir Path dir) throws IOException {
+        Path data = CliTest.tinyIdx(Files.createDirectories(dir.resolve("data")));
+        Path mae = dir.resolve("mae");
+        CliTest.Run run = CliTest.run("pretrain", "--method", "mae", "--data", "idx:" + data,
+                "--epochs", "1", "--batch-size", "64", "--threads", "2", "--mask-ratio", "0.5",
+                "--out", mae.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).contains("backbone vit-mini").contains("lr 5.0E-4");
+        assertThat(mae.resolve("pictures/mae-epoch-0001.png")).isRegularFile();
+        assertThat(Files.readString(mae.resolve("config.json")))
+                .containsPattern("\"backbone\"\\s*:\\s*\"vit-mini\"");
+
+        Path dino = dir.resolve("dino");
+        CliTest.Run vit = CliTest.run("pretrain", "--method", "dino", "--backbone", "vit-mini",
+                "--data", "idx:" + data, "--epochs", "1", "--batch-size", "64", "--threads", "2",
+                "--out", dino.toString());
+        assertThat(vit.code()).as(vit.err()).isZero();
+        assertThat(dino.resolve("pictures/dino-epoch-0001.png")).isRegularFile();
+        assertThat(Files.readString(dino.resolve("metrics.jsonl"))).contains("teacher_entropy");
+        CliTest.Run embed = CliTest.run("embed", "--checkpoint", dino.toString(), "--data",
+                "idx:" + data, "--out", dir.resolve("emb.npy").toString());
+        assertThat(embed.code()).as(embed.err()).isZero();
+
+        CliTest.Run cnn = CliTest.run("pretrain", "--method", "mae", "--backbone", "small-resnet",
+                "--data", "idx:" + data, "--out", dir.resolve("cnn").toString());
+        assertThat(cnn.code()).isEqualTo(1);
+        assertThat(cnn.err()).contains("mae needs a ViT backbone").contains("'small-resnet'");
+        assertThat(dir.resolve("cnn")).doesNotExist();
     }
 }
