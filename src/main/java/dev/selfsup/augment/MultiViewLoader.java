@@ -7,6 +7,7 @@ import dev.selfsup.util.Seeds;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -27,16 +28,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * number of workers, and a run resumed at an epoch boundary sees exactly what it would have.
  * A partial last batch is dropped (contrastive losses and batch norm want full batches).
  *
+ * <p>Views may differ in recipe and size (multi-crop: two global views and several small local
+ * ones): the views of one recipe come together, view-major, and the batch's groups of same-size
+ * views follow one another in the array ({@link #viewGroups}).
+ *
  * <p>A consumer that is done with a batch may hand it back with {@link #recycle}; later batches
  * are then rendered into it instead of a freshly allocated array (a 512-view RGB 32x32 batch is
  * 6 MB, and allocating and zeroing one costs about as much as rendering a sixth of it).
  */
 public final class MultiViewLoader implements AutoCloseable {
     private final ImageSet images;
-    private final ViewRecipe recipe;
+    private final List<ViewRecipe> viewRecipes;
+    private final int[] viewOffsets;
+    private final int totalVolume;
     private final ChannelStats stats;
     private final int batchSize;
-    private final int viewCount;
     private final long seed;
     private final int prefetch;
     private final ExecutorService workers;
@@ -55,6 +61,25 @@ public final class MultiViewLoader implements AutoCloseable {
      */
     public MultiViewLoader(ImageSet images, ViewRecipe recipe, ChannelStats stats, int batchSize,
             int viewCount, long seed, int workerThreads, int prefetch) {
+        this(images, nCopies(recipe, viewCount), stats, batchSize, seed, workerThreads, prefetch);
+    }
+
+    private static List<ViewRecipe> nCopies(ViewRecipe recipe, int viewCount) {
+        if (viewCount <= 0) {
+            throw new IllegalArgumentException("view count must be > 0, found " + viewCount);
+        }
+        return java.util.Collections.nCopies(viewCount, recipe);
+    }
+
+    /**
+     * A loader whose view {@code v} of every sample is made by {@code viewRecipes.get(v)}.
+     *
+     * @param viewRecipes one recipe per view, at least one
+     * @see #MultiViewLoader(ImageSet, ViewRecipe, ChannelStats, int, int, long, int, int)
+     */
+    public MultiViewLoader(ImageSet images, List<ViewRecipe> viewRecipes, ChannelStats stats,
+            int batchSize, long seed, int workerThreads, int prefetch) {
+        int viewCount = viewRecipes.size();
         if (batchSize <= 0 || batchSize > images.size()) {
             throw new IllegalArgumentException("batch size must be in [1, " + images.size()
                     + "] (the training set's size), found " + batchSize);
@@ -71,10 +96,16 @@ public final class MultiViewLoader implements AutoCloseable {
                     + " channels, images " + images.channels());
         }
         this.images = images;
-        this.recipe = recipe;
+        this.viewRecipes = List.copyOf(viewRecipes);
+        this.viewOffsets = new int[viewCount + 1];
+        for (int v = 0; v < viewCount; v++) {
+            int side = viewRecipes.get(v).outputSize();
+            viewOffsets[v + 1] = Math.addExact(viewOffsets[v],
+                    Math.multiplyExact(batchSize, images.channels() * side * side));
+        }
+        this.totalVolume = viewOffsets[viewCount];
         this.stats = stats;
         this.batchSize = batchSize;
-        this.viewCount = viewCount;
         this.seed = seed;
         this.prefetch = prefetch;
         AtomicInteger counter = new AtomicInteger();
@@ -92,19 +123,43 @@ public final class MultiViewLoader implements AutoCloseable {
         return images.size() / batchSize;
     }
 
-    /** Floats in one batch: {@code viewCount * batchSize * channels * size * size}. */
+    /** Floats in one batch: {@code batchSize * channels * sum over views of size^2}. */
     public int batchLength() {
-        return viewCount * batchSize * viewVolume();
+        return totalVolume;
     }
 
-    private int viewVolume() {
-        return images.channels() * recipe.outputSize() * recipe.outputSize();
-    }
-
-    /** The shape of one batch: {@code (viewCount * batchSize, channels, size, size)}. */
+    /**
+     * The shape of one batch of views all of one size: {@code (viewCount * batchSize, channels,
+     * size, size)}.
+     *
+     * @throws IllegalStateException when the views differ in size: see {@link #viewGroups}
+     */
     public long[] batchShape() {
-        return new long[] {(long) viewCount * batchSize, images.channels(), recipe.outputSize(),
-            recipe.outputSize()};
+        List<long[]> groups = viewGroups();
+        if (groups.size() != 1) {
+            throw new IllegalStateException("the views come in " + groups.size() + " sizes; use "
+                    + "viewGroups()");
+        }
+        return groups.get(0);
+    }
+
+    /**
+     * The batch's runs of consecutive views of one size, in array order, each as the shape
+     * {@code (views * batchSize, channels, size, size)}.
+     */
+    public List<long[]> viewGroups() {
+        List<long[]> groups = new java.util.ArrayList<>();
+        int v = 0;
+        while (v < viewRecipes.size()) {
+            int side = viewRecipes.get(v).outputSize();
+            int end = v;
+            while (end < viewRecipes.size() && viewRecipes.get(end).outputSize() == side) {
+                end++;
+            }
+            groups.add(new long[] {(long) (end - v) * batchSize, images.channels(), side, side});
+            v = end;
+        }
+        return groups;
     }
 
     /** The sample order of an epoch: a permutation of {@code [0, size)}. */
@@ -113,15 +168,17 @@ public final class MultiViewLoader implements AutoCloseable {
     }
 
     /**
-     * Renders batch {@code batch} of {@code epoch} into {@code out}, view-major:
-     * {@code out[((v * batchSize) + s) * volume ...]} is view v of the batch's sample s.
+     * Renders batch {@code batch} of {@code epoch} into {@code out}, view-major: view {@code v}
+     * of the batch's sample {@code s} starts at {@code batchSize * (sum of the volumes of views
+     * before v) + s * volume(v)}; with views of one size, at {@code ((v * batchSize) + s) * volume}.
      */
     public void renderBatch(int epoch, int[] order, int batch, float[] out) {
-        int volume = viewVolume();
         for (int s = 0; s < batchSize; s++) {
             int index = order[batch * batchSize + s];
-            for (int v = 0; v < viewCount; v++) {
-                int offset = (v * batchSize + s) * volume;
+            for (int v = 0; v < viewRecipes.size(); v++) {
+                ViewRecipe recipe = viewRecipes.get(v);
+                int volume = images.channels() * recipe.outputSize() * recipe.outputSize();
+                int offset = viewOffsets[v] + s * volume;
                 recipe.renderView(images, index, Seeds.random(seed, epoch, index, v), out, offset,
                         stats);
             }

@@ -111,6 +111,23 @@ public final class ViewRecipes {
         return simclr(outputSize, minCropScale, rotationDegrees, SIMCLR_JITTER_STRENGTH);
     }
 
+    /** Multi-crop's smallest local crop, as a share of the image's area (DINO's 0.05). */
+    public static final double LOCAL_CROP_MIN_SCALE = 0.05;
+    /** Multi-crop's largest local crop, as a share of the image's area (DINO's 0.4). */
+    public static final double LOCAL_CROP_MAX_SCALE = 0.4;
+
+    /**
+     * Multi-crop's local views (SwAV, https://arxiv.org/abs/2006.09882; DINO): crops of 5% to
+     * 40% of the image resized to a small {@code outputSize}, then the simclr recipe's flip,
+     * colour jitter of {@code colorJitterStrength} and grayscale.
+     */
+    public static TransformRecipe localCrops(int outputSize, double colorJitterStrength) {
+        return new TransformRecipe("local-crops", outputSize, List.of(
+                new RandomResizedCrop(outputSize, LOCAL_CROP_MIN_SCALE, LOCAL_CROP_MAX_SCALE),
+                new HorizontalFlip(0.5), ColorJitter.simClr(colorJitterStrength),
+                new RandomGrayscale(0.2)));
+    }
+
     /**
      * {@link #simclr(int, double, double)} with a colour jitter of strength
      * {@code colorJitterStrength} ({@link ColorJitter#simClr}). On one-channel images the jitter

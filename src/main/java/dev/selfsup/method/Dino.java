@@ -17,10 +17,12 @@ import java.util.Optional;
 
 /**
  * DINO, self-distillation with no labels (Caron et al. 2021, https://arxiv.org/abs/2104.14294):
- * a student network (backbone + {@link DinoHead}) learns to match, on every other view, the
- * output distribution of a teacher that is its momentum (EMA) copy; the teacher's outputs are
- * centred ({@link RunningCenter}) and sharpened (a low temperature warmed up from 0.04 to 0.07)
- * so that neither one dimension nor the uniform distribution wins ({@link DinoLoss}). Works on
+ * a student network (backbone + {@link DinoHead}) learns to match, on every other view (two
+ * global views and {@value #DEFAULT_LOCAL_CROPS} small local ones: multi-crop), the output
+ * distribution of a teacher that is its momentum (EMA) copy and sees the global views only; the
+ * teacher's outputs are centred ({@link RunningCenter}) and sharpened (a low temperature warmed
+ * up from 0.04 to 0.07) so that neither one dimension nor the uniform distribution wins
+ * ({@link DinoLoss}). Works on
  * ResNet and ViT backbones; on a ViT, the pictures are the class token's attention maps per
  * head, the figure DINO is known for.
  *
@@ -41,6 +43,10 @@ public final class Dino extends MomentumMethod {
      * 300, as a share so that short runs warm up too.
      */
     public static final double DEFAULT_WARMUP_FRACTION = 0.3;
+    /** Local views per sample, lightly's multi-crop default (the paper's ViT runs use 10). */
+    public static final int DEFAULT_LOCAL_CROPS = 6;
+    /** Local view side as a share of the global one: the paper's 96 of 224. */
+    public static final double LOCAL_CROP_SIDE = 96.0 / 224;
 
     private final DinoLoss loss;
     private final RunningCenter center;
@@ -49,6 +55,7 @@ public final class Dino extends MomentumMethod {
     private final double warmupTeacherTemperature;
     private final double teacherTemperature;
     private final double warmupFraction;
+    private final int localCrops;
     private double currentTeacherTemperature;
     private double entropySum;
     private double klSum;
@@ -64,6 +71,7 @@ public final class Dino extends MomentumMethod {
         warmupTeacherTemperature = builder.warmupTeacherTemperature;
         teacherTemperature = builder.teacherTemperature;
         warmupFraction = builder.warmupFraction;
+        localCrops = builder.localCrops;
         currentTeacherTemperature = warmupTeacherTemperature;
     }
 
@@ -85,6 +93,26 @@ public final class Dino extends MomentumMethod {
                 + (teacherTemperature - warmupTeacherTemperature) * step / warmupSteps;
     }
 
+    @Override
+    public int localViewCount() {
+        return localCrops;
+    }
+
+    /**
+     * {@value #LOCAL_CROP_SIDE} of the global side, in whole patches on a ViT (else multiples of
+     * 4), at least two of them: 12 for 28- and 32-pixel images.
+     */
+    @Override
+    public int localViewSize(int globalSide) {
+        int unit = backbone().block() instanceof VisionTransformer vit ? vit.config().patch() : 4;
+        int size = Math.max(2, (int) Math.round(globalSide * LOCAL_CROP_SIDE / unit)) * unit;
+        if (size >= globalSide) {
+            throw new IllegalArgumentException("local views of " + size + " pixels would not be "
+                    + "smaller than the " + globalSide + "-pixel global ones; use no local crops");
+        }
+        return size;
+    }
+
     /** The center of the teacher's outputs. */
     public RunningCenter center() {
         return center;
@@ -104,7 +132,15 @@ public final class Dino extends MomentumMethod {
         // borrow the center for the step, so that what is computed from it is freed with it
         student.getManager().tempAttachAll(centre);
         List<NDArray> teachers = List.of(batch.view(teacher, 0), batch.view(teacher, 1));
-        List<NDArray> students = List.of(batch.view(student, 0), batch.view(student, 1));
+        List<NDArray> students = new ArrayList<>(
+                List.of(batch.view(student, 0), batch.view(student, 1)));
+        if (batch.localImages() != null) {
+            // the student alone sees the local views, at their own size
+            NDArray local = project(parameterStore, batch.localImages(), training); // (L*N, K)
+            for (int v = 0; v < batch.localViewCount(); v++) {
+                students.add(batch.view(local, v));
+            }
+        }
         NDArray value = loss.compute(teachers, students, centre, currentTeacherTemperature);
         if (training) {
             center.stage(teacher.mean(new int[] {0}, true)); // (1, K)
@@ -207,6 +243,7 @@ public final class Dino extends MomentumMethod {
         private double warmupTeacherTemperature = DEFAULT_WARMUP_TEACHER_TEMPERATURE;
         private double teacherTemperature = DEFAULT_TEACHER_TEMPERATURE;
         private double warmupFraction = DEFAULT_WARMUP_FRACTION;
+        private int localCrops = DEFAULT_LOCAL_CROPS;
 
         Builder() {
             super(DinoHead.DEFAULT_OUTPUT_DIM);
@@ -255,6 +292,17 @@ public final class Dino extends MomentumMethod {
         }
 
         /**
+         * Local views per sample (multi-crop), seen by the student only; 0 trains on the two
+         * global views alone. Default 6; a backbone that takes one image size only
+         * ({@link dev.selfsup.nn.Backbone#takesOtherSizes()} false, e.g. {@code mlp}) needs 0,
+         * which is what {@code Methods.create} picks for it.
+         */
+        public Builder optLocalCrops(int localCrops) {
+            this.localCrops = localCrops;
+            return this;
+        }
+
+        /**
          * Builds the method.
          *
          * @throws IllegalArgumentException naming a setting out of its range
@@ -272,6 +320,14 @@ public final class Dino extends MomentumMethod {
             if (!(warmupTeacherTemperature > 0 && teacherTemperature > 0)) {
                 throw new IllegalArgumentException("teacher temperatures must be > 0, found "
                         + warmupTeacherTemperature + " and " + teacherTemperature);
+            }
+            if (localCrops < 0) {
+                throw new IllegalArgumentException("local crops must be >= 0, found " + localCrops);
+            }
+            if (localCrops > 0 && !backbone.takesOtherSizes()) {
+                throw new IllegalArgumentException("backbone '" + backbone.name() + "' takes "
+                        + backbone.inputShape() + " images only, so it cannot see local crops; "
+                        + "use optLocalCrops(0), found " + localCrops);
             }
             if (!(warmupFraction >= 0 && warmupFraction <= 1)) {
                 throw new IllegalArgumentException("warm-up fraction must be in [0, 1], found "

@@ -27,6 +27,20 @@ public interface Method {
     /** Views per sample the loss needs. */
     int viewCount();
 
+    /**
+     * Small local views per sample besides the {@link #viewCount()} global ones (multi-crop,
+     * Caron et al. 2020, https://arxiv.org/abs/2006.09882); none by default. They reach
+     * {@link #loss} as {@link ViewBatch#localImages()}.
+     */
+    default int localViewCount() {
+        return 0;
+    }
+
+    /** Side of the local views for global views of side {@code globalSide}. */
+    default int localViewSize(int globalSide) {
+        return globalSide;
+    }
+
     /** The name of the view recipe this method is meant to train with. */
     String defaultRecipe();
 

@@ -151,7 +151,9 @@ public final class Methods {
             case Nnclr.NAME -> new Nnclr(backbone, options.temperature() != null
                     ? options.temperature() : Nnclr.DEFAULT_TEMPERATURE,
                     options.queueSize() != null ? options.queueSize() : MemoryBank.DEFAULT_SIZE);
-            case Dino.NAME -> Dino.builder().setBackbone(backbone).build();
+            case Dino.NAME -> Dino.builder().setBackbone(backbone)
+                    .optLocalCrops(backbone.takesOtherSizes() ? Dino.DEFAULT_LOCAL_CROPS : 0)
+                    .build();
             case RotationPrediction.NAME -> new RotationPrediction(backbone);
             case Colorization.NAME -> new Colorization(backbone, options.inputStats());
             case Inpainting.NAME -> new Inpainting(backbone,

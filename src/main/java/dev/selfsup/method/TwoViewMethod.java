@@ -37,7 +37,12 @@ abstract class TwoViewMethod extends PartsMethod {
 
     /** Projections of both views, {@code (2N, projectionDim)}, view-major. */
     NDArray project(ParameterStore parameterStore, ViewBatch batch, boolean training) {
-        NDList features = model().forward(parameterStore, new NDList(batch.images()), training);
+        return project(parameterStore, batch.images(), training);
+    }
+
+    /** Projections of any images {@code (n, C, H, W)}, e.g. local views: {@code (n, dim)}. */
+    NDArray project(ParameterStore parameterStore, NDArray images, boolean training) {
+        NDList features = model().forward(parameterStore, new NDList(images), training);
         return projectionHead.forward(parameterStore, features, training).singletonOrThrow();
     }
 }

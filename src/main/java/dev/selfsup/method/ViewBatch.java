@@ -5,18 +5,34 @@ import ai.djl.ndarray.index.NDIndex;
 
 /**
  * A batch of augmented views in one array, view-major: rows {@code [v*batch, (v+1)*batch)} hold
- * view {@code v} of the batch's samples, in the same sample order for every view.
+ * view {@code v} of the batch's samples, in the same sample order for every view. Multi-crop
+ * methods also get smaller local views, view-major in an array of their own.
  *
  * @param images {@code (viewCount * batchSize, channels, height, width)}
  * @param batchSize samples in the batch
- * @param viewCount views per sample
+ * @param viewCount views per sample in {@code images}
+ * @param localImages the local views {@code (localViewCount * batchSize, channels, h, w)}, or
+ *     null when there are none
+ * @param localViewCount local views per sample (0 without local views)
  */
-public record ViewBatch(NDArray images, int batchSize, int viewCount) {
+public record ViewBatch(NDArray images, int batchSize, int viewCount, NDArray localImages,
+        int localViewCount) {
     public ViewBatch {
         if (images.getShape().get(0) != (long) batchSize * viewCount) {
             throw new IllegalArgumentException("images must have batchSize*viewCount = "
                     + (long) batchSize * viewCount + " rows, found " + images.getShape());
         }
+        if ((localImages == null) != (localViewCount == 0) || (localImages != null
+                && localImages.getShape().get(0) != (long) batchSize * localViewCount)) {
+            throw new IllegalArgumentException("local images must have batchSize*localViewCount = "
+                    + (long) batchSize * localViewCount + " rows, found "
+                    + (localImages == null ? "none" : localImages.getShape()));
+        }
+    }
+
+    /** A batch without local views. */
+    public ViewBatch(NDArray images, int batchSize, int viewCount) {
+        this(images, batchSize, viewCount, null, 0);
     }
 
     /** Rows of view {@code v} of an array laid out like {@link #images()}, {@code (batch, ...)}. */

@@ -12,8 +12,11 @@ import java.util.Objects;
  * @param block the DJL block
  * @param featureDim width of the output features
  * @param inputShape one sample's shape {@code (channels, height, width)}
+ * @param takesOtherSizes whether the block also maps smaller images to features (a CNN with
+ *     global pooling, a ViT with fixed positions), as multi-crop's local views need
  */
-public record Backbone(String name, Block block, int featureDim, Shape inputShape) {
+public record Backbone(String name, Block block, int featureDim, Shape inputShape,
+        boolean takesOtherSizes) {
     public Backbone {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(block, "block");
@@ -25,6 +28,11 @@ public record Backbone(String name, Block block, int featureDim, Shape inputShap
             throw new IllegalArgumentException(
                     "inputShape must be (channels, height, width), found " + inputShape);
         }
+    }
+
+    /** A backbone that takes images of {@code inputShape} only. */
+    public Backbone(String name, Block block, int featureDim, Shape inputShape) {
+        this(name, block, featureDim, inputShape, false);
     }
 
     /** The input shape of a batch of {@code batchSize} samples. */

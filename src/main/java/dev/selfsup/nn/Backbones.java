@@ -180,7 +180,8 @@ public final class Backbones {
      */
     public static Backbone vit(String name, VisionTransformer.Config config) {
         return new Backbone(name, new VisionTransformer(config), config.dim(),
-                new Shape(config.channels(), config.imageHeight(), config.imageWidth()));
+                new Shape(config.channels(), config.imageHeight(), config.imageWidth()),
+                !config.learnedPositions());
     }
 
     /**
@@ -289,7 +290,7 @@ public final class Backbones {
         // Kaiming-normal (fan-out) weights, as torchvision's ResNet
         block.setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
                 XavierInitializer.FactorType.OUT, 2), Parameter.Type.WEIGHT);
-        return new Backbone(name, block, in, new Shape(channels, height, width));
+        return new Backbone(name, block, in, new Shape(channels, height, width), true);
     }
 
     /**

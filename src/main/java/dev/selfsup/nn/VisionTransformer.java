@@ -25,7 +25,9 @@ import java.util.Locale;
  * layer) with a final layer norm follow. Features are the class token's output or the mean of the
  * patch tokens'.
  *
- * <p>Input {@code (batch, channels, height, width)}; output {@code (batch, dim)}. Pieces for
+ * <p>Input {@code (batch, channels, height, width)}; output {@code (batch, dim)}. With fixed
+ * positions, images of other sides in whole patches are taken too (multi-crop's local views get
+ * the sine-cosine table of their own grid). Pieces for
  * methods that work on tokens (MAE, iBOT): {@link #patchTokens}, {@link #encode},
  * {@link #attentionMaps}.
  */
@@ -216,7 +218,17 @@ public final class VisionTransformer extends AbstractBlock {
     public NDArray patchTokens(ParameterStore ps, NDArray images, boolean training) {
         NDArray patches = patchify(images, config.patch()); // (batch, patches, C * p * p)
         NDArray tokens = patchEmbedding.forward(ps, new NDList(patches), training).head(); // (batch, patches, dim)
-        return tokens.add(positions(ps, tokens, training, ":, 1:, :"));
+        Shape shape = images.getShape();
+        int gridHeight = (int) shape.get(2) / config.patch();
+        int gridWidth = (int) shape.get(3) / config.patch();
+        if (gridHeight == config.gridHeight() && gridWidth == config.gridWidth()) {
+            return tokens.add(positions(ps, tokens, training, ":, 1:, :"));
+        }
+        // another size (multi-crop's local views): the sine-cosine table of that grid
+        float[] table = sineCosinePositions(config.dim(), gridHeight, gridWidth);
+        return tokens.add(tokens.getManager().create(table,
+                new Shape(1, 1 + (long) gridHeight * gridWidth, config.dim()))
+                .get(new NDIndex(":, 1:, :")));
     }
 
     /**
@@ -261,11 +273,17 @@ public final class VisionTransformer extends AbstractBlock {
             PairList<String, Object> params) {
         NDArray images = inputs.singletonOrThrow();
         Shape shape = images.getShape();
+        boolean configured = shape.dimension() == 4 && shape.get(2) == config.imageHeight()
+                && shape.get(3) == config.imageWidth();
+        // other sizes (multi-crop's local views) only with fixed positions, in whole patches
+        boolean otherSize = shape.dimension() == 4 && !config.learnedPositions()
+                && shape.get(2) % config.patch() == 0 && shape.get(3) % config.patch() == 0;
         if (shape.dimension() != 4 || shape.get(1) != config.channels()
-                || shape.get(2) != config.imageHeight() || shape.get(3) != config.imageWidth()) {
+                || !(configured || otherSize)) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "this ViT takes (batch, %d, %d, %d) images, found %s", config.channels(),
-                    config.imageHeight(), config.imageWidth(), shape));
+                    "this ViT takes (batch, %d, %d, %d) images%s, found %s", config.channels(),
+                    config.imageHeight(), config.imageWidth(), config.learnedPositions() ? ""
+                            : " or other sides that are multiples of " + config.patch(), shape));
         }
         return new NDList(pool(encode(ps, patchTokens(ps, images, training), training)));
     }

@@ -7,6 +7,7 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.selfsup.augment.MultiViewLoader;
 import dev.selfsup.augment.ViewRecipe;
+import dev.selfsup.augment.ViewRecipes;
 import dev.selfsup.data.ChannelStats;
 import dev.selfsup.data.DataSplits;
 import dev.selfsup.data.ImageSet;
@@ -44,8 +45,16 @@ record ImageTask(Method method, String backbone, DataSplits data, ViewRecipe rec
      */
     static ImageTask open(Method method, String backbone, DataSplits data, ViewRecipe recipe,
             ChannelStats stats, PretrainConfig config, ProgressListener listener) {
-        MultiViewLoader loader = new MultiViewLoader(data.train(), recipe, stats,
-                config.batchSize(), method.viewCount(), config.seed(), config.workers(),
+        java.util.List<ViewRecipe> views = new java.util.ArrayList<>(
+                java.util.Collections.nCopies(method.viewCount(), recipe));
+        if (method.localViewCount() > 0) {
+            ViewRecipe local = ViewRecipes.localCrops(method.localViewSize(recipe.outputSize()),
+                    config.colorJitterStrength() != null ? config.colorJitterStrength()
+                            : ViewRecipes.SIMCLR_JITTER_STRENGTH);
+            views.addAll(java.util.Collections.nCopies(method.localViewCount(), local));
+        }
+        MultiViewLoader loader = new MultiViewLoader(data.train(), views, stats,
+                config.batchSize(), config.seed(), config.workers(),
                 Math.max(2, config.workers() + 1));
         return new ImageTask(method, backbone, data, recipe, stats, config, listener, loader,
                 new TrainingStep.ViewInput(method));
@@ -79,7 +88,7 @@ record ImageTask(Method method, String backbone, DataSplits data, ViewRecipe rec
     @Override
     public Iterator<TrainingStep.Batch> batches(int epoch, long firstStep) {
         Iterator<float[]> arrays = loader.epoch(epoch, 0);
-        long[] shape = loader.batchShape();
+        java.util.List<long[]> groups = loader.viewGroups();
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -90,7 +99,7 @@ record ImageTask(Method method, String backbone, DataSplits data, ViewRecipe rec
             public TrainingStep.Batch next() {
                 float[] values = arrays.next();
                 // the step copies the values into its own buffer, then they go back to the loader
-                return views.batch(values, shape, () -> loader.recycle(values));
+                return views.batch(values, groups, () -> loader.recycle(values));
             }
         };
     }

@@ -15,6 +15,7 @@ import dev.selfsup.method.TextMethod;
 import dev.selfsup.method.ViewBatch;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 
 /**
  * One optimisation step of any method: the batch's loss is computed and back-propagated, the
@@ -131,10 +132,22 @@ public final class TrainingStep {
      * @throws IllegalStateException when this step was made from a bare model
      */
     public float run(float[] batch, long[] shape, double learningRate, long step, long totalSteps) {
+        return run(batch, List.of(shape), learningRate, step, totalSteps);
+    }
+
+    /**
+     * Runs one image step on a batch of global views followed by local ones (multi-crop).
+     *
+     * @param groups the shapes of the global views {@code (viewCount * batchSize, C, H, W)} and
+     *     of the local ones {@code (localViewCount * batchSize, C, h, w)}, as
+     *     {@code MultiViewLoader.viewGroups()} gives them
+     */
+    public float run(float[] batch, List<long[]> groups, double learningRate, long step,
+            long totalSteps) {
         if (views == null) {
             throw new IllegalStateException("image batches need a step made from a Method");
         }
-        return run(views.batch(batch, shape, () -> { }), learningRate, step, totalSteps);
+        return run(views.batch(batch, groups, () -> { }), learningRate, step, totalSteps);
     }
 
     /**
@@ -207,18 +220,32 @@ public final class TrainingStep {
          *     the loader)
          */
         Batch batch(float[] values, long[] shape, Runnable release) {
+            return batch(values, List.of(shape), release);
+        }
+
+        /**
+         * @param values the global views, view-major, then the local views, view-major
+         * @param groups the shapes of the two runs ({@code (viewCount * batchSize, C, H, W)},
+         *     then {@code (localViewCount * batchSize, C, h, w)}) or of the first alone
+         */
+        Batch batch(float[] values, List<long[]> groups, Runnable release) {
+            long rows = groups.stream().mapToLong(group -> group[0]).sum();
             return new Batch() {
                 @Override
                 public NDArray loss(ParameterStore parameterStore, NDManager step) {
+                    List<NDArray> arrays = images(step, values, groups);
                     int viewCount = method.viewCount();
-                    ViewBatch batch = new ViewBatch(images(step, values, shape),
-                            (int) (shape[0] / viewCount), viewCount);
+                    int batchSize = (int) (groups.get(0)[0] / viewCount);
+                    ViewBatch batch = arrays.size() == 1
+                            ? new ViewBatch(arrays.get(0), batchSize, viewCount)
+                            : new ViewBatch(arrays.get(0), batchSize, viewCount, arrays.get(1),
+                                    (int) (groups.get(1)[0] / batchSize));
                     return method.loss(parameterStore, batch, true);
                 }
 
                 @Override
                 public long rows() {
-                    return shape[0];
+                    return rows;
                 }
 
                 @Override
@@ -228,15 +255,29 @@ public final class TrainingStep {
             };
         }
 
-        private NDArray images(NDManager step, float[] values, long[] shape) {
+        private List<NDArray> images(NDManager step, float[] values, List<long[]> groups) {
             int bytes = Math.multiplyExact(values.length, Float.BYTES);
             if (input == null || input.capacity() < bytes) {
                 input = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
             }
             input.clear();
             input.asFloatBuffer().put(values);
-            input.limit(bytes);
-            return step.create(input, new Shape(shape), DataType.FLOAT32);
+            List<NDArray> arrays = new java.util.ArrayList<>();
+            int start = 0;
+            for (long[] group : groups) {
+                Shape shape = new Shape(group);
+                int length = Math.multiplyExact(Math.toIntExact(shape.size()), Float.BYTES);
+                ByteBuffer part = input.duplicate().order(ByteOrder.nativeOrder());
+                part.position(start).limit(start + length);
+                arrays.add(step.create(part.slice().order(ByteOrder.nativeOrder()), shape,
+                        DataType.FLOAT32));
+                start += length;
+            }
+            if (start != bytes) {
+                throw new IllegalArgumentException("the view groups hold " + start / Float.BYTES
+                        + " floats, the batch " + values.length);
+            }
+            return arrays;
         }
     }
 }

@@ -59,6 +59,39 @@ class MultiViewLoaderTest {
     }
 
     @Test
+    void multiCropBatchesHoldTheGlobalViewsThenTheSmallerLocalOnes() {
+        ImageSet set = TestImages.random(10, 1, 20, 20, 4);
+        ChannelStats stats = ChannelStats.of(set);
+        TransformRecipe global = ViewRecipes.simclr(SIZE);
+        TransformRecipe local = ViewRecipes.localCrops(8, 0.5);
+        List<ViewRecipe> views = List.of(global, global, local, local, local);
+        int batch = 4;
+        try (MultiViewLoader loader = new MultiViewLoader(set, views, stats, batch, 5, 2, 2)) {
+            assertThat(loader.viewGroups()).containsExactly(new long[] {8, 1, SIZE, SIZE},
+                    new long[] {12, 1, 8, 8});
+            assertThat(loader.batchLength()).isEqualTo(batch * (2 * SIZE * SIZE + 3 * 64));
+            assertThatThrownBy(loader::batchShape).hasMessageContaining("2 sizes");
+            int[] order = loader.epochOrder(1);
+            float[] first = epoch(loader, 1, false).get(0);
+            for (int v = 0; v < views.size(); v++) {
+                TransformRecipe recipe = (TransformRecipe) views.get(v);
+                int volume = recipe.outputSize() * recipe.outputSize();
+                int base = v < 2 ? v * batch * SIZE * SIZE
+                        : 2 * batch * SIZE * SIZE + (v - 2) * batch * 64;
+                for (int s = 0; s < batch; s++) {
+                    int index = order[s];
+                    float[] expected = recipe.apply(FloatImage.of(set, index),
+                            Seeds.random(5, 1, index, v)).data();
+                    stats.standardize(expected, 0, volume);
+                    float[] actual = new float[volume];
+                    System.arraycopy(first, base + s * volume, actual, 0, volume);
+                    assertThat(actual).as("view %d sample %d", v, s).containsExactly(expected);
+                }
+            }
+        }
+    }
+
+    @Test
     void recycledArraysAreReusedAndGiveTheSameBatches() {
         ImageSet set = TestImages.random(24, 3, 16, 16, 2);
         ChannelStats stats = ChannelStats.of(set);

@@ -43,7 +43,8 @@ class MomentumMethodsTest {
 
     private static Dino dino() {
         TorchRuntime.setSeed(3);
-        return Dino.builder().setBackbone(Backbones.mlp(1, 8, 8)).optHead(32, 16, 64).build();
+        return Dino.builder().setBackbone(Backbones.mlp(1, 8, 8)).optHead(32, 16, 64)
+                .optLocalCrops(0).build();
     }
 
     private static float[] batch(SplittableRandom random) {
@@ -214,6 +215,20 @@ class MomentumMethodsTest {
                 }
             }
         }
+    }
+
+    @Test
+    void dinoRefusesLocalCropsOnABackboneOfOneSize() {
+        assertThatThrownBy(() -> Dino.builder().setBackbone(Backbones.mlp(1, 8, 8)).build())
+                .hasMessageContaining("backbone 'mlp' takes (1, 8, 8) images only")
+                .hasMessageContaining("optLocalCrops(0)");
+        // the registry picks no local crops for such a backbone, six for a CNN
+        assertThat(Methods.build("dino", "mlp", 1, 8, 8, Methods.Options.defaults())
+                .localViewCount()).isZero();
+        assertThat(Methods.build("dino", "small-resnet", 1, 28, 28, Methods.Options.defaults())
+                .localViewCount()).isEqualTo(6);
+        assertThat(Methods.build("dino", "small-resnet", 1, 28, 28, Methods.Options.defaults())
+                .localViewSize(28)).isEqualTo(12);
     }
 
     @Test

@@ -142,6 +142,31 @@ class VisionTransformerTest {
             assertThatThrownBy(() -> vit.forward(new ParameterStore(manager, false),
                     new NDList(wrong), false))
                     .hasMessageContaining("(batch, 1, 16, 16)").hasMessageContaining("(2, 3, 16, 16)");
+            NDArray oddSize = manager.zeros(new Shape(2, 1, 18, 18));
+            assertThatThrownBy(() -> vit.forward(new ParameterStore(manager, false),
+                    new NDList(oddSize), false)).hasMessageContaining("multiples of 4");
+        }
+    }
+
+    @Test
+    void fixedPositionsTakeSmallerImagesInWholePatchesLearnedOnesDoNot() {
+        TorchRuntime.setSeed(6);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ParameterStore store = new ParameterStore(manager, false);
+            VisionTransformer fixed = new VisionTransformer(
+                    config(1, 16, 4, 16, 1, 2, false, VisionTransformer.Pooling.CLASS_TOKEN));
+            fixed.initialize(manager, DataType.FLOAT32, new Shape(2, 1, 16, 16));
+            NDArray small = manager.randomNormal(new Shape(3, 1, 8, 12));
+            assertThat(fixed.forward(store, new NDList(small), false).head().getShape())
+                    .isEqualTo(new Shape(3, 16));
+            assertThatThrownBy(() -> fixed.forward(store,
+                    new NDList(manager.zeros(new Shape(1, 1, 10, 10))), false))
+                    .hasMessageContaining("multiples of 4");
+            VisionTransformer learned = new VisionTransformer(
+                    config(1, 16, 4, 16, 1, 2, true, VisionTransformer.Pooling.CLASS_TOKEN));
+            learned.initialize(manager, DataType.FLOAT32, new Shape(2, 1, 16, 16));
+            assertThatThrownBy(() -> learned.forward(store, new NDList(small), false))
+                    .hasMessageContaining("(batch, 1, 16, 16)");
         }
     }
 
