@@ -23,7 +23,7 @@ out=${1:-runs/table$([ "$protocol" = all ] && echo -all)}
 shift || true
 methods=("$@")
 if [ ${#methods[@]} -eq 0 ]; then
-  methods=(simclr tutorial moco byol simsiam barlow-twins vicreg nnclr dino
+  methods=(simclr tutorial moco byol simsiam barlow-twins vicreg nnclr dino ibot
            rotation colorization inpainting masked-image autoencoder denoising-autoencoder mae)
 fi
 declare -A data
@@ -63,7 +63,7 @@ for name in "${names[@]}"; do
     ./selfsup eval all $spec $eval_options --random-init mlp --json | tail -n 1 > "$dir/random-init-mlp.json"
   fi
   # the random-init baseline of every other backbone a row names (mae trains vit-mini)
-  for backbone in $(printf '%s\n' "${methods[@]}" | sed -n 's/.*@//p; s/^mae$/vit-mini/p' | sort -u); do
+  for backbone in $(printf '%s\n' "${methods[@]}" | sed -n 's/.*@//p; s/^mae$/vit-mini/p; s/^ibot$/vit-mini/p' | sort -u); do
     if [ ! -s "$dir/random-init-$backbone.json" ]; then
       ./selfsup eval all $spec $eval_options --random-init "$backbone" --json | tail -n 1 \
         > "$dir/random-init-$backbone.json"

@@ -29,6 +29,7 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--method", defaultValue = "simclr",
             description = "simclr, tutorial, moco, byol, simsiam, barlow-twins, vicreg, nnclr, dino, "
+                    + "ibot (ViT backbones only), "
                     + "or an image pretext task: rotation, colorization (colour data only), "
                     + "inpainting, masked-image, autoencoder, denoising-autoencoder, mae (ViT "
                     + "backbones only) (default: ${DEFAULT-VALUE}).")
@@ -36,8 +37,8 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--backbone", description = "mlp, resnet18, small-resnet, or a Vision "
             + "Transformer: vit-mini (CPU-sized), vit-tiny or vit-small, patch 4 on images of "
-            + "side <= 48, else 16 (default: mlp for tutorial, vit-mini for mae, small-resnet "
-            + "otherwise).")
+            + "side <= 48, else 16 (default: mlp for tutorial, vit-mini for mae and ibot, "
+            + "small-resnet otherwise).")
     String backbone;
 
     @Option(names = "--recipe", description = "View recipe: simclr, tutorial or crop-flip "
@@ -91,8 +92,8 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--mask-ratio", description = "Share of the image hidden by inpainting (the "
             + "square's area, default 0.25), masked-image (patches, default 0.6), "
-            + "denoising-autoencoder (pixels, default 0.25) and mae (patches, default 0.75); "
-            + "in (0, 1).")
+            + "denoising-autoencoder (pixels, default 0.25), mae (patches, default 0.75) and "
+            + "ibot (the student's patches, default 0.3); in (0, 1).")
     Double maskRatio;
 
     @Option(names = "--warmup-epochs", description = "Linear warm-up epochs (default: 1 when "

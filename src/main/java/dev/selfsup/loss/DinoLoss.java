@@ -81,4 +81,49 @@ public final class DinoLoss {
         }
         return total.div((float) pairs);
     }
+
+    /**
+     * iBOT's masked-image-modeling term (Zhou et al. 2021, https://arxiv.org/abs/2111.07832,
+     * equation 2): on each image, the cross-entropy between the teacher's centred, sharpened
+     * distribution of every patch (the teacher saw the whole image) and the student's distribution
+     * of the same patch (the student saw it masked), summed over the hidden patches and divided by
+     * their count, then averaged over the images.
+     *
+     * @param teacher the teacher's patch outputs {@code (images, patches, K)}
+     * @param student the student's patch outputs {@code (images, patches, K)}
+     * @param hidden 1 where the student's patch was masked {@code (images, patches)}
+     * @param center the patch center {@code (1, K)}
+     */
+    public NDArray maskedPatches(NDArray teacher, NDArray student, NDArray hidden, NDArray center,
+            double teacherTemperature) {
+        NDArray targets = patchTargets(teacher, center, teacherTemperature); // (images, patches, K)
+        NDArray crossEntropy = targets.mul(student.div((float) studentTemperature).logSoftmax(2))
+                .sum(new int[] {2}).neg(); // (images, patches)
+        return hiddenMean(crossEntropy, hidden);
+    }
+
+    /**
+     * The teacher's entropy on the hidden patches, averaged as {@link #maskedPatches} averages
+     * the cross-entropy: {@code maskedPatches - this} is the mean KL(teacher || student) there.
+     */
+    public static NDArray maskedPatchEntropy(NDArray teacher, NDArray hidden, NDArray center,
+            double teacherTemperature) {
+        NDArray targets = patchTargets(teacher, center, teacherTemperature);
+        NDArray entropy = targets.mul(targets.add(1e-12f).log()).sum(new int[] {2}).neg(); // (images, patches)
+        return hiddenMean(entropy, hidden);
+    }
+
+    private static NDArray patchTargets(NDArray teacher, NDArray center, double temperature) {
+        if (!(temperature > 0)) {
+            throw new IllegalArgumentException("teacher temperature must be > 0, found "
+                    + temperature);
+        }
+        return teacher.stopGradient().sub(center).div((float) temperature).softmax(2);
+    }
+
+    /** Per image, the mean of {@code values} over its hidden patches; then over the images. */
+    private static NDArray hiddenMean(NDArray values, NDArray hidden) {
+        return values.mul(hidden).sum(new int[] {1})
+                .div(hidden.sum(new int[] {1}).maximum(1f)).mean(); // images, then ()
+    }
 }

@@ -1,11 +1,16 @@
 package dev.selfsup.method;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.selfsup.data.ChannelStats;
 import dev.selfsup.loss.DinoLoss;
 import dev.selfsup.nn.DinoHead;
+import dev.selfsup.nn.MaskToken;
 import dev.selfsup.nn.MomentumEncoder;
 import dev.selfsup.nn.RunningCenter;
 import dev.selfsup.nn.VisionTransformer;
@@ -32,6 +37,10 @@ import java.util.Optional;
 public final class Dino extends MomentumMethod {
     /** The CLI name. */
     public static final String NAME = "dino";
+    /** The CLI name of DINO with iBOT's masked-patch self-distillation. */
+    public static final String IBOT_NAME = "ibot";
+    /** Share of each global view's patches the iBOT student sees masked (iBOT samples 0.1-0.5). */
+    public static final double DEFAULT_IBOT_MASK_RATIO = 0.3;
     /** The paper's teacher momentum at the start of the cosine schedule to 1. */
     public static final double DEFAULT_BASE_MOMENTUM = 0.996;
     /** The teacher temperature at the start of its warm-up. */
@@ -56,16 +65,31 @@ public final class Dino extends MomentumMethod {
     private final double teacherTemperature;
     private final double warmupFraction;
     private final int localCrops;
+    private final double maskRatio;
+    private final MaskToken maskToken;
+    private final RunningCenter patchCenter;
     private double currentTeacherTemperature;
+    private double patchKlSum;
     private double entropySum;
     private double klSum;
     private int measuredSteps;
 
     private Dino(Builder builder, DinoHead head, DinoHead targetHead) {
-        super(NAME, builder.backbone, builder.targetBackbone, head, targetHead);
+        super(builder.maskRatio > 0 ? IBOT_NAME : NAME, builder.backbone, builder.targetBackbone,
+                head, targetHead);
         loss = new DinoLoss(builder.studentTemperature);
         center = model().addPart("center", new RunningCenter(head.outputDim()),
                 new Shape(1, head.outputDim()));
+        maskRatio = builder.maskRatio;
+        if (maskRatio > 0) {
+            int dim = builder.backbone.featureDim();
+            maskToken = model().addPart("mask_token", new MaskToken(dim), new Shape(1, 1, dim));
+            patchCenter = model().addPart("patch_center", new RunningCenter(head.outputDim()),
+                    new Shape(1, head.outputDim()));
+        } else {
+            maskToken = null;
+            patchCenter = null;
+        }
         baseMomentum = builder.baseMomentum;
         centerMomentum = builder.centerMomentum;
         warmupTeacherTemperature = builder.warmupTeacherTemperature;
@@ -126,8 +150,14 @@ public final class Dino extends MomentumMethod {
     @Override
     public NDArray loss(ParameterStore parameterStore, ViewBatch batch, boolean training) {
         center.stage(null);
-        NDArray student = project(parameterStore, batch, training); // (2N, K)
-        NDArray teacher = targetProject(parameterStore, batch, training); // (2N, K), detached
+        if (patchCenter != null) {
+            patchCenter.stage(null);
+        }
+        Outputs outputs = maskRatio > 0 ? maskedOutputs(parameterStore, batch, training)
+                : new Outputs(project(parameterStore, batch, training),
+                        targetProject(parameterStore, batch, training), null);
+        NDArray student = outputs.student(); // (2N, K)
+        NDArray teacher = outputs.teacher(); // (2N, K), detached
         NDArray centre = center.value(); // (1, K), frozen
         // borrow the center for the step, so that what is computed from it is freed with it
         student.getManager().tempAttachAll(centre);
@@ -142,6 +172,18 @@ public final class Dino extends MomentumMethod {
             }
         }
         NDArray value = loss.compute(teachers, students, centre, currentTeacherTemperature);
+        NDArray patchLoss = null;
+        if (outputs.patches() != null) {
+            Patches patches = outputs.patches();
+            NDArray patchCentre = patchCenter.value();
+            student.getManager().tempAttachAll(patchCentre);
+            patchLoss = loss.maskedPatches(patches.teacher(), patches.student(), patches.hidden(),
+                    patchCentre, currentTeacherTemperature);
+            if (training) {
+                long k = patches.teacher().getShape().get(2);
+                patchCenter.stage(patches.teacher().reshape(-1, k).mean(new int[] {0}, true));
+            }
+        }
         if (training) {
             center.stage(teacher.mean(new int[] {0}, true)); // (1, K)
             NDArray probabilities = DinoLoss.teacherProbabilities(teacher, centre,
@@ -152,9 +194,75 @@ public final class Dino extends MomentumMethod {
             // each teacher view meets every other student view once: the mean cross-entropy
             // minus the teacher's mean entropy is the mean KL(teacher || student)
             klSum += value.getFloat() - entropy;
+            if (patchLoss != null) {
+                Patches patches = outputs.patches();
+                patchKlSum += patchLoss.getFloat() - DinoLoss.maskedPatchEntropy(patches.teacher(),
+                        patches.hidden(), patchCenter.value(), currentTeacherTemperature).getFloat();
+            }
             measuredSteps++;
         }
-        return value;
+        return patchLoss == null ? value : value.add(patchLoss);
+    }
+
+    /** The class-token outputs of student and teacher, and iBOT's patch outputs (or null). */
+    private record Outputs(NDArray student, NDArray teacher, Patches patches) {}
+
+    /**
+     * iBOT's patch outputs: teacher {@code (2N, patches, K)} detached, student likewise, and the
+     * student's mask {@code (2N, patches)}.
+     */
+    private record Patches(NDArray teacher, NDArray student, NDArray hidden) {}
+
+    /**
+     * iBOT's forward: the student sees its global views with {@link #maskRatio} of each one's
+     * patches replaced by the mask token; the teacher sees them whole. Both heads map the class
+     * token and every patch token.
+     */
+    private Outputs maskedOutputs(ParameterStore parameterStore, ViewBatch batch,
+            boolean training) {
+        NDArray images = batch.images(); // (2N, C, H, W)
+        NDManager step = images.getManager();
+        VisionTransformer student = (VisionTransformer) backbone().block();
+        int rows = Math.toIntExact(images.getShape().get(0));
+        int patches = student.config().patchCount();
+        int hiddenCount = (int) Math.max(1, Math.round(maskRatio * patches));
+        NDArray ranks = step.randomUniform(0f, 1f, new Shape(rows, patches)).argSort(1).argSort(1);
+        NDArray hidden = ranks.lt(hiddenCount).toType(DataType.FLOAT32, false); // (2N, patches)
+        NDArray tokens = student.maskedPatchTokens(parameterStore, images, hidden,
+                maskToken.value(parameterStore, images, training), training);
+        NDArray encoded = student.encode(parameterStore, tokens, training); // (2N, 1 + P, D)
+        TokenOutputs studentOutputs = heads(parameterStore, projectionHead(), encoded, training);
+        TokenOutputs teacherOutputs;
+        // the teacher's activations are not needed for backward: a scratch manager frees them
+        try (NDManager scratch = step.newSubManager()) {
+            scratch.tempAttachAll(images);
+            VisionTransformer teacher = (VisionTransformer) targetBackbone();
+            NDArray teacherEncoded = teacher.encode(parameterStore,
+                    teacher.patchTokens(parameterStore, images, training), training);
+            TokenOutputs raw = heads(parameterStore, targetProjectionHead(), teacherEncoded,
+                    training);
+            teacherOutputs = new TokenOutputs(raw.classToken().stopGradient(),
+                    raw.patches().stopGradient());
+            teacherOutputs.classToken().attach(step);
+            teacherOutputs.patches().attach(step);
+        }
+        return new Outputs(studentOutputs.classToken(), teacherOutputs.classToken(),
+                new Patches(teacherOutputs.patches(), studentOutputs.patches(), hidden));
+    }
+
+    /** A head's outputs on the class token {@code (rows, K)} and on every patch {@code (rows, P, K)}. */
+    private record TokenOutputs(NDArray classToken, NDArray patches) {}
+
+    private static TokenOutputs heads(ParameterStore parameterStore, ai.djl.nn.Block head,
+            NDArray encoded, boolean training) {
+        long rows = encoded.getShape().get(0);
+        long tokens = encoded.getShape().get(1);
+        long dim = encoded.getShape().get(2);
+        NDArray all = head.forward(parameterStore,
+                new NDList(encoded.reshape(rows * tokens, dim)), training).singletonOrThrow(); // (rows * (1 + P), K)
+        NDArray byToken = all.reshape(rows, tokens, -1); // (rows, 1 + P, K)
+        return new TokenOutputs(byToken.get(new NDIndex(":, 0, :")),
+                byToken.get(new NDIndex(":, 1:, :")));
     }
 
     /** Moves the teacher towards the student, then the center towards this step's mean. */
@@ -163,6 +271,9 @@ public final class Dino extends MomentumMethod {
         momentumEncoder().update(
                 MomentumEncoder.cosineMomentum(baseMomentum, 1.0, step, totalSteps));
         center.updateStaged(centerMomentum);
+        if (patchCenter != null) {
+            patchCenter.updateStaged(centerMomentum);
+        }
     }
 
     /**
@@ -177,7 +288,11 @@ public final class Dino extends MomentumMethod {
             diagnostics.put("teacher_entropy", entropySum / measuredSteps);
             diagnostics.put("student_teacher_kl", klSum / measuredSteps);
             diagnostics.put("teacher_temperature", currentTeacherTemperature);
+            if (maskRatio > 0) {
+                diagnostics.put("masked_patch_kl", patchKlSum / measuredSteps);
+            }
         }
+        patchKlSum = 0;
         entropySum = 0;
         klSum = 0;
         measuredSteps = 0;
@@ -195,7 +310,7 @@ public final class Dino extends MomentumMethod {
         if (!(backbone().block() instanceof VisionTransformer vit)) {
             return Optional.empty();
         }
-        return Optional.of(attentionSheet(vit, parameterStore, images, stats, NAME));
+        return Optional.of(attentionSheet(vit, parameterStore, images, stats, name()));
     }
 
     /** The attention-map sheet of {@link #pictures}, for any method on a ViT. */
@@ -244,6 +359,7 @@ public final class Dino extends MomentumMethod {
         private double teacherTemperature = DEFAULT_TEACHER_TEMPERATURE;
         private double warmupFraction = DEFAULT_WARMUP_FRACTION;
         private int localCrops = DEFAULT_LOCAL_CROPS;
+        private double maskRatio;
 
         Builder() {
             super(DinoHead.DEFAULT_OUTPUT_DIM);
@@ -303,6 +419,18 @@ public final class Dino extends MomentumMethod {
         }
 
         /**
+         * iBOT (Zhou et al. 2021, https://arxiv.org/abs/2111.07832): besides DINO's loss on the
+         * class token, the student sees {@code maskRatio} of each global view's patches replaced
+         * by a learned mask token and matches, on those patches, the teacher's distributions of
+         * the unmasked image (a second center for the patches). The method is then named
+         * {@code ibot}; ViT backbones only. Default 0: plain DINO.
+         */
+        public Builder optMaskedPatches(double maskRatio) {
+            this.maskRatio = maskRatio;
+            return this;
+        }
+
+        /**
          * Builds the method.
          *
          * @throws IllegalArgumentException naming a setting out of its range
@@ -320,6 +448,14 @@ public final class Dino extends MomentumMethod {
             if (!(warmupTeacherTemperature > 0 && teacherTemperature > 0)) {
                 throw new IllegalArgumentException("teacher temperatures must be > 0, found "
                         + warmupTeacherTemperature + " and " + teacherTemperature);
+            }
+            if (!(maskRatio >= 0 && maskRatio < 1)) {
+                throw new IllegalArgumentException("mask ratio must be in [0, 1), found "
+                        + maskRatio);
+            }
+            if (maskRatio > 0 && !(backbone.block() instanceof VisionTransformer)) {
+                throw new IllegalArgumentException("ibot needs a ViT backbone (vit-mini, vit-tiny "
+                        + "or vit-small), found '" + backbone.name() + "'");
             }
             if (localCrops < 0) {
                 throw new IllegalArgumentException("local crops must be >= 0, found " + localCrops);

@@ -20,7 +20,8 @@ public final class Methods {
     /** The built-in names {@link #create} accepts; {@link #names()} adds the registered ones. */
     public static final List<String> NAMES =
             List.of("simclr", "tutorial", "moco", "byol", "simsiam", "barlow-twins", "vicreg",
-                    Nnclr.NAME, Dino.NAME, RotationPrediction.NAME, Colorization.NAME, Inpainting.NAME,
+                    Nnclr.NAME, Dino.NAME, Dino.IBOT_NAME, RotationPrediction.NAME,
+                    Colorization.NAME, Inpainting.NAME,
                     MaskedImageModeling.NAME, Autoencoder.NAME, DenoisingAutoencoder.NAME, Mae.NAME);
 
     /** The image pretext tasks among {@link #NAMES}: one view each, the crop-flip recipe. */
@@ -30,7 +31,7 @@ public final class Methods {
 
     /** The tasks that take a mask ratio: the share of the image they hide. */
     public static final List<String> MASKING_TASKS = List.of(Inpainting.NAME,
-            MaskedImageModeling.NAME, DenoisingAutoencoder.NAME, Mae.NAME);
+            MaskedImageModeling.NAME, DenoisingAutoencoder.NAME, Mae.NAME, Dino.IBOT_NAME);
 
     /** Builds a method on a backbone. */
     @FunctionalInterface
@@ -154,6 +155,10 @@ public final class Methods {
             case Dino.NAME -> Dino.builder().setBackbone(backbone)
                     .optLocalCrops(backbone.takesOtherSizes() ? Dino.DEFAULT_LOCAL_CROPS : 0)
                     .build();
+            case Dino.IBOT_NAME -> Dino.builder().setBackbone(backbone)
+                    .optLocalCrops(backbone.takesOtherSizes() ? Dino.DEFAULT_LOCAL_CROPS : 0)
+                    .optMaskedPatches(maskRatio != null ? maskRatio : Dino.DEFAULT_IBOT_MASK_RATIO)
+                    .build();
             case RotationPrediction.NAME -> new RotationPrediction(backbone);
             case Colorization.NAME -> new Colorization(backbone, options.inputStats());
             case Inpainting.NAME -> new Inpainting(backbone,
@@ -193,7 +198,7 @@ public final class Methods {
     public static String defaultBackbone(String method) {
         return switch (method) {
             case "tutorial" -> "mlp";
-            case Mae.NAME -> "vit-mini";
+            case Mae.NAME, Dino.IBOT_NAME -> "vit-mini";
             default -> "small-resnet";
         };
     }

@@ -42,6 +42,16 @@ abstract class MomentumMethod extends TwoViewMethod {
                 .track(projectionHead(), this.targetProjectionHead);
     }
 
+    /** The target backbone's block (the momentum copy of the backbone). */
+    Block targetBackbone() {
+        return targetBackbone;
+    }
+
+    /** The target projection head (the momentum copy of the projection head). */
+    Block targetProjectionHead() {
+        return targetProjectionHead;
+    }
+
     /** The EMA that keeps the target networks up to date. */
     MomentumEncoder momentumEncoder() {
         return momentumEncoder;

@@ -232,6 +232,20 @@ public final class VisionTransformer extends AbstractBlock {
     }
 
     /**
+     * As {@link #patchTokens(ParameterStore, NDArray, boolean)}, with the patches where
+     * {@code hidden} is 1 replaced by {@code maskToken} before the positions are added (iBOT,
+     * BEiT): {@code hidden (batch, patches)}, {@code maskToken (1, 1, dim)}.
+     */
+    public NDArray maskedPatchTokens(ParameterStore ps, NDArray images, NDArray hidden,
+            NDArray maskToken, boolean training) {
+        NDArray patches = patchify(images, config.patch()); // (batch, patches, C * p * p)
+        NDArray tokens = patchEmbedding.forward(ps, new NDList(patches), training).head(); // (batch, patches, dim)
+        NDArray weight = hidden.expandDims(2); // (batch, patches, 1)
+        NDArray mixed = tokens.mul(weight.neg().add(1f)).add(weight.mul(maskToken));
+        return mixed.add(positions(ps, mixed, training, ":, 1:, :"));
+    }
+
+    /**
      * Puts the class token (with its position embedding) in front of {@code tokens}
      * {@code (batch, n, dim)} and runs the layers and the final norm: {@code (batch, 1 + n, dim)}.
      * Any subset of patch tokens may come in (MAE's encoder sees the visible ones only).

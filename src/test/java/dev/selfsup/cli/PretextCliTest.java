@@ -34,7 +34,7 @@ class PretextCliTest {
                 "idx:" + data, "--mask-ratio", "0.5", "--out", dir.resolve("rot").toString());
         assertThat(notMasking.code()).isEqualTo(1);
         assertThat(notMasking.err()).contains("--mask-ratio applies to inpainting, masked-image, "
-                + "denoising-autoencoder, mae, not to rotation");
+                + "denoising-autoencoder, mae, ibot, not to rotation");
         CliTest.Run outOfRange = CliTest.run("pretrain", "--method", "masked-image", "--data",
                 "idx:" + data, "--mask-ratio", "1.5", "--out", dir.resolve("mim").toString());
         assertThat(outOfRange.code()).isEqualTo(1);

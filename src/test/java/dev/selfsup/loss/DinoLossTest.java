@@ -85,6 +85,39 @@ class DinoLossTest extends ManagedTest {
     }
 
     @Test
+    void maskedPatchTermAveragesTheHiddenPatchesOfEachImage() {
+        int images = 2;
+        int patches = 3;
+        int k = 5;
+        float[] teacher = RandomValues.gaussian(images * patches * k, 40);
+        float[] student = RandomValues.gaussian(images * patches * k, 41);
+        float[] center = RandomValues.gaussian(k, 42);
+        float[] hidden = {1, 0, 1, 0, 0, 1};
+        double expected = 0;
+        for (int i = 0; i < images; i++) {
+            double sum = 0;
+            double count = 0;
+            for (int p = 0; p < patches; p++) {
+                int row = i * patches + p;
+                double[] t = softmax(teacher, row, k, center, 0.05);
+                double[] q = softmax(student, row, k, new float[k], 0.1);
+                double crossEntropy = 0;
+                for (int j = 0; j < k; j++) {
+                    crossEntropy -= t[j] * Math.log(q[j]);
+                }
+                sum += hidden[row] * crossEntropy;
+                count += hidden[row];
+            }
+            expected += sum / count / images;
+        }
+        Shape shape = new Shape(images, patches, k);
+        float loss = new DinoLoss(0.1).maskedPatches(manager.create(teacher, shape),
+                manager.create(student, shape), manager.create(hidden, new Shape(images, patches)),
+                manager.create(center, new Shape(1, k)), 0.05).getFloat();
+        assertThat((double) loss).isCloseTo(expected, within(1e-4 * expected));
+    }
+
+    @Test
     void uniformOutputsCostLogK() {
         int k = 16;
         NDArray flat = manager.zeros(new Shape(4, k));

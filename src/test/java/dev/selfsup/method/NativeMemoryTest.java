@@ -42,7 +42,8 @@ class NativeMemoryTest {
             case "dino-vit" -> Dino.builder().setBackbone(Backbones.vit("vit-test", fixed))
                     .optTargetBackbone(Backbones.vit("vit-test", fixed)).optHead(16, 8, 32)
                     .optLocalCrops(3).build();
-            default -> Methods.build(name, name.equals("mae") ? "vit-mini" : "mlp", 3, 8, 8,
+            default -> Methods.build(name, Methods.defaultBackbone(name).startsWith("vit-")
+                    ? "vit-mini" : "mlp", 3, 8, 8,
                     new Methods.Options(null, name.equals("moco") || name.equals("nnclr") ? 64
                             : null, new ChannelStats(new float[] {0.5f, 0.5f, 0.5f},
                             new float[] {0.25f, 0.25f, 0.25f}), null));

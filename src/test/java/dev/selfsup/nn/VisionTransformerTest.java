@@ -23,6 +23,15 @@ class VisionTransformerTest {
                 pooling);
     }
 
+    /** A 1-channel ViT on square images of {@code side}, 1 layer of 2 heads, initialised. */
+    private static VisionTransformer initialised(NDManager manager, int side, int patch, int dim,
+            boolean learned) {
+        VisionTransformer vit = new VisionTransformer(config(1, side, patch, dim, 1, 2, learned,
+                VisionTransformer.Pooling.CLASS_TOKEN));
+        vit.initialize(manager, DataType.FLOAT32, new Shape(2, 1, side, side));
+        return vit;
+    }
+
     @Test
     void patchifyCutsRowMajorPatchesInConvolutionWeightOrderAndUnpatchifyUndoesIt() {
         int batch = 2;
@@ -135,9 +144,7 @@ class VisionTransformerTest {
     @Test
     void refusesImagesOfAnotherShapeNamingBoth() {
         try (NDManager manager = NDManager.newBaseManager()) {
-            VisionTransformer vit = new VisionTransformer(
-                    config(1, 16, 4, 16, 1, 2, false, VisionTransformer.Pooling.CLASS_TOKEN));
-            vit.initialize(manager, DataType.FLOAT32, new Shape(2, 1, 16, 16));
+            VisionTransformer vit = initialised(manager, 16, 4, 16, false);
             NDArray wrong = manager.zeros(new Shape(2, 3, 16, 16));
             assertThatThrownBy(() -> vit.forward(new ParameterStore(manager, false),
                     new NDList(wrong), false))
@@ -153,20 +160,41 @@ class VisionTransformerTest {
         TorchRuntime.setSeed(6);
         try (NDManager manager = NDManager.newBaseManager()) {
             ParameterStore store = new ParameterStore(manager, false);
-            VisionTransformer fixed = new VisionTransformer(
-                    config(1, 16, 4, 16, 1, 2, false, VisionTransformer.Pooling.CLASS_TOKEN));
-            fixed.initialize(manager, DataType.FLOAT32, new Shape(2, 1, 16, 16));
+            VisionTransformer fixed = initialised(manager, 16, 4, 16, false);
             NDArray small = manager.randomNormal(new Shape(3, 1, 8, 12));
             assertThat(fixed.forward(store, new NDList(small), false).head().getShape())
                     .isEqualTo(new Shape(3, 16));
             assertThatThrownBy(() -> fixed.forward(store,
                     new NDList(manager.zeros(new Shape(1, 1, 10, 10))), false))
                     .hasMessageContaining("multiples of 4");
-            VisionTransformer learned = new VisionTransformer(
-                    config(1, 16, 4, 16, 1, 2, true, VisionTransformer.Pooling.CLASS_TOKEN));
-            learned.initialize(manager, DataType.FLOAT32, new Shape(2, 1, 16, 16));
+            VisionTransformer learned = initialised(manager, 16, 4, 16, true);
             assertThatThrownBy(() -> learned.forward(store, new NDList(small), false))
                     .hasMessageContaining("(batch, 1, 16, 16)");
+        }
+    }
+
+    @Test
+    void maskedPatchTokensReplaceTheHiddenPatchesByTheMaskToken() {
+        TorchRuntime.setSeed(7);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ParameterStore store = new ParameterStore(manager, false);
+            VisionTransformer vit = initialised(manager, 8, 4, 8, false);
+            NDArray images = manager.randomNormal(new Shape(2, 1, 8, 8));
+            NDArray token = manager.create(RandomValues.gaussian(8, 3), new Shape(1, 1, 8));
+            NDArray none = manager.zeros(new Shape(2, 4));
+            assertThat(vit.maskedPatchTokens(store, images, none, token, false).toFloatArray())
+                    .containsExactly(vit.patchTokens(store, images, false).toFloatArray());
+            NDArray hidden = manager.create(new float[] {0, 1, 0, 0, 1, 1, 0, 0}, new Shape(2, 4));
+            NDArray masked = vit.maskedPatchTokens(store, images, hidden, token, false);
+            NDArray plain = vit.patchTokens(store, images, false);
+            // patch 1 of image 0: the mask token plus the patch's position; no pixel of it left
+            NDArray zeros = manager.zeros(new Shape(2, 1, 8, 8));
+            NDArray positionsOnly = vit.maskedPatchTokens(store, zeros,
+                    manager.ones(new Shape(2, 4)), manager.zeros(new Shape(1, 1, 8)), false);
+            float[] expected = token.reshape(8).add(positionsOnly.get("0, 1, :")).toFloatArray();
+            Asserts.assertAllClose(masked.get("0, 1, :").toFloatArray(), expected, 1e-6, 1e-6);
+            assertThat(masked.get("0, 0, :").toFloatArray())
+                    .containsExactly(plain.get("0, 0, :").toFloatArray());
         }
     }
 

@@ -17,7 +17,11 @@ class DinoRunTest {
     private static final DataSplits DATA = TinyData.splits(512, 256, 3);
 
     private static PretrainConfig config(String backbone, int epochs) {
-        return PretrainConfig.builder().setMethod("dino").setData(DATA).optBackbone(backbone)
+        return config("dino", backbone, epochs);
+    }
+
+    private static PretrainConfig config(String method, String backbone, int epochs) {
+        return PretrainConfig.builder().setMethod(method).setData(DATA).optBackbone(backbone)
                 .optEpochs(epochs).optBatchSize(64).optLearningRate(3e-3).optSeed(1)
                 .optThreads(2).build();
     }
@@ -44,11 +48,19 @@ class DinoRunTest {
         assertThat(last.at("/diagnostics/teacher_temperature").asDouble()).isEqualTo(0.07);
     }
 
-    @Test
-    void onAVitItDrawsAttentionMapsAndResumesExactly(@TempDir Path dir) throws Exception {
-        PretrainConfig config = config("vit-mini", 2);
-        new Pretrainer(config, DATA, ProgressListener.silent()).run(dir.resolve("straight"), false);
-        assertThat(dir.resolve("straight/pictures/dino-epoch-0002.png")).isRegularFile();
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"dino", "ibot"})
+    void onAVitItDrawsAttentionMapsAndResumesExactly(String method, @TempDir Path dir)
+            throws Exception {
+        PretrainConfig config = config(method, "vit-mini", 2);
+        Pretrainer.Result result = new Pretrainer(config, DATA, ProgressListener.silent())
+                .run(dir.resolve("straight"), false);
+        assertThat(dir.resolve("straight/pictures/" + method + "-epoch-0002.png")).isRegularFile();
+        if (method.equals("ibot")) {
+            // the student's patches move towards the teacher's: the KL on hidden patches falls
+            assertThat(result.last().diagnostics().get("masked_patch_kl"))
+                    .isLessThan(result.epochs().get(0).diagnostics().get("masked_patch_kl"));
+        }
         Path resumed = dir.resolve("resumed");
         new Pretrainer(config, DATA, ProgressListener.silent()).run(resumed, false);
         dev.selfsup.util.AtomicFiles.deleteTree(resumed.resolve("checkpoints/epoch-0002"));
