@@ -8,7 +8,8 @@
 #     on 2 cores.
 #   PROTOCOL=all: all of Fashion-MNIST (60,000 / 10,000) with the defaults pretrain picks for the
 #     data (no tuning flags), EPOCHS epochs (default 1), seed 0; kNN and linear probe with all
-#     labels and with 60 per class (3 seeded subsets); random-init baselines of small-resnet and
+#     labels and with 60 and 600 per class (1% and 10%; LABELS_PER_CLASS=60 for the first alone;
+#     3 seeded subsets); random-init baselines of small-resnet and
 #     of mlp (tutorial's backbone). About 25 minutes on 2 cores.
 #
 # Usage: [PROTOCOL=small|all] [EPOCHS=N] bash bench/methods_table.sh [OUT_DIR] [METHOD...]
@@ -43,7 +44,7 @@ case "$protocol" in
     crop_methods=""
     names=(fashion-mnist-all)
     data[fashion-mnist-all]="--data idx:/usr/share/datasets/fashion-mnist"
-    eval_options="--labels-per-class 60 --repeats 3" ;;
+    eval_options="--labels-per-class ${LABELS_PER_CLASS:-60,600} --repeats 3" ;;
   *) echo "PROTOCOL must be small or all, found '$protocol'" >&2; exit 2 ;;
 esac
 mkdir -p "$out"
@@ -108,16 +109,23 @@ names, methods = sys.argv[2:split], sys.argv[split + 1:]
 label_budget = names == ["fashion-mnist-all"]
 def fmt(x, p=4):
     return "-" if x is None else f"{x:.{p}f}"
+budgets = ["60/class", "600/class"]
 def scores(r):
-    """kNN and linear with all labels, then linear and kNN with 60 per class (mean +- std)"""
+    """kNN and linear with all labels, then linear and kNN with 60 and 600 per class (mean +- std)"""
     if "rows" not in r:
         return [fmt(r.get("knn_top1")), fmt(r.get("linear_top1"))]
     row = {(x["size"], x["probe"]): x for x in r["rows"] if x["role"] == "main"}
-    few = lambda probe: "%.4f ± %.4f" % (row[("60/class", probe)]["mean"], row[("60/class", probe)]["std"])
-    return [fmt(row[("all", "knn")]["mean"]), fmt(row[("all", "linear")]["mean"]), few("linear"), few("knn")]
+    def few(size, probe):
+        x = row.get((size, probe))
+        return "-" if x is None else "%.4f ± %.4f" % (x["mean"], x["std"])
+    cells = [fmt(row[("all", "knn")]["mean"]), fmt(row[("all", "linear")]["mean"])]
+    for size in budgets:
+        cells += [few(size, "linear"), few(size, "knn")]
+    return cells
 header = ["data", "method", "kNN top-1", "linear top-1"]
 if label_budget:
-    header += ["linear, 60/class", "kNN, 60/class"]
+    for size in budgets:
+        header += [f"linear, {size}", f"kNN, {size}"]
 header += ["embedding_std", "train s", "peak RSS MiB"]
 lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
 for name in names:
