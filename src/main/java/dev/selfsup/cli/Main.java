@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
         versionProvider = Main.Version.class,
         description = "Self-supervised representation learning for the JVM.",
         subcommands = {DemoCommand.class, PretrainCommand.class, EvalCommand.class,
-            EmbedCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+            EmbedCommand.class, IndexCommands.Index.class, IndexCommands.Search.class,
+            IndexCommands.Duplicates.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "Show library logs and full stack traces.")

@@ -22,6 +22,7 @@ import dev.selfsup.train.TextPretrainer;
 import dev.selfsup.train.TorchRuntime;
 import dev.selfsup.util.Json;
 import java.nio.file.Path;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -264,36 +265,57 @@ final class TextCommands {
         return curves.finish(c.data.data, splits.train().size(), splits.test().size());
     }
 
+    /**
+     * The texts of a split of text data and their labels: a labelled set's split (labels = class)
+     * or, for a corpus, every sentence (labels = document index).
+     *
+     * @param description what the rows and labels are, in words
+     */
+    record Texts(List<String> texts, int[] labels, String description) {}
+
+    static Texts texts(DataOptions data, TextOptions text, String split) throws IOException {
+        List<String> texts = new ArrayList<>();
+        if (data.data.startsWith(TextOptions.LABELED_TEXT)) {
+            LabeledText.Splits splits = text.labeled(data.data, data.trainSize, data.testSize);
+            List<LabeledText> parts = switch (split) {
+                case "train" -> List.of(splits.train());
+                case "test" -> List.of(splits.test());
+                default -> List.of(splits.train(), splits.test());
+            };
+            List<Integer> labels = new ArrayList<>();
+            for (LabeledText part : parts) {
+                texts.addAll(part.texts());
+                for (int label : part.labels()) {
+                    labels.add(label);
+                }
+            }
+            return new Texts(texts, labels.stream().mapToInt(Integer::intValue).toArray(),
+                    split + " split, labels = class");
+        }
+        TextCorpus corpus = text.corpus(data.data);
+        List<Integer> documents = new ArrayList<>();
+        for (int d = 0; d < corpus.documents().size(); d++) {
+            for (String sentence : corpus.documents().get(d).sentences()) {
+                texts.add(sentence);
+                documents.add(d);
+            }
+        }
+        return new Texts(texts, documents.stream().mapToInt(Integer::intValue).toArray(),
+                "one row per sentence, labels = document index");
+    }
+
     static int embed(EmbedCommand c) throws Exception {
         TextOptions text = c.text;
         TorchRuntime.setThreads(TorchRuntime.threadsOrAllCores(c.threads));
-        List<String> texts = new ArrayList<>();
-        int[] labels;
-        String what;
-        if (c.data.data.startsWith(TextOptions.LABELED_TEXT)) {
-            LabeledText.Splits splits = text.labeled(c.data.data, c.data.trainSize, c.data.testSize);
-            LabeledText part = c.split.equals("train") ? splits.train() : splits.test();
-            texts.addAll(part.texts());
-            labels = part.labels();
-            what = c.split + " split, labels = class";
-        } else {
-            TextCorpus corpus = text.corpus(c.data.data);
-            List<Integer> documents = new ArrayList<>();
-            for (int d = 0; d < corpus.documents().size(); d++) {
-                for (String sentence : corpus.documents().get(d).sentences()) {
-                    texts.add(sentence);
-                    documents.add(d);
-                }
-            }
-            labels = documents.stream().mapToInt(Integer::intValue).toArray();
-            what = "one row per sentence, labels = document index";
-        }
+        Texts texts = texts(c.data, text, c.split);
         try (NDManager manager = NDManager.newBaseManager()) {
             TextEncoder encoder = TextEncoder.load(c.checkpoint, manager);
-            FeatureMatrix features = encoder.embed(texts, text.cls(), text.windows(), manager);
-            EmbeddingWriter.write(c.out, features.values(), features.rows(), features.dim(), labels);
+            FeatureMatrix features = encoder.embed(texts.texts(), text.cls(), text.windows(),
+                    manager);
+            EmbeddingWriter.write(c.out, features.values(), features.rows(), features.dim(),
+                    texts.labels());
             System.out.printf("wrote %d x %d embeddings of %s (%s) to %s%n", features.rows(),
-                    features.dim(), c.data.data, what, c.out);
+                    features.dim(), c.data.data, texts.description(), c.out);
         }
         return 0;
     }

@@ -148,6 +148,25 @@ public final class ImageFolderReader {
     }
 
     /** One image file and its label. */
+    /**
+     * One image file as an unlabelled set of one, resized to {@code imageSize} and read with
+     * {@code channels} channels (1: gray, 3: RGB), as a folder's images are: for a query image
+     * against data of that shape.
+     *
+     * @throws DataFormatException naming the file when it cannot be decoded
+     */
+    public static ImageSet readImage(Path file, int imageSize, int channels) throws IOException {
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("channels must be 1 or 3, found " + channels);
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no such image file");
+        }
+        byte[] pixels = decode(file, imageSize, channels == 1 ? ColorMode.GRAY : ColorMode.RGB);
+        return new ImageSet("image " + file, channels, imageSize, imageSize, pixels,
+                new int[] {ImageSet.UNLABELLED}, List.of());
+    }
+
     private record Entry(Path file, String relativePath, int label) {}
 
     /** The images of one split folder, in order, with its class names (empty if unlabelled). */

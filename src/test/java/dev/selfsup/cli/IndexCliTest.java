@@ -1,0 +1,93 @@
+package dev.selfsup.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.selfsup.data.DataSplits;
+import dev.selfsup.data.ImageSet;
+import dev.selfsup.testing.TinyData;
+import dev.selfsup.util.Json;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code selfsup index}, {@code search} and {@code duplicates} from the command line. */
+class IndexCliTest {
+    private static String lastLine(String text) {
+        String[] lines = text.strip().split("\n");
+        return lines[lines.length - 1];
+    }
+
+    @Test
+    void indexSearchAndDuplicatesOnAnImageRun(@TempDir Path dir) throws IOException {
+        Path data = CliTest.tinyIdx(Files.createDirectories(dir.resolve("data")));
+        Path run = dir.resolve("run");
+        CliTest.Run pretrain = CliTest.run("pretrain", "--method", "simclr", "--backbone", "mlp",
+                "--data", "idx:" + data, "--epochs", "1", "--batch-size", "64", "--threads", "2",
+                "--out", run.toString());
+        assertThat(pretrain.code()).as(pretrain.err()).isZero();
+
+        Path index = dir.resolve("index");
+        CliTest.Run built = CliTest.run("index", "--checkpoint", run.toString(), "--data",
+                "idx:" + data, "--out", index.toString());
+        assertThat(built.code()).as(built.err()).isZero();
+        assertThat(built.out()).contains("indexed 384 x 128 embeddings").contains("recall@10");
+
+        CliTest.Run byId = CliTest.run("search", "--index", index.toString(), "--id", "test/3",
+                "-k", "5", "--json");
+        assertThat(byId.code()).as(byId.err()).isZero();
+        JsonNode hits = Json.MAPPER.readTree(lastLine(byId.out())).get("hits");
+        assertThat(hits).hasSize(5);
+        assertThat(hits.findValuesAsText("id")).doesNotContain("test/3");
+        double previous = 2;
+        for (JsonNode hit : hits) {
+            assertThat(hit.get("cosine").asDouble()).isLessThanOrEqualTo(previous);
+            previous = hit.get("cosine").asDouble();
+        }
+
+        // an image file as the query: test image 3 written as a PNG finds itself first
+        DataSplits splits = TinyData.splits(256, 128, 5);
+        ImageSet test = splits.test();
+        BufferedImage png = new BufferedImage(16, 16, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 16; x++) {
+                int v = test.pixels()[3 * 256 + y * 16 + x] & 0xFF;
+                png.getRaster().setSample(x, y, 0, v);
+            }
+        }
+        Path file = dir.resolve("query.png");
+        ImageIO.write(png, "png", file.toFile());
+        CliTest.Run byFile = CliTest.run("search", "--index", index.toString(), "--query",
+                file.toString(), "-k", "3", "--json");
+        assertThat(byFile.code()).as(byFile.err()).isZero();
+        JsonNode first = Json.MAPPER.readTree(lastLine(byFile.out())).get("hits").get(0);
+        assertThat(first.get("id").asText()).isEqualTo("test/3");
+        assertThat(first.get("cosine").asDouble()).isGreaterThan(0.999);
+
+        CliTest.Run wrongKind = CliTest.run("search", "--index", index.toString(), "--text", "hi");
+        assertThat(wrongKind.code()).isEqualTo(1);
+        assertThat(wrongKind.err()).contains("--text needs an index of texts");
+
+        CliTest.Run duplicates = CliTest.run("duplicates", "--index", index.toString(),
+                "--threshold", "0.999", "--json");
+        assertThat(duplicates.code()).as(duplicates.err()).isZero();
+        JsonNode found = Json.MAPPER.readTree(lastLine(duplicates.out()));
+        assertThat(found.get("threshold").asDouble()).isEqualTo(0.999);
+        for (JsonNode pair : found.get("pairs")) {
+            assertThat(pair.get("cosine").asDouble()).isGreaterThanOrEqualTo(0.999);
+        }
+
+        CliTest.Run again = CliTest.run("index", "--checkpoint", run.toString(), "--data",
+                "idx:" + data, "--out", index.toString());
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err()).contains("already holds files");
+        CliTest.Run missing = CliTest.run("search", "--index", dir.resolve("nope").toString(),
+                "--id", "test/1");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("no such index folder");
+    }
+}
