@@ -15,9 +15,9 @@ import ai.djl.translate.TranslatorContext;
 import dev.selfsup.data.ChannelStats;
 import dev.selfsup.data.ImageSet;
 import dev.selfsup.method.Method;
-import dev.selfsup.method.Methods;
 import dev.selfsup.train.CheckpointState;
 import dev.selfsup.train.Checkpoints;
+import dev.selfsup.train.Encoder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -54,9 +54,7 @@ public final class EmbeddingModels {
         Path checkpoint = Checkpoints.resolve(checkpointOrRun);
         CheckpointState state = Checkpoints.readState(checkpoint);
         ChannelStats stats = new ChannelStats(state.channelMean(), state.channelStd());
-        Method method = Methods.build(state.method(), state.backbone(), state.channels(),
-                state.height(), state.width(),
-                new Methods.Options(state.temperature(), state.queueSize(), stats, null));
+        Method method = Encoder.methodOf(state);
         return Criteria.builder()
                 .setTypes(Image.class, float[].class)
                 .optModelPath(checkpoint)

@@ -30,12 +30,17 @@ public record Encoder(Method method, ChannelStats stats, CheckpointState state)
         Path checkpoint = Checkpoints.resolve(path);
         CheckpointState state = Checkpoints.readState(checkpoint);
         ChannelStats stats = new ChannelStats(state.channelMean(), state.channelStd());
-        Method method = Methods.build(state.method(), state.backbone(), state.channels(),
-                state.height(), state.width(),
-                new Methods.Options(state.temperature(), state.queueSize(), stats, null));
+        Method method = methodOf(state);
         method.model().initialize(manager, 2);
         Checkpoints.loadModel(checkpoint, method.model(), manager);
         return new Encoder(method, stats, state);
+    }
+
+    /** The method a checkpoint was trained with, built afresh (uninitialised) from its state. */
+    public static Method methodOf(CheckpointState state) {
+        return Methods.build(state.method(), state.backbone(), state.channels(), state.height(),
+                state.width(), new Methods.Options(state.temperature(), state.queueSize(),
+                        new ChannelStats(state.channelMean(), state.channelStd()), null));
     }
 
     /**
