@@ -350,6 +350,7 @@ public final class ReportWriter {
         styleCommon(chart.getStyler());
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setXAxisDecimalPattern("0");
+        chart.getStyler().setYAxisDecimalPattern("0.####"); // ticks, not 16 digits
         chart.getStyler().setMarkerSize(x.size() > 60 ? 4 : 7); // dense runs: smaller dots
         XYSeries series = chart.addSeries(yAxisTitle, x, y);
         series.setMarker(SeriesMarkers.CIRCLE);
@@ -472,6 +473,18 @@ public final class ReportWriter {
             labelEfficiency(page, labels.get(), labelCharts);
         }
 
+        List<String> embeddings = pictures.stream().filter(p -> p.equals(EmbeddingPictures.MAP_FILE)
+                || p.equals(EmbeddingPictures.RETRIEVAL_FILE)).sorted().toList();
+        if (!embeddings.isEmpty()) {
+            page.append("<h2>Embeddings</h2>\n<p>The test embeddings of the last kNN monitor "
+                    + "run on their first two principal components, coloured by label, and the "
+                    + "nearest training images of a few test images (a neighbour of another "
+                    + "class is marked x).</p>\n");
+            for (String picture : embeddings) {
+                figure(page, picture);
+            }
+        }
+
         page.append("<h2>Configuration</h2>\n");
         if (config.isPresent()) {
             page.append("<pre>").append(escape(MAPPER.writerWithDefaultPrettyPrinter()
@@ -482,18 +495,24 @@ public final class ReportWriter {
         }
 
         page.append("<h2>Pictures</h2>\n");
-        if (pictures.isEmpty()) {
+        if (pictures.size() == embeddings.size()) {
             page.append("<p class=\"none\">None yet: PNG files under <code>")
                     .append(PICTURES_DIRECTORY).append("/</code> appear here.</p>\n");
         }
         for (String picture : pictures) {
-            page.append("<figure class=\"picture\"><img src=\"")
-                    .append(escape(urlPath(PICTURES_DIRECTORY + "/" + picture)))
-                    .append("\" alt=\"").append(escape(picture)).append("\"><figcaption>")
-                    .append(escape(picture)).append("</figcaption></figure>\n");
+            if (!embeddings.contains(picture)) {
+                figure(page, picture);
+            }
         }
         page.append("</body>\n</html>\n");
         return page.toString();
+    }
+
+    private static void figure(StringBuilder page, String picture) {
+        page.append("<figure class=\"picture\"><img src=\"")
+                .append(escape(urlPath(PICTURES_DIRECTORY + "/" + picture)))
+                .append("\" alt=\"").append(escape(picture)).append("\"><figcaption>")
+                .append(escape(picture)).append("</figcaption></figure>\n");
     }
 
     private static void summary(StringBuilder page, MetricsLog log) {

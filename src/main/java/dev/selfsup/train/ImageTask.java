@@ -17,6 +17,7 @@ import dev.selfsup.eval.KnnClassifier;
 import dev.selfsup.eval.Metrics;
 import dev.selfsup.method.Method;
 import dev.selfsup.method.PictureSheet;
+import dev.selfsup.report.EmbeddingPictures;
 import dev.selfsup.report.PictureGrid;
 import dev.selfsup.report.ReportWriter;
 import java.io.IOException;
@@ -31,8 +32,14 @@ import java.util.Optional;
  */
 record ImageTask(Method method, String backbone, DataSplits data, ViewRecipe recipe,
         ChannelStats stats, PretrainConfig config, ProgressListener listener,
-        MultiViewLoader loader, TrainingStep.ViewInput views)
+        MultiViewLoader loader, TrainingStep.ViewInput views, MonitorFeatures monitored)
         implements TrainingTask<EpochMetrics>, AutoCloseable {
+    /** The features the kNN monitor last extracted, kept for the embedding pictures. */
+    static final class MonitorFeatures {
+        FeatureMatrix bank;
+        FeatureMatrix queries;
+    }
+
     /** Images per forward pass when extracting features for the kNN monitor. */
     private static final int FEATURE_BATCH = 256;
     /** Test images shown in a method's pictures. */
@@ -57,7 +64,7 @@ record ImageTask(Method method, String backbone, DataSplits data, ViewRecipe rec
                 config.batchSize(), config.seed(), config.workers(),
                 Math.max(2, config.workers() + 1));
         return new ImageTask(method, backbone, data, recipe, stats, config, listener, loader,
-                new TrainingStep.ViewInput(method));
+                new TrainingStep.ViewInput(method), new MonitorFeatures());
     }
 
     @Override
@@ -128,6 +135,8 @@ record ImageTask(Method method, String backbone, DataSplits data, ViewRecipe rec
             knn = KnnClassifier.standard().accuracy(bank, data.train().labels(), queries,
                     data.test().labels(), data.train().classCount(), modelManager);
             std = Metrics.embeddingStd(queries);
+            monitored.bank = bank;
+            monitored.queries = queries;
             if (std < Pretrainer.COLLAPSE_THRESHOLD) {
                 listener.warn(String.format("epoch %d: embedding_std %.3f: the embeddings are "
                         + "collapsing (nearly every image maps to the same point)", epoch, std));
@@ -151,6 +160,18 @@ record ImageTask(Method method, String backbone, DataSplits data, ViewRecipe rec
      */
     @Override
     public void afterCheckpoint(Path runDir, int epoch, NDManager modelManager) throws IOException {
+        if (monitored.queries != null) {
+            // the map and the retrieval grid of the features the monitor just measured
+            Path pictures = runDir.resolve(ReportWriter.PICTURES_DIRECTORY);
+            EmbeddingPictures.writeMap(pictures.resolve(EmbeddingPictures.MAP_FILE),
+                    monitored.queries, data.test().labels(), data.test().classNames(),
+                    String.format(java.util.Locale.ROOT, "test embeddings after epoch %d, "
+                            + "first two principal components", epoch + 1));
+            EmbeddingPictures.writeRetrieval(pictures.resolve(EmbeddingPictures.RETRIEVAL_FILE),
+                    monitored.bank, data.train(), monitored.queries, data.test());
+            monitored.bank = null;
+            monitored.queries = null;
+        }
         ImageSet images = data.test().size() > 0 ? data.test() : data.train();
         int count = Math.min(PICTURE_COUNT, images.size());
         float[] values = new float[count * images.imageVolume()];

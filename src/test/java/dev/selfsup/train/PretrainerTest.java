@@ -63,6 +63,11 @@ class PretrainerTest {
         assertThat(config.at("/dataset/train/size").asInt()).isEqualTo(512);
         assertThat(Files.exists(dir.resolve("report.html"))).isTrue();
         assertThat(Checkpoints.latest(dir)).contains(dir.resolve("checkpoints/epoch-0004"));
+        // the embedding map and the retrieval grid, shown in the report
+        assertThat(dir.resolve("pictures/embedding-map.png")).isRegularFile();
+        assertThat(dir.resolve("pictures/retrieval.png")).isRegularFile();
+        assertThat(Files.readString(dir.resolve("report.html"))).contains("embedding-map.png")
+                .contains("retrieval.png");
     }
 
     @Test
