@@ -1,6 +1,5 @@
 package dev.selfsup.augment;
 
-import java.util.Arrays;
 
 /**
  * Separable bilinear resampling of a {@link CropBox} to a square {@code (channels, size, size)}
@@ -196,11 +195,11 @@ final class Resampler {
         Axis columns;
         /** Per channel, one horizontally resampled line per box row, of the output width. */
         float[][][] lines = new float[3][0][];
-        /** Output size the cached tables are for. */
-        private int cachedSize = -1;
-        /** Tables by box side, plain and mirrored, for {@link #cachedSize}; null until used. */
-        private final Axis[] plain = new Axis[CACHED_SIDES + 1];
-        private final Axis[] mirrored = new Axis[CACHED_SIDES + 1];
+        /**
+         * Tables by output size, then plain [0] or mirrored [1], then box side; null until used.
+         * Kept per size: multi-crop renders views of two sizes in turn on one thread.
+         */
+        private final java.util.Map<Integer, Axis[][]> bySize = new java.util.HashMap<>();
         /** Tables of sides beyond the cache, refilled per call. */
         private final Axis largeRows = new Axis();
         private final Axis largeColumns = new Axis();
@@ -211,13 +210,9 @@ final class Resampler {
          * thread and output size (a SimCLR crop draws from a few hundred box shapes).
          */
         void prepare(CropBox box, int size, boolean mirror) {
-            if (size != cachedSize) {
-                Arrays.fill(plain, null);
-                Arrays.fill(mirrored, null);
-                cachedSize = size;
-            }
-            rows = table(box.height(), size, false, largeRows);
-            columns = table(box.width(), size, mirror, largeColumns);
+            Axis[][] tables = bySize.computeIfAbsent(size, s -> new Axis[2][CACHED_SIDES + 1]);
+            rows = table(tables[0], box.height(), size, false, largeRows);
+            columns = table(tables[mirror ? 1 : 0], box.width(), size, mirror, largeColumns);
             float[][] first = lines[0];
             if (first.length < box.height() || first[0].length < size) {
                 int count = Math.max(box.height(), first.length);
@@ -229,8 +224,7 @@ final class Resampler {
         }
 
         /** The table of a {@code side}-long box axis, from the cache or filled into {@code large}. */
-        private Axis table(int side, int size, boolean mirror, Axis large) {
-            Axis[] cache = mirror ? mirrored : plain;
+        private Axis table(Axis[] cache, int side, int size, boolean mirror, Axis large) {
             Axis axis = side <= CACHED_SIDES ? cache[side] : null;
             if (axis == null) {
                 axis = side <= CACHED_SIDES ? new Axis() : large;

@@ -103,6 +103,9 @@ public final class VisionTransformer extends AbstractBlock {
     private final Parameter classToken;
     private final Parameter positionEmbedding;
     private final float[] fixedPositions;
+    /** Sine-cosine tables of other grids (local views), by (rows, columns). */
+    private final java.util.Map<List<Integer>, float[]> otherGrids =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final List<TransformerLayer> layers = new ArrayList<>();
     private final LayerNorm norm;
 
@@ -224,8 +227,9 @@ public final class VisionTransformer extends AbstractBlock {
         if (gridHeight == config.gridHeight() && gridWidth == config.gridWidth()) {
             return tokens.add(positions(ps, tokens, training, ":, 1:, :"));
         }
-        // another size (multi-crop's local views): the sine-cosine table of that grid
-        float[] table = sineCosinePositions(config.dim(), gridHeight, gridWidth);
+        // another size (multi-crop's local views): the sine-cosine table of that grid, made once
+        float[] table = otherGrids.computeIfAbsent(List.of(gridHeight, gridWidth),
+                grid -> sineCosinePositions(config.dim(), gridHeight, gridWidth));
         return tokens.add(tokens.getManager().create(table,
                 new Shape(1, 1 + (long) gridHeight * gridWidth, config.dim()))
                 .get(new NDIndex(":, 1:, :")));
