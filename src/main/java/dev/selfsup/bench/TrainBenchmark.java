@@ -41,15 +41,18 @@ public final class TrainBenchmark {
      * @param medianStepMillis median step time
      * @param viewsPerSecond {@code 2 * batch / median}
      * @param peakRssBytes the process's peak resident set size afterwards
+     * @param stepGflop the step's arithmetic in 10^9 operations ({@link Flops}: 3 x 2 x the
+     *     forward multiply-adds of the convolutions and linear layers)
      */
     @JsonPropertyOrder({"benchmark", "model", "batch", "input", "threads", "steps",
-        "median_step_ms", "views_per_second", "peak_rss_mb"})
+        "median_step_ms", "views_per_second", "peak_rss_mb", "step_gflop", "gflops"})
     public record Result(@JsonProperty("model") String backbone,
             @JsonProperty("batch") int batchSize, @JsonIgnore int channels,
             @JsonIgnore int imageSize, int threads, int steps,
             @JsonProperty("median_step_ms") double medianStepMillis,
             @JsonProperty("views_per_second") double viewsPerSecond,
-            @JsonIgnore long peakRssBytes) {
+            @JsonIgnore long peakRssBytes,
+            @JsonProperty("step_gflop") double stepGflop) {
         /** {@code "train"}, as the JSON line names it. */
         @JsonProperty("benchmark")
         public String benchmark() {
@@ -60,6 +63,15 @@ public final class TrainBenchmark {
         @JsonProperty("input")
         public String input() {
             return channels + "x" + imageSize + "x" + imageSize;
+        }
+
+        /**
+         * The rate the step does its arithmetic at, in 10^9 operations per second: compare it
+         * with {@code selfsup bench gemm} on the same machine.
+         */
+        @JsonProperty("gflops")
+        public double gflops() {
+            return stepGflop / (medianStepMillis / 1000);
         }
 
         /** {@link #peakRssBytes} in MiB. */
@@ -96,9 +108,11 @@ public final class TrainBenchmark {
             batch[i] = (float) random.nextGaussian();
         }
         double[] millis = new double[steps];
+        double stepFlops;
         try (NDManager manager = NDManager.newBaseManager()) {
             Method method = build(backbone, channels, imageSize);
             method.model().initialize(manager, rows);
+            stepFlops = Flops.trainingStepFlops(method.model(), rows);
             for (Pair<String, Parameter> p : method.model().getParameters()) {
                 if (p.getValue().requiresGradient()) {
                     p.getValue().getArray().setRequiresGradient(true);
@@ -122,7 +136,7 @@ public final class TrainBenchmark {
         }
         double median = median(millis);
         return new Result(backbone, batchSize, channels, imageSize, threads, steps, median,
-                rows / (median / 1000), ProcessStats.peakRssBytes());
+                rows / (median / 1000), ProcessStats.peakRssBytes(), stepFlops / 1e9);
     }
 
     static Method build(String backbone, int channels, int imageSize) {

@@ -12,11 +12,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code selfsup bench augment|train|knn}: throughput figures for BENCHMARKS.md. */
+/** {@code selfsup bench augment|train|knn|pipeline|gemm}: throughput figures for BENCHMARKS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure throughput; with --json the last line is one JSON object.",
         subcommands = {BenchCommand.Augment.class, BenchCommand.Train.class, BenchCommand.Knn.class,
-            BenchCommand.Pipeline.class})
+            BenchCommand.Pipeline.class, BenchCommand.Gemm.class})
 final class BenchCommand implements Runnable {
     @Option(names = "--json", scope = picocli.CommandLine.ScopeType.INHERIT,
             description = "Print one JSON object on the last line.")
@@ -28,7 +28,7 @@ final class BenchCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "a benchmark is required: augment, train, knn or pipeline");
+                "a benchmark is required: augment, train, knn, pipeline or gemm");
     }
 
     /**
@@ -133,6 +133,32 @@ final class BenchCommand implements Runnable {
                     backbone, batchSize, steps, workers,
                     TorchRuntime.threadsOrAllCores(threads),
                     memorySteps));
+        }
+    }
+
+    /** The matrix-product ceiling. */
+    @Command(name = "gemm", mixinStandardHelpOptions = true,
+            description = "GFLOP/s of square float32 matrix products through libtorch, checked "
+                    + "against float64 first: the ceiling a training step's GFLOP/s (bench "
+                    + "train) is a share of.")
+    static final class Gemm implements Callable<Integer> {
+        @ParentCommand
+        BenchCommand parent;
+
+        @Option(names = "--size", defaultValue = "4096", paramLabel = "N",
+                description = "Side of the square matrices (default: ${DEFAULT-VALUE}).")
+        int size;
+
+        @Option(names = "--repeats", defaultValue = "10",
+                description = "Timed products per precision (default: ${DEFAULT-VALUE}).")
+        int repeats;
+
+        @Option(names = "--threads", description = "Default: all cores.") Integer threads;
+
+        @Override
+        public Integer call() throws Exception {
+            return print(parent.json, dev.selfsup.bench.GemmBenchmark.run(size,
+                    TorchRuntime.threadsOrAllCores(threads), repeats));
         }
     }
 }

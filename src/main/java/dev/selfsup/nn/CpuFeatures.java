@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * The CPU's vector extensions, which decide the kernels libtorch's oneDNN runs, and with them
@@ -11,23 +12,32 @@ import java.nio.file.Path;
  * {@code /proc/cpuinfo}; where that file is missing (not Linux) no extension is assumed.
  */
 public final class CpuFeatures {
+    private static final Set<String> FLAGS = readFlags();
+
     /** Whether the CPU has AVX-512 (the {@code avx512f} flag). */
-    public static final boolean AVX512 = hasFlag("avx512f");
+    public static final boolean AVX512 = FLAGS.contains("avx512f");
+
+    /**
+     * Whether the CPU has bfloat16 arithmetic instructions ({@code avx512_bf16} or
+     * {@code amx_bf16}), with which libtorch's oneDNN runs bf16 products natively rather than
+     * converting to float32 and back.
+     */
+    public static final boolean BF16 = FLAGS.contains("avx512_bf16") || FLAGS.contains("amx_bf16");
 
     private CpuFeatures() {}
 
-    private static boolean hasFlag(String flag) {
+    private static Set<String> readFlags() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"),
                     StandardCharsets.ISO_8859_1)) {
                 if (line.startsWith("flags")) {
-                    return (" " + line.substring(line.indexOf(':') + 1) + " ")
-                            .contains(" " + flag + " ");
+                    return Set.copyOf(java.util.Arrays.asList(
+                            line.substring(line.indexOf(':') + 1).trim().split("\\s+")));
                 }
             }
         } catch (IOException | RuntimeException e) {
             // no /proc/cpuinfo: assume the plainer kernels
         }
-        return false;
+        return Set.of();
     }
 }
