@@ -3,6 +3,7 @@
 #   bash bench/peers/run_all.sh                      # everything: train (mlp, small-resnet, resnet18), augment
 #   bash bench/peers/run_all.sh train resnet18       # only the training step of the models named
 #   bash bench/peers/run_all.sh augment
+#   bash bench/peers/run_all.sh gemm                 # the float32 (and, for PyTorch, bf16) GEMM ceiling
 # Needs Debian's python3-torch, python3-torchvision and an optimised BLAS for the peer:
 #   apt-get install -y python3-torch python3-torchvision libopenblas0-pthread
 # (without libopenblas, Debian's torch falls back to the reference BLAS and runs ~30x slower).
@@ -26,6 +27,11 @@ if [ "$what" = all ] || [ "$what" = train ]; then
     echo "  $(ratio "$ours" "$theirs" median_step_ms)"
     echo "  $(ratio "$ours" "$theirs" peak_rss_mb)"
   done
+fi
+if [ "$what" = all ] || [ "$what" = gemm ]; then
+  echo "gemm 4096 (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+  echo "  $("$root/selfsup" bench gemm --size 4096 --threads 2 --json | tail -1)"
+  echo "  $("$python" "$peers/gemm.py" --size 4096 --threads 2)"
 fi
 if [ "$what" = all ] || [ "$what" = augment ]; then
   for spec in "3 32" "1 28"; do

@@ -30,7 +30,6 @@ import gzip
 import json
 import math
 import os
-import platform
 import struct
 import time
 
@@ -39,6 +38,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from peer_setup import setup, unsound_setup
 from train_step import head, nt_xent, resnet
 
 
@@ -128,68 +128,6 @@ def knn_top1(backbone, train, test, mean, std, k=200, temperature=0.1, batch=102
             correct += int((votes.argmax(1) == test[1][i:i + batch]).sum())
     backbone.train()
     return correct / len(queries)
-
-
-def setup(threads):
-    a = torch.randn(1024, 1024)
-    b = torch.randn(1024, 1024)
-    a @ b
-    start = time.perf_counter()
-    reps = 10
-    for _ in range(reps):
-        a @ b
-    seconds = time.perf_counter() - start
-    config = torch.__config__.show()
-    lines = []
-    for line in config.splitlines():
-        line = line.strip()
-        if line.startswith("- Build settings:"):
-            keep = ("BLAS_INFO", "LAPACK_INFO", "USE_MKLDNN", "USE_OPENMP")
-            line = ", ".join(x.strip() for x in line.split(":", 1)[1].split(",")
-                             if x.strip().startswith(keep))
-        if any(w in line for w in ("BLAS", "LAPACK", "MKL", "OpenMP", "CPU capability")):
-            lines.append(line.lstrip("- "))
-    try:
-        with open("/proc/self/maps") as f:
-            blas = sorted({l.split()[-1] for l in f if "blas" in l.lower() and "/" in l})
-    except OSError:
-        blas = []
-    cpu = platform.processor()
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    env = {k: v for k, v in sorted(os.environ.items())
-           if k.startswith(("OMP_", "MKL_", "OPENBLAS_", "DNNL_", "ONEDNN_", "MALLOC_", "GLIBC_"))}
-    return {
-        "torch": torch.__version__,
-        "python": platform.python_version(),
-        "threads": torch.get_num_threads(),
-        "threads_requested": threads,
-        "cpu": cpu,
-        "build": lines,
-        "blas_libraries_loaded": blas,
-        "env": env,
-        "gemm_1024_gflops": round(2 * 1024 ** 3 * reps / seconds / 1e9, 1),
-    }
-
-
-def unsound_setup(setup_info):
-    """Why a peer with this set-up would not give PyTorch's speed, or None.
-
-    Debian's python3-torch links the BLAS that update-alternatives names; with only the reference
-    BLAS (libblas3) installed, a 1024^3 float32 GEMM runs at about 3.5 GFLOP/s on the 2-core VM
-    instead of about 100-126 with OpenBLAS (apt-get install libopenblas0-pthread)."""
-    loaded = setup_info["blas_libraries_loaded"]
-    if loaded and not any("openblas" in x or "mkl" in x for x in loaded):
-        return "the reference BLAS is loaded (%s), not OpenBLAS or MKL" % ", ".join(loaded)
-    if setup_info["gemm_1024_gflops"] < 20:
-        return "a 1024^3 float32 GEMM runs at %.1f GFLOP/s" % setup_info["gemm_1024_gflops"]
-    return None
 
 
 def main():

@@ -2,7 +2,9 @@
 """PyTorch peer of `selfsup bench train`: the same step on random inputs.
 
 forward (backbone [+ projection head]) + NT-Xent (t = 0.5) + backward + Adam(lr 1e-3);
-prints one JSON object with the median step time over the steps after one warm-up step.
+prints one JSON object with the median step time over the steps after one warm-up step and the
+set-up it ran on (peer_setup.setup: torch build, BLAS loaded, threads, environment, GEMM sanity
+figure); refuses to run on a set-up that would make PyTorch slow, unless --allow-unsound-setup.
   mlp          : flatten -> 512 -> ReLU -> 128, NT-Xent on the 128-d output
   resnet18     : ResNet-18 with the CIFAR stem (3x3 conv, no max-pool) + 512 -> 512 -> 128 head
   small-resnet : CIFAR stem, one BasicBlock per stage at 16-32-64-128 + 128 -> 128 -> 128 head
@@ -16,6 +18,8 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from peer_setup import setup, unsound_setup
 
 
 def nt_xent(z1, z2, temperature):
@@ -66,8 +70,15 @@ def main():
     parser.add_argument("--image-size", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--allow-unsound-setup", action="store_true",
+                        help="run even where the BLAS or GEMM sanity figure says PyTorch would be slow")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    info = setup(args.threads)
+    unsound = unsound_setup(info)
+    if unsound and not args.allow_unsound_setup:
+        raise SystemExit("refusing to time an unsound peer: %s (see bench/peers/peer_setup.py; "
+                         "--allow-unsound-setup overrides)" % unsound)
     torch.manual_seed(0)
     c, s = args.channels, args.image_size
     if args.backbone == "mlp":
@@ -97,7 +108,8 @@ def main():
                       "batch": args.batch_size, "input": f"{c}x{s}x{s}", "threads": args.threads,
                       "steps": args.steps, "median_step_ms": round(median, 1),
                       "views_per_second": round(2 * args.batch_size / median * 1000),
-                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
+                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+                      "setup": info}))
 
 
 if __name__ == "__main__":
