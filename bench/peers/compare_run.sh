@@ -37,6 +37,9 @@ if [ "$peer_only" = 0 ]; then
 fi
 [ -f "$out/selfsup/metrics.jsonl" ] || { echo "selfsup run failed" >&2; exit 1; }
 echo "== PyTorch peer"
+# OpenBLAS 0.3.21 does not know every newer CPU; where the machine forces its AVX2 kernels
+# (OPENBLAS_CORETYPE=Haswell) on an AVX-512 CPU, give the peer the AVX-512 ones, or it runs slow
+if grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX; fi
 (cd "$root/bench/peers" && OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 simclr_run.py \
   --config "$out/selfsup/config.json" --json "$out/peer.json")
 /usr/bin/python3 - "$out" <<'PY'

@@ -12,6 +12,9 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 peers="$root/bench/peers"
 python=/usr/bin/python3   # Debian's python, which python3-torch installs into
 export OMP_WAIT_POLICY=PASSIVE
+# OpenBLAS 0.3.21 does not know every newer CPU; where the machine forces its AVX2 kernels
+# (OPENBLAS_CORETYPE=Haswell) on an AVX-512 CPU, give the peer the AVX-512 ones, or it runs slow
+if grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX; fi
 what="${1:-all}"
 [ $# -gt 0 ] && shift
 models=("$@")

@@ -1,6 +1,7 @@
 package dev.selfsup.loss;
 
 import ai.djl.ndarray.NDArray;
+import dev.selfsup.nn.Scalars;
 import java.util.List;
 
 /**
@@ -71,15 +72,15 @@ public final class DinoLoss {
                 if (s == t) {
                     continue;
                 }
-                NDArray logProbabilities = student.get(s).div((float) studentTemperature)
-                        .logSoftmax(1); // (batch, K)
+                NDArray logProbabilities = Scalars.dividedBy(student.get(s),
+                        (float) studentTemperature).logSoftmax(1); // (batch, K)
                 NDArray crossEntropy = targets.mul(logProbabilities).sum(new int[] {1}).neg()
                         .mean(); // ()
                 total = total == null ? crossEntropy : total.add(crossEntropy);
                 pairs++;
             }
         }
-        return total.div((float) pairs);
+        return Scalars.dividedBy(total, pairs);
     }
 
     /**
@@ -97,8 +98,9 @@ public final class DinoLoss {
     public NDArray maskedPatches(NDArray teacher, NDArray student, NDArray hidden, NDArray center,
             double teacherTemperature) {
         NDArray targets = patchTargets(teacher, center, teacherTemperature); // (images, patches, K)
-        NDArray crossEntropy = targets.mul(student.div((float) studentTemperature).logSoftmax(2))
-                .sum(new int[] {2}).neg(); // (images, patches)
+        NDArray logProbabilities = Scalars.dividedBy(student, (float) studentTemperature)
+                .logSoftmax(2); // (images, patches, K)
+        NDArray crossEntropy = targets.mul(logProbabilities).sum(new int[] {2}).neg(); // (images, patches)
         return hiddenMean(crossEntropy, hidden);
     }
 

@@ -166,10 +166,11 @@ public final class TrainingStep {
             try (GradientCollector collector = stepManager.getEngine().newGradientCollector()) {
                 NDArray value = batch.loss(new ParameterStore(stepManager, false), stepManager);
                 if (step == nanLossAtStep) {
-                    value = value.mul(Float.NaN);
+                    value = dev.selfsup.nn.Scalars.times(value, Float.NaN);
                 } else if (step == nanGradientAtStep) {
                     // + 0 * sqrt(0 * loss): adds 0, but its gradient is 0 * inf * 0 = NaN
-                    value = value.add(value.mul(0).sqrt().mul(0));
+                    value = value.add(dev.selfsup.nn.Scalars.times(
+                            dev.selfsup.nn.Scalars.times(value, 0).sqrt(), 0));
                 }
                 loss = value.getFloat();
                 if (!Float.isFinite(loss)) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import dev.selfsup.testing.Autograd;
 import dev.selfsup.testing.ManagedTest;
 import dev.selfsup.testing.RandomValues;
 import java.util.ArrayList;
@@ -150,5 +151,39 @@ class DinoLossTest extends ManagedTest {
                 manager.zeros(new Shape(1, 3)), 0.04)).hasMessageContaining("2 views in all");
         assertThatThrownBy(() -> DinoLoss.teacherProbabilities(x, x, -1))
                 .hasMessageContaining("found -1.0");
+    }
+
+    /**
+     * The student's temperature and the mean over view pairs are constants that autograd keeps
+     * for backward: the gradient must not change when a garbage collection falls between forward
+     * and backward (with DJL's {@code div(Number)} it read freed memory, see {@code nn.Scalars}).
+     */
+    @Test
+    void gradientsSurviveAGarbageCollectionBetweenForwardAndBackward() throws Exception {
+        int rows = 4;
+        int k = 6;
+        float[] teacherValues = RandomValues.gaussian(rows * k, 3);
+        float[] studentValues = RandomValues.gaussian(2 * rows * k, 4);
+        float[] hiddenValues = {1, 0, 1, 1, 0, 0, 1, 0};
+        java.util.function.UnaryOperator<NDArray> classTokens = x -> {
+            NDArray teacher = x.getManager().create(teacherValues, new Shape(rows, k));
+            return new DinoLoss(0.1).compute(List.of(teacher, teacher),
+                    List.of(x.get("0:4"), x.get("4:8")), x.getManager().zeros(new Shape(1, k)),
+                    0.04);
+        };
+        java.util.function.UnaryOperator<NDArray> patches = x -> {
+            NDArray teacher = x.getManager().create(teacherValues, new Shape(2, 2, k));
+            NDArray hidden = x.getManager().create(hiddenValues, new Shape(2, 4)).get(":, 0:2");
+            return new DinoLoss(0.1).maskedPatches(teacher, x.reshape(2, 4, k).get(":, 0:2, :"),
+                    hidden, x.getManager().zeros(new Shape(1, k)), 0.04);
+        };
+        for (var loss : List.of(classTokens, patches)) {
+            float[] expected = Autograd.gradient(studentValues, new Shape(2 * rows, k), loss, false);
+            assertThat(expected).isNotEqualTo(new float[expected.length]);
+            for (int trial = 0; trial < 3; trial++) {
+                assertThat(Autograd.gradient(studentValues, new Shape(2 * rows, k), loss, true))
+                        .containsExactly(expected);
+            }
+        }
     }
 }
