@@ -257,8 +257,10 @@ final class PretrainCommand implements Callable<Integer> {
                 .optWorkers(workers)
                 .optEvalEvery(evalEvery)
                 .optKeepCheckpoints(keepCheckpoints)
-                .optQueueSize(queueSize)
-                .optMaskRatio(maskRatio);
+                .optQueueSize(queueSize);
+        if (maskRatio != null) {
+            builder.optMaskRatio(maskRatio);
+        }
         if (text.given("--min-crop-scale")) {
             builder.optMinCropScale(minCropScale);
         }

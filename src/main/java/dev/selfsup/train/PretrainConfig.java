@@ -345,9 +345,10 @@ public record PretrainConfig(
             return this;
         }
 
-        /** Share of the image the masking tasks hide; default: the method's. */
+        /** Share of the image the masking tasks hide; default: the method's, or the data's. */
         public Builder optMaskRatio(Double maskRatio) {
             this.maskRatio = maskRatio;
+            given.add("mask-ratio");
             return this;
         }
 
@@ -403,7 +404,8 @@ public record PretrainConfig(
                     warmupEpochs != null ? warmupEpochs : epochs > 1 ? 1 : 0,
                     seed,
                     resolvedThreads(),
-                    workers, evalEvery, keepCheckpoints, queueSize, maskRatio, jitter);
+                    workers, evalEvery, keepCheckpoints, queueSize,
+                    given.contains("mask-ratio") ? maskRatio : defaults.maskRatio(), jitter);
         }
 
         private String recipe() {

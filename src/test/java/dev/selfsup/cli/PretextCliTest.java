@@ -53,13 +53,16 @@ class PretextCliTest {
         Path data = CliTest.tinyIdx(Files.createDirectories(dir.resolve("data")));
         Path mae = dir.resolve("mae");
         CliTest.Run run = CliTest.run("pretrain", "--method", "mae", "--data", "idx:" + data,
-                "--epochs", "1", "--batch-size", "64", "--threads", "2", "--mask-ratio", "0.5",
+                "--epochs", "1", "--batch-size", "64", "--threads", "2",
                 "--out", mae.toString());
         assertThat(run.code()).as(run.err()).isZero();
-        assertThat(run.out()).contains("backbone vit-mini").contains("lr 5.0E-4");
+        // small images: half the patches hidden, picked for the data and said so
+        assertThat(run.out()).contains("backbone vit-mini").contains("lr 5.0E-4")
+                .contains("mask-ratio 0.5 (a grid of 4x4 patches");
         assertThat(mae.resolve("pictures/mae-epoch-0001.png")).isRegularFile();
         assertThat(Files.readString(mae.resolve("config.json")))
-                .containsPattern("\"backbone\"\\s*:\\s*\"vit-mini\"");
+                .containsPattern("\"backbone\"\\s*:\\s*\"vit-mini\"")
+                .containsPattern("\"mask_ratio\"\\s*:\\s*0\\.5");
 
         Path dino = dir.resolve("dino");
         CliTest.Run vit = CliTest.run("pretrain", "--method", "dino", "--backbone", "vit-mini",

@@ -49,6 +49,27 @@ class DataDefaultsTest {
     }
 
     @Test
+    void maeHidesHalfOfASmallImagesPatches() {
+        Choice small = DataDefaults.choose("mae", "idx:/fm", 1, 28, 28);
+        assertThat(small.maskRatio()).isEqualTo(0.5);
+        assertThat(small.learningRate()).isEqualTo(DataDefaults.VIT_LEARNING_RATE);
+        assertThat(small.describe(Set.of())).contains("mask-ratio 0.5 (a grid of 7x7 patches");
+        assertThat(small.describe(Set.of("mask-ratio"))).doesNotContain("mask-ratio");
+        // photos keep the paper's 75%; other methods get no mask pick
+        assertThat(DataDefaults.choose("mae", "folder:/p", 3, 224, 224).maskRatio()).isNull();
+        assertThat(DataDefaults.choose("inpainting", "idx:/fm", 1, 28, 28).maskRatio()).isNull();
+        // the config takes the pick unless a ratio is given (tiny 3x32x32 data: an 8x8 grid)
+        var data = dev.selfsup.testing.TinyData.splits(16, 8, 1);
+        PretrainConfig picked = PretrainConfig.builder().setMethod("mae").setData(data).build();
+        assertThat(picked.maskRatio()).isEqualTo(0.5);
+        PretrainConfig given = PretrainConfig.builder().setMethod("mae").setData(data)
+                .optMaskRatio(0.75).build();
+        assertThat(given.maskRatio()).isEqualTo(0.75);
+        assertThat(PretrainConfig.builder().setMethod("simclr").setData(data).build()
+                .maskRatio()).isNull();
+    }
+
+    @Test
     void photosKeepTheMethodsOwnSettings() {
         Choice photos = DataDefaults.choose("simclr", "folder:/p", 3, 96, 96);
         assertThat(photos.minCropScale()).isNull();
