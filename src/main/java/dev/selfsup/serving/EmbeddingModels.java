@@ -7,17 +7,26 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.repository.zoo.Criteria;
+import ai.djl.training.ParameterStore;
 import ai.djl.translate.Batchifier;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
+import ai.djl.util.PairList;
 import dev.selfsup.data.ChannelStats;
 import dev.selfsup.data.ImageSet;
 import dev.selfsup.method.Method;
+import dev.selfsup.method.TextMethod;
+import dev.selfsup.method.TextMethods;
+import dev.selfsup.nn.TextModel;
+import dev.selfsup.nn.TransformerEncoder;
 import dev.selfsup.train.CheckpointState;
 import dev.selfsup.train.Checkpoints;
 import dev.selfsup.train.Encoder;
+import dev.selfsup.train.TextCheckpointState;
+import dev.selfsup.train.TextEncoder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,6 +52,43 @@ import java.util.List;
  */
 public final class EmbeddingModels {
     private EmbeddingModels() {}
+
+    /**
+     * The criteria that load the encoder of a text checkpoint as a
+     * {@code ZooModel<String, float[]>}: what {@code selfsup embed} computes for a text, the mean
+     * over its first {@link TextEncoder#DEFAULT_WINDOWS} windows of the mean-pooled pieces.
+     *
+     * @throws IOException naming the file when the checkpoint cannot be read as a text one
+     */
+    public static Criteria<String, float[]> textCriteria(Path checkpointOrRun) throws IOException {
+        return textCriteria(checkpointOrRun, false, TextEncoder.DEFAULT_WINDOWS);
+    }
+
+    /**
+     * As {@link #textCriteria(Path)}, pooling the [CLS] vector instead where {@code cls}, and
+     * averaging up to {@code maxWindows} windows (the CLI's {@code --pooling} and
+     * {@code --windows}).
+     */
+    public static Criteria<String, float[]> textCriteria(Path checkpointOrRun, boolean cls,
+            int maxWindows) throws IOException {
+        if (maxWindows < 1) {
+            throw new IllegalArgumentException("windows per text must be >= 1, found " + maxWindows);
+        }
+        Path checkpoint = Checkpoints.resolve(checkpointOrRun);
+        TextCheckpointState state = TextCheckpointState.read(checkpoint);
+        TextModel textModel = TextMethods.create(state.method(), state.encoder()).model();
+        TextEncoder encoder = new TextEncoder(state.loadTokenizer(checkpoint), textModel,
+                state.method());
+        return Criteria.builder()
+                .setTypes(String.class, float[].class)
+                .optModelPath(checkpoint)
+                .optModelName("selfsup-" + state.method())
+                .optEngine("PyTorch")
+                .optBlock(new PooledTextBlock(textModel.encoder(), cls))
+                .optOption("hasParameter", "false")
+                .optTranslator(new TextTranslator(checkpoint, encoder, maxWindows))
+                .build();
+    }
 
     /**
      * The criteria that load the encoder of a checkpoint (a checkpoint directory, or a run
@@ -120,6 +166,78 @@ public final class EmbeddingModels {
         @Override
         public Batchifier getBatchifier() {
             return Batchifier.STACK;
+        }
+    }
+
+    /**
+     * A text encoder's output as one vector: input the windows of one text, {@code (windows,
+     * length)} piece ids, segment ids and attention mask; output {@code (width)}, the mean over
+     * the windows of each window's pooled vector.
+     */
+    static final class PooledTextBlock extends AbstractBlock {
+        private final TransformerEncoder encoder;
+        private final boolean cls;
+
+        PooledTextBlock(TransformerEncoder encoder, boolean cls) {
+            this.encoder = addChildBlock("encoder", encoder);
+            this.cls = cls;
+        }
+
+        @Override
+        protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs,
+                boolean training, PairList<String, Object> params) {
+            NDArray hidden = encoder.forward(parameterStore, inputs, false).head(); // (windows, length, width)
+            NDArray pooled = TransformerEncoder.pool(hidden, inputs.get(2), cls); // (windows, width)
+            return new NDList(pooled.mean(new int[] {0})); // (width)
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            return new Shape[] {new Shape(encoder.config().width())};
+        }
+    }
+
+    /** Texts to embeddings with a checkpoint's vocabulary; loads the weights once. */
+    static final class TextTranslator implements Translator<String, float[]> {
+        private final Path checkpoint;
+        private final TextEncoder encoder;
+        private final int maxWindows;
+        private boolean loaded;
+
+        TextTranslator(Path checkpoint, TextEncoder encoder, int maxWindows) {
+            this.checkpoint = checkpoint;
+            this.encoder = encoder;
+            this.maxWindows = maxWindows;
+        }
+
+        /** Initialises the text model and reads the checkpoint's weights into it, once. */
+        @Override
+        public synchronized void prepare(TranslatorContext ctx) throws IOException {
+            if (!loaded) {
+                NDManager manager = ctx.getModel().getNDManager();
+                encoder.model().initialize(manager, 1);
+                Checkpoints.loadModel(checkpoint, encoder.model(), manager);
+                loaded = true;
+            }
+        }
+
+        @Override
+        public NDList processInput(TranslatorContext ctx, String input) {
+            if (input == null) {
+                throw new IllegalArgumentException("text must not be null");
+            }
+            return TextMethod.inputs(TextEncoder.batchOf(encoder.windows(input, maxWindows)),
+                    ctx.getNDManager());
+        }
+
+        @Override
+        public float[] processOutput(TranslatorContext ctx, NDList list) {
+            return list.singletonOrThrow().toFloatArray(); // (width)
+        }
+
+        @Override
+        public Batchifier getBatchifier() {
+            return null; // one text at a time: its windows are the batch
         }
     }
 }

@@ -81,17 +81,12 @@ public record TextEncoder(WordPieceTokenizer tokenizer, TextModel model, String 
             throw new IllegalArgumentException("windows per text must be >= 1, found " + maxWindows);
         }
         int width = model.encoder().config().width();
-        int windowPieces = model.encoder().config().maxLength() - 2;
         List<int[]> windows = new ArrayList<>();
-        int[] owner = new int[0];
+        int[] owner;
         List<Integer> owners = new ArrayList<>();
         for (int t = 0; t < texts.size(); t++) {
-            int[] pieces = tokenizer.encode(texts.get(t));
-            int count = Math.max(1, Math.min(maxWindows,
-                    (pieces.length + windowPieces - 1) / windowPieces));
-            for (int w = 0; w < count; w++) {
-                windows.add(Arrays.copyOfRange(pieces, Math.min(pieces.length, w * windowPieces),
-                        Math.min(pieces.length, (w + 1) * windowPieces)));
+            for (int[] window : windows(texts.get(t), maxWindows)) {
+                windows.add(window);
                 owners.add(t);
             }
         }
@@ -123,7 +118,28 @@ public record TextEncoder(WordPieceTokenizer tokenizer, TextModel model, String 
         return new FeatureMatrix(sums, texts.size(), width);
     }
 
-    private static TextBatch batchOf(List<int[]> windows) {
+    /**
+     * A text's first {@code maxWindows} windows of pieces, each short enough for the encoder
+     * with [CLS] and [SEP] added; at least one (empty for an empty text).
+     */
+    public List<int[]> windows(String text, int maxWindows) {
+        if (maxWindows < 1) {
+            throw new IllegalArgumentException("windows per text must be >= 1, found " + maxWindows);
+        }
+        int windowPieces = model.encoder().config().maxLength() - 2;
+        int[] pieces = tokenizer.encode(text);
+        int count = Math.max(1, Math.min(maxWindows,
+                (pieces.length + windowPieces - 1) / windowPieces));
+        List<int[]> windows = new ArrayList<>(count);
+        for (int w = 0; w < count; w++) {
+            windows.add(Arrays.copyOfRange(pieces, Math.min(pieces.length, w * windowPieces),
+                    Math.min(pieces.length, (w + 1) * windowPieces)));
+        }
+        return windows;
+    }
+
+    /** Windows as one batch: [CLS] pieces [SEP], padded to the longest, attention mask set. */
+    public static TextBatch batchOf(List<int[]> windows) {
         int length = windows.stream().mapToInt(w -> w.length + 2).max().orElse(2);
         int rows = windows.size();
         int[] tokens = new int[rows * length];

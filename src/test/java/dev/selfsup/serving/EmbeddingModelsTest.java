@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.repository.zoo.ZooModel;
 import dev.selfsup.data.DataSplits;
 import dev.selfsup.data.ImageSet;
+import dev.selfsup.data.text.TextCorpus;
+import dev.selfsup.data.text.TextFixtures;
 import dev.selfsup.eval.FeatureMatrix;
 import dev.selfsup.testing.Asserts;
 import dev.selfsup.testing.TinyData;
@@ -17,6 +19,9 @@ import dev.selfsup.train.Encoder;
 import dev.selfsup.train.PretrainConfig;
 import dev.selfsup.train.Pretrainer;
 import dev.selfsup.train.ProgressListener;
+import dev.selfsup.train.TextEncoder;
+import dev.selfsup.train.TextPretrainConfig;
+import dev.selfsup.train.TextPretrainer;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,6 +70,43 @@ class EmbeddingModelsTest {
                 assertThat(predictor.predict(images.get(0))).hasSize(expected.dim());
             }
         }
+    }
+
+    @Test
+    void aTextPredictorEmbedsAsSelfsupEmbedDoes(@TempDir Path dir) throws Exception {
+        TextCorpus corpus = TextFixtures.corpus(24, 6, 4);
+        TextPretrainConfig config = TextPretrainConfig.builder().setData("text:generated")
+                .optVocabularySize(120).optEncoder(32, 1, 2).optMaxLength(16).optDropout(0f)
+                .optBatchSize(16).optExamplesPerEpoch(64).optHeldOutExamples(16).optEpochs(1)
+                .build();
+        Path run = dir.resolve("mlm");
+        new TextPretrainer(config, corpus, ProgressListener.silent(), m -> { }).run(run);
+        // one short text and one long enough for several 14-piece windows
+        String longText = String.join(" ", corpus.documents().get(0).sentences());
+        List<String> texts = List.of(corpus.documents().get(1).sentences().get(0), longText);
+        for (boolean cls : List.of(false, true)) {
+            int windows = cls ? 2 : TextEncoder.DEFAULT_WINDOWS;
+            FeatureMatrix expected;
+            try (NDManager manager = NDManager.newBaseManager()) {
+                expected = TextEncoder.load(run, manager).embed(texts, cls, windows, manager);
+            }
+            try (ZooModel<String, float[]> model =
+                    EmbeddingModels.textCriteria(run, cls, windows).loadModel();
+                    Predictor<String, float[]> predictor = model.newPredictor()) {
+                List<float[]> embeddings = predictor.batchPredict(texts);
+                for (int i = 0; i < texts.size(); i++) {
+                    float[] want = new float[expected.dim()];
+                    System.arraycopy(expected.values(), i * expected.dim(), want, 0,
+                            expected.dim());
+                    Asserts.assertAllClose(embeddings.get(i), want, 1e-5, 1e-5);
+                }
+            }
+        }
+        assertThatThrownBy(() -> EmbeddingModels.textCriteria(run, false, 0))
+                .hasMessageContaining("found 0");
+        // an image checkpoint is not a text one, and says which file it read
+        assertThatThrownBy(() -> EmbeddingModels.textCriteria(dir.resolve("nothing")))
+                .hasMessageContaining("nothing");
     }
 
     @Test
