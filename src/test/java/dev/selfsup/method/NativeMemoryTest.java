@@ -17,12 +17,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every built-in image method (and DINO with multi-crop on a ViT), run for many steps: the count of live native arrays under the
+ * Every built-in image method (and DINO with multi-crop on a ViT), run for 300 steps: the count of live native arrays under the
  * model's manager is the same after every step from the second on (the first creates the
  * optimiser's state), so nothing a step makes outlives it.
  */
 class NativeMemoryTest {
-    private static final int STEPS = 30;
+    private static final int STEPS = 300;
 
     static java.util.List<String> methods() {
         java.util.List<String> names = new java.util.ArrayList<>(Methods.NAMES);
