@@ -4,11 +4,11 @@ import dev.selfsup.augment.AugmentThroughput;
 import dev.selfsup.bench.KnnBenchmark;
 import dev.selfsup.bench.TrainBenchmark;
 import dev.selfsup.util.Json;
-import dev.selfsup.train.TorchRuntime;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -79,7 +79,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--batch-size", defaultValue = "256") int batchSize;
         @Option(names = "--image-size", defaultValue = "32") int imageSize;
         @Option(names = "--channels", defaultValue = "3") int channels;
-        @Option(names = "--threads", description = "Default: all cores.") Integer threads;
+        @Mixin
+        ThreadsOption threads = new ThreadsOption();
         @Option(names = "--steps", defaultValue = "10") int steps;
         @Option(names = "--profile", paramLabel = "TRACE.json", description = "Write libtorch's "
                 + "profiler trace of the timed steps (Chrome trace JSON; step times read high).")
@@ -88,7 +89,7 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             return print(parent.json, TrainBenchmark.run(backbone, batchSize, channels, imageSize,
-                    TorchRuntime.threadsOrAllCores(threads), steps,
+                    threads.resolved(), steps,
                     profile));
         }
     }
@@ -103,12 +104,13 @@ final class BenchCommand implements Runnable {
         @Option(names = "--queries", defaultValue = "10000") int queries;
         @Option(names = "--bank", defaultValue = "60000") int bank;
         @Option(names = "--dim", defaultValue = "512") int dim;
-        @Option(names = "--threads", description = "Default: all cores.") Integer threads;
+        @Mixin
+        ThreadsOption threads = new ThreadsOption();
 
         @Override
         public Integer call() throws Exception {
             return print(parent.json, KnnBenchmark.run(queries, bank, dim,
-                    TorchRuntime.threadsOrAllCores(threads)));
+                    threads.resolved()));
         }
     }
 
@@ -124,14 +126,15 @@ final class BenchCommand implements Runnable {
         @Option(names = "--batch-size", defaultValue = "256") int batchSize;
         @Option(names = "--steps", defaultValue = "30") int steps;
         @Option(names = "--workers", defaultValue = "1") int workers;
-        @Option(names = "--threads", description = "Default: all cores.") Integer threads;
+        @Mixin
+        ThreadsOption threads = new ThreadsOption();
         @Option(names = "--memory-steps", defaultValue = "0") int memorySteps;
 
         @Override
         public Integer call() throws Exception {
             return print(parent.json, dev.selfsup.bench.PipelineBenchmark.run(
                     backbone, batchSize, steps, workers,
-                    TorchRuntime.threadsOrAllCores(threads),
+                    threads.resolved(),
                     memorySteps));
         }
     }
@@ -150,15 +153,16 @@ final class BenchCommand implements Runnable {
         int size;
 
         @Option(names = "--repeats", defaultValue = "10",
-                description = "Timed products per precision (default: ${DEFAULT-VALUE}).")
+                description = "Timed products (default: ${DEFAULT-VALUE}).")
         int repeats;
 
-        @Option(names = "--threads", description = "Default: all cores.") Integer threads;
+        @Mixin
+        ThreadsOption threads = new ThreadsOption();
 
         @Override
         public Integer call() throws Exception {
             return print(parent.json, dev.selfsup.bench.GemmBenchmark.run(size,
-                    TorchRuntime.threadsOrAllCores(threads), repeats));
+                    threads.resolved(), repeats));
         }
     }
 }

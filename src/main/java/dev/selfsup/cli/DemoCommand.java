@@ -2,10 +2,10 @@ package dev.selfsup.cli;
 
 import dev.selfsup.data.Datasets;
 import dev.selfsup.demo.Demo;
-import dev.selfsup.train.TorchRuntime;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code selfsup demo}: SimCLR on the built-in shapes, measured against both baselines. */
@@ -29,8 +29,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--threads", description = "libtorch compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR",
             description = "Default: ${DEFAULT-VALUE} (replaced if it holds an earlier demo).")
@@ -39,7 +39,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Demo.Settings settings = new Demo.Settings(epochs, trainSize, testSize, seed,
-                TorchRuntime.threadsOrAllCores(threads));
+                threads.resolved());
         try (ConsoleProgress progress = new ConsoleProgress(System.out)) {
             Demo.Summary summary = new Demo(settings, progress, System.out).run(out);
             return summary.beatsBaselines() ? 0 : 3;

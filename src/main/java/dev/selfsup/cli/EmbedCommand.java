@@ -6,7 +6,6 @@ import dev.selfsup.data.ImageSet;
 import dev.selfsup.eval.EmbeddingWriter;
 import dev.selfsup.eval.FeatureMatrix;
 import dev.selfsup.train.Encoder;
-import dev.selfsup.train.TorchRuntime;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,8 +33,8 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--split", defaultValue = "test", description = "train or test (default: ${DEFAULT-VALUE}).")
     String split;
 
-    @Option(names = "--threads", description = "libtorch compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Override
     public Integer call() throws Exception {
@@ -49,7 +48,7 @@ final class EmbedCommand implements Callable<Integer> {
         if (TextOptions.isText(data.data)) {
             return TextCommands.embed(this);
         }
-        TorchRuntime.setThreads(TorchRuntime.threadsOrAllCores(threads));
+        threads.apply();
         DataSplits splits = data.load();
         ImageSet images = split.equals("train") ? splits.train() : splits.test();
         try (NDManager manager = NDManager.newBaseManager()) {

@@ -10,7 +10,6 @@ import dev.selfsup.eval.Probes;
 import dev.selfsup.train.CheckpointState;
 import dev.selfsup.train.Checkpoints;
 import dev.selfsup.train.Encoder;
-import dev.selfsup.train.TorchRuntime;
 import dev.selfsup.util.Json;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -55,8 +54,8 @@ final class EvalCommand implements Callable<Integer> {
             + "subsets and the linear probe's shuffling (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", description = "libtorch compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
@@ -101,7 +100,7 @@ final class EvalCommand implements Callable<Integer> {
             return TextCommands.eval(this, kinds.contains(Probes.Kind.KNN),
                     kinds.contains(Probes.Kind.LINEAR));
         }
-        TorchRuntime.setThreads(TorchRuntime.threadsOrAllCores(threads));
+        threads.apply();
         DataSplits splits = data.load();
         Probes.requireClasses(splits); // before any features are computed
         if (curves != null) {

@@ -8,7 +8,6 @@ import dev.selfsup.eval.FeatureMatrix;
 import dev.selfsup.search.EmbeddingIndex;
 import dev.selfsup.train.Encoder;
 import dev.selfsup.train.TextEncoder;
-import dev.selfsup.train.TorchRuntime;
 import dev.selfsup.util.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,8 +55,8 @@ final class IndexCommands {
                 description = "train, test or all (default: ${DEFAULT-VALUE}).")
         String split;
 
-        @Option(names = "--threads", description = "libtorch compute threads (default: all cores).")
-        Integer threads;
+        @Mixin
+        ThreadsOption threads = new ThreadsOption();
 
         @Override
         public Integer call() throws Exception {
@@ -65,7 +64,7 @@ final class IndexCommands {
                 throw new IllegalArgumentException("--split must be train, test or all, found '"
                         + split + "'");
             }
-            TorchRuntime.setThreads(TorchRuntime.threadsOrAllCores(threads));
+            threads.apply();
             long start = System.nanoTime();
             List<EmbeddingIndex.Entry> entries = new ArrayList<>();
             Map<String, String> properties = new LinkedHashMap<>();

@@ -19,7 +19,6 @@ import dev.selfsup.train.TextEncoder;
 import dev.selfsup.train.TextEpochMetrics;
 import dev.selfsup.train.TextPretrainConfig;
 import dev.selfsup.train.TextPretrainer;
-import dev.selfsup.train.TorchRuntime;
 import dev.selfsup.util.Json;
 import java.nio.file.Path;
 import java.io.IOException;
@@ -144,7 +143,7 @@ final class TextCommands {
 
     static int eval(EvalCommand c, boolean knn, boolean linear) throws Exception {
         TextOptions text = c.text;
-        TorchRuntime.setThreads(TorchRuntime.threadsOrAllCores(c.threads));
+        c.threads.apply();
         LabeledText.Splits splits = text.labeled(c.data.data, c.data.trainSize, c.data.testSize);
         String features;
         FeatureMatrix train;
@@ -221,7 +220,7 @@ final class TextCommands {
      */
     static int labelEfficiency(EvalCommand c, LabelEfficiency efficiency) throws Exception {
         TextOptions text = c.text;
-        TorchRuntime.setThreads(TorchRuntime.threadsOrAllCores(c.threads));
+        c.threads.apply();
         LabeledText.Splits splits = text.labeled(c.data.data, c.data.trainSize, c.data.testSize);
         List<String> trainTexts = splits.train().texts();
         List<String> testTexts = splits.test().texts();
@@ -306,7 +305,7 @@ final class TextCommands {
 
     static int embed(EmbedCommand c) throws Exception {
         TextOptions text = c.text;
-        TorchRuntime.setThreads(TorchRuntime.threadsOrAllCores(c.threads));
+        c.threads.apply();
         Texts texts = texts(c.data, text, c.split);
         try (NDManager manager = NDManager.newBaseManager()) {
             TextEncoder encoder = TextEncoder.load(c.checkpoint, manager);
