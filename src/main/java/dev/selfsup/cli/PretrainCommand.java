@@ -96,10 +96,11 @@ final class PretrainCommand implements Callable<Integer> {
             + "ibot (the student's patches, default 0.3); in (0, 1).")
     Double maskRatio;
 
-    @Option(names = "--warmup-epochs", description = "Linear warm-up epochs (default: 1 when "
-            + "epochs > 1, else 0; text methods: a tenth of the steps, but at least 150 and at "
-            + "most a third of the run).")
-    Integer warmupEpochs;
+    @Option(names = "--warmup-epochs", description = "Linear warm-up epochs, a fraction allowed "
+            + "(default: 1 when epochs > 1, else 0.1 on a vit-* backbone and 0 on the others; "
+            + "text methods: a tenth of the steps, but at least 150 and at most a third of the "
+            + "run).")
+    Double warmupEpochs;
 
     @Option(names = "--seed", defaultValue = "0", description = "Default: ${DEFAULT-VALUE}.")
     long seed;

@@ -78,7 +78,8 @@ final class TextCommands {
         }
         if (c.warmupEpochs != null && text.warmupFraction != null) {
             throw new IllegalArgumentException("give --warmup-epochs or --warmup-fraction, not "
-                    + "both; found " + c.warmupEpochs + " and " + text.warmupFraction);
+                    + "both; found " + new java.math.BigDecimal(c.warmupEpochs.toString())
+                    .stripTrailingZeros().toPlainString() + " and " + text.warmupFraction);
         }
         TextPretrainConfig.Builder builder = TextPretrainConfig.builder()
                 .setData(c.data.data)

@@ -36,7 +36,8 @@ import java.util.Set;
  * @param learningRate peak learning rate
  * @param weightDecay weight decay: L2 for adam and sgd, decoupled for adamw
  * @param temperature contrastive temperature, or null where the method has none
- * @param warmupEpochs epochs of linear warm-up before the cosine decay
+ * @param warmupEpochs epochs of linear warm-up before the cosine decay; a fraction of an epoch
+ *     is allowed (0.1: a tenth of an epoch's steps)
  * @param seed the one seed behind all randomness
  * @param threads libtorch compute threads
  * @param workers augmentation threads
@@ -65,7 +66,7 @@ public record PretrainConfig(
         @JsonProperty("learning_rate") double learningRate,
         @JsonProperty("weight_decay") double weightDecay,
         Double temperature,
-        @JsonProperty("warmup_epochs") int warmupEpochs,
+        @JsonProperty("warmup_epochs") double warmupEpochs,
         long seed,
         int threads,
         int workers,
@@ -103,7 +104,7 @@ public record PretrainConfig(
         if (temperature != null && (!(temperature > 0) || temperature.isInfinite())) {
             throw new IllegalArgumentException("temperature must be > 0, found " + temperature);
         }
-        if (warmupEpochs < 0 || warmupEpochs > epochs) {
+        if (!(warmupEpochs >= 0 && warmupEpochs <= epochs)) {
             throw new IllegalArgumentException("warm-up epochs must be in [0, epochs=" + epochs
                     + "], found " + warmupEpochs);
         }
@@ -133,7 +134,7 @@ public record PretrainConfig(
     public PretrainConfig(String method, String backbone, String data,
             Datasets.Options dataOptions, String recipe, Double minCropScale,
             Double rotationDegrees, int epochs, int batchSize, String optimizer,
-            double learningRate, double weightDecay, Double temperature, int warmupEpochs,
+            double learningRate, double weightDecay, Double temperature, double warmupEpochs,
             long seed, int threads, int workers, int evalEvery, int keepCheckpoints) {
         this(method, backbone, data, dataOptions, recipe, minCropScale, rotationDegrees, epochs,
                 batchSize, optimizer, learningRate, weightDecay, temperature, warmupEpochs, seed,
@@ -144,7 +145,7 @@ public record PretrainConfig(
     public PretrainConfig(String method, String backbone, String data,
             Datasets.Options dataOptions, String recipe, Double minCropScale,
             Double rotationDegrees, int epochs, int batchSize, String optimizer,
-            double learningRate, double weightDecay, Double temperature, int warmupEpochs,
+            double learningRate, double weightDecay, Double temperature, double warmupEpochs,
             long seed, int threads, int workers, int evalEvery, int keepCheckpoints,
             Integer queueSize, Double maskRatio) {
         this(method, backbone, data, dataOptions, recipe, minCropScale, rotationDegrees, epochs,
@@ -226,7 +227,7 @@ public record PretrainConfig(
         private Double learningRate;
         private Double weightDecay;
         private Double temperature;
-        private Integer warmupEpochs;
+        private Double warmupEpochs;
         private int workers = 1;
         private int evalEvery = 1;
         private Integer queueSize;
@@ -321,8 +322,12 @@ public record PretrainConfig(
             return this;
         }
 
-        /** Default: 1 when epochs > 1, else 0. */
-        public Builder optWarmupEpochs(int warmupEpochs) {
+        /**
+         * Epochs of linear warm-up, a fraction allowed; default: 1 when epochs > 1, else the
+         * data's ({@link DataDefaults.Choice#oneEpochWarmup}: 0.1 on a Vision Transformer, 0 on
+         * the CNNs).
+         */
+        public Builder optWarmupEpochs(double warmupEpochs) {
             this.warmupEpochs = warmupEpochs;
             return this;
         }
@@ -401,7 +406,8 @@ public record PretrainConfig(
                             : sgd ? 0.06 * batch / 256 : defaults.learningRate(),
                     weightDecay != null ? weightDecay : sgd ? 5e-4 : 1e-6,
                     chosenTemperature,
-                    warmupEpochs != null ? warmupEpochs : epochs > 1 ? 1 : 0,
+                    warmupEpochs != null ? warmupEpochs
+                            : epochs > 1 ? 1 : defaults.oneEpochWarmup(),
                     seed,
                     resolvedThreads(),
                     workers, evalEvery, keepCheckpoints, queueSize,
@@ -424,8 +430,8 @@ public record PretrainConfig(
 
         /**
          * The data-suited settings not to pick: those set here, the rate under sgd (it keeps
-         * its own rule), and the crop scale and jitter under another recipe than the method's
-         * (the picks are for its own).
+         * its own rule), the crop scale and jitter under another recipe than the method's
+         * (the picks are for its own), and the one-epoch warm-up in a longer run.
          */
         private Set<String> given() {
             Set<String> all = new HashSet<>(given);
@@ -435,6 +441,9 @@ public record PretrainConfig(
             if (!recipe().equals(Methods.defaultRecipe(method))) {
                 all.add("min-crop-scale");
                 all.add("color-jitter");
+            }
+            if (warmupEpochs != null || epochs > 1) {
+                all.add(DataDefaults.WARMUP_SETTING);
             }
             return all;
         }

@@ -114,7 +114,7 @@ public final class Pretrainer {
         try (ImageTask task = ImageTask.open(method, config.backbone(), data, recipe, stats,
                 config, listener)) {
             TrainingLoop.Settings settings = new TrainingLoop.Settings(config.epochs(),
-                    config.learningRate(), (long) config.warmupEpochs() * task.stepsPerEpoch(),
+                    config.learningRate(), Math.round(config.warmupEpochs() * task.stepsPerEpoch()),
                     config.optimizer(), config.weightDecay(), config.seed(),
                     config.keepCheckpoints());
             TrainingLoop.Outcome<EpochMetrics> outcome = TrainingLoop.run(runDir, start, task,

@@ -70,6 +70,37 @@ class DataDefaultsTest {
     }
 
     @Test
+    void aOneEpochRunOnAVisionTransformerWarmsUpForATenthOfItsSteps() {
+        Choice vit = DataDefaults.choose("mae", "idx:/fm", 1, 28, 28);
+        assertThat(vit.oneEpochWarmup()).isEqualTo(DataDefaults.VIT_ONE_EPOCH_WARMUP)
+                .isEqualTo(0.1);
+        assertThat(vit.describe(Set.of())).contains("warmup-epochs 0.1 (in a one-epoch run");
+        assertThat(DataDefaults.choose("simclr", "idx:/fm", 1, 28, 28).oneEpochWarmup())
+                .isZero();
+        var data = dev.selfsup.testing.TinyData.splits(16, 8, 1);
+        // one epoch: the pick; two: one epoch, and the pick is not printed; given: as given
+        PretrainConfig.Builder one = PretrainConfig.builder().setMethod("mae").setData(data)
+                .optEpochs(1);
+        assertThat(one.build().warmupEpochs()).isEqualTo(0.1);
+        assertThat(one.describeDefaults()).contains("warmup-epochs 0.1");
+        PretrainConfig.Builder two = PretrainConfig.builder().setMethod("mae").setData(data)
+                .optEpochs(2);
+        assertThat(two.build().warmupEpochs()).isEqualTo(1);
+        assertThat(two.describeDefaults()).doesNotContain("warmup-epochs");
+        PretrainConfig.Builder given = PretrainConfig.builder().setMethod("mae").setData(data)
+                .optEpochs(1).optWarmupEpochs(0.25);
+        assertThat(given.build().warmupEpochs()).isEqualTo(0.25);
+        assertThat(given.describeDefaults()).doesNotContain("warmup-epochs");
+        // the CNNs keep no warm-up in a one-epoch run
+        assertThat(PretrainConfig.builder().setMethod("simclr").setData(data).optEpochs(1)
+                .build().warmupEpochs()).isZero();
+        assertThatThrownBy(() -> PretrainConfig.builder().setMethod("simclr").setData(data)
+                .optEpochs(1).optWarmupEpochs(1.5).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("warm-up epochs must be in [0, epochs=1], found 1.5");
+    }
+
+    @Test
     void photosKeepTheMethodsOwnSettings() {
         Choice photos = DataDefaults.choose("simclr", "folder:/p", 3, 96, 96);
         assertThat(photos.minCropScale()).isNull();

@@ -168,4 +168,25 @@ class PretrainerTest {
                 ProgressListener.silent()).run(dir, false))
                 .hasMessageContaining("already holds a run").hasMessageContaining("--resume");
     }
+
+    @Test
+    void aFractionalWarmUpIsThatShareOfAnEpochsSteps(@TempDir Path dir) throws Exception {
+        PretrainConfig base = config("tutorial", "mlp", 2, 1);
+        PretrainConfig half = new PretrainConfig(base.method(), base.backbone(), base.data(),
+                base.dataOptions(), base.recipe(), null, null, 2, base.batchSize(),
+                base.optimizer(), base.learningRate(), base.weightDecay(), null, 0.5,
+                base.seed(), 2, 2, 1, 5);
+        Pretrainer.Result result = new Pretrainer(half, DATA, ProgressListener.silent())
+                .run(dir, false);
+        long stepsPerEpoch = result.epochs().get(0).step();
+        CosineSchedule expected = new CosineSchedule(base.learningRate(),
+                Math.round(0.5 * stepsPerEpoch), 2 * stepsPerEpoch);
+        // the last step of epoch 1 is past the half-epoch warm-up, already decaying
+        assertThat(result.epochs().get(0).learningRate())
+                .isEqualTo(expected.learningRate(stepsPerEpoch - 1))
+                .isLessThan(base.learningRate());
+        JsonNode config = Json.MAPPER.readTree(dir.resolve("config.json").toFile());
+        assertThat(config.at("/config/warmup_epochs").asDouble()).isEqualTo(0.5);
+        assertThat(PretrainConfig.readFrom(dir)).isEqualTo(half);
+    }
 }
