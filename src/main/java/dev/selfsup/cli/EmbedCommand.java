@@ -14,8 +14,9 @@ import picocli.CommandLine.Option;
 
 /** {@code selfsup embed}: writes a trained backbone's embeddings, with labels. */
 @Command(name = "embed", mixinStandardHelpOptions = true,
-        description = "Write the backbone features of a split as FILE.npy (plus FILE.labels.npy) "
-                + "or FILE.csv (label first).")
+        description = "Write the backbone features of a split as FILE.npy (plus FILE.labels.npy), "
+                + "FILE.csv (label first) or FILE.parquet (id, label, text for text data, "
+                + "embedding as a list of floats).")
 final class EmbedCommand implements Callable<Integer> {
     @Mixin
     DataOptions data = new DataOptions();
@@ -27,7 +28,7 @@ final class EmbedCommand implements Callable<Integer> {
             description = "A run directory (its newest checkpoint) or a checkpoint directory.")
     Path checkpoint;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "FILE.npy or FILE.csv.")
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "FILE.npy, FILE.csv or FILE.parquet.")
     Path out;
 
     @Option(names = "--split", defaultValue = "test", description = "train or test (default: ${DEFAULT-VALUE}).")
@@ -38,9 +39,9 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String name = out.getFileName().toString();
-        if (!name.endsWith(".npy") && !name.endsWith(".csv")) {
-            throw new IllegalArgumentException("--out must end in .npy or .csv, found " + out);
+        if (!EmbeddingWriter.FORMATS.contains(formatOf(out))) {
+            throw new IllegalArgumentException("--out must end in .npy, .csv or .parquet, found "
+                    + out);
         }
         if (!split.equals("train") && !split.equals("test")) {
             throw new IllegalArgumentException("--split must be train or test, found '" + split + "'");
@@ -55,10 +56,25 @@ final class EmbedCommand implements Callable<Integer> {
             Encoder encoder = Encoder.load(checkpoint, manager);
             FeatureMatrix features = encoder.embed(images, manager);
             EmbeddingWriter.write(out, features.values(), features.rows(), features.dim(),
-                    images.labels());
+                    images.labels(), ids(split, features.rows()), null);
             System.out.printf("wrote %d x %d embeddings of %s %s to %s%n", features.rows(),
                     features.dim(), splits.name(), split, out);
         }
         return 0;
+    }
+
+    /** The extension of {@code file}, lower case, or "" without one. */
+    private static String formatOf(Path file) {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * The ids of a split's rows, {@code SPLIT/INDEX} ({@code test/17}), as {@code selfsup index}
+     * names its items.
+     */
+    static java.util.List<String> ids(String split, int rows) {
+        return java.util.stream.IntStream.range(0, rows).mapToObj(i -> split + "/" + i).toList();
     }
 }

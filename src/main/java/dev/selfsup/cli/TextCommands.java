@@ -313,7 +313,7 @@ final class TextCommands {
             FeatureMatrix features = encoder.embed(texts.texts(), text.cls(), text.windows(),
                     manager);
             EmbeddingWriter.write(c.out, features.values(), features.rows(), features.dim(),
-                    texts.labels());
+                    texts.labels(), EmbedCommand.ids(c.split, features.rows()), texts.texts());
             System.out.printf("wrote %d x %d embeddings of %s (%s) to %s%n", features.rows(),
                     features.dim(), c.data.data, texts.description(), c.out);
         }

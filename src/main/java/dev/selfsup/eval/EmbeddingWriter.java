@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -27,6 +28,10 @@ import java.util.Objects;
  *   <li>{@code .csv}: a header {@code label,e0,e1,...,e(dim-1)}, then one line per row: the label
  *       and the values as {@link Float#toString(float)} writes them (shortest round-tripping
  *       decimal; {@code NaN}, {@code Infinity}).
+ *   <li>{@code .parquet}: one row per item, columns {@code id} (string), {@code label} (int32,
+ *       null where there is none), {@code text} (string; text data only) and {@code embedding}
+ *       (a list of float32), uncompressed. Read with {@code pandas.read_parquet("emb.parquet")},
+ *       DuckDB's {@code SELECT * FROM 'emb.parquet'} or Spark's {@code spark.read.parquet}.
  * </ul>
  * Each file is written to a temporary sibling and renamed into place, so no half-written file
  * sits under a final name; the labels file is written first.
@@ -41,30 +46,40 @@ public final class EmbeddingWriter {
     private EmbeddingWriter() {}
 
     /**
-     * Writes embeddings and their labels.
+     * Writes embeddings and their labels, the rows' ids (for Parquet) their indices.
      *
-     * @param file the output, ending in {@code .npy} or {@code .csv} (any case); missing parent
-     *     directories are created
+     * @see #write(Path, float[], int, int, int[], List, List)
+     */
+    public static void write(Path file, float[] embeddings, int rows, int dim, int[] labels)
+            throws IOException {
+        write(file, embeddings, rows, dim, labels,
+                java.util.stream.IntStream.range(0, Math.max(rows, 0)).mapToObj(Integer::toString)
+                        .toList(), null);
+    }
+
+    /**
+     * Writes embeddings, their labels, and for Parquet their ids and texts ({@code .npy} and
+     * {@code .csv} keep the rows in order and carry neither).
+     *
+     * @param file the output, ending in {@code .npy}, {@code .csv} or {@code .parquet} (any
+     *     case); missing parent directories are created
      * @param embeddings {@code rows * dim} values, row-major: row {@code i} is {@code
      *     embeddings[i * dim .. (i + 1) * dim)}
      * @param rows number of rows (samples), {@code >= 0}
      * @param dim values per row, {@code >= 1}
      * @param labels one label per row (use {@code ImageSet.UNLABELLED}, -1, for none)
+     * @param ids one id per row, e.g. {@code test/17} or a file's path
+     * @param texts one text per row, or null (images)
      * @throws IllegalArgumentException for another extension or inconsistent sizes
      * @throws IOException if a file cannot be written
      */
-    public static void write(Path file, float[] embeddings, int rows, int dim, int[] labels)
-            throws IOException {
+    public static void write(Path file, float[] embeddings, int rows, int dim, int[] labels,
+            List<String> ids, List<String> texts) throws IOException {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(embeddings, "embeddings");
         Objects.requireNonNull(labels, "labels");
-        Path name = file.getFileName();
-        String lower = name == null ? "" : name.toString().toLowerCase(Locale.ROOT);
-        boolean npy = lower.endsWith(".npy");
-        if (!npy && !lower.endsWith(".csv")) {
-            throw new IllegalArgumentException("embedding file must end in .npy or .csv, found "
-                    + "'" + file + "'");
-        }
+        Objects.requireNonNull(ids, "ids");
+        String format = format(file);
         if (rows < 0) {
             throw new IllegalArgumentException("rows must be >= 0, found " + rows);
         }
@@ -79,12 +94,45 @@ public final class EmbeddingWriter {
             throw new IllegalArgumentException("labels must hold one label per row (" + rows
                     + "), found " + labels.length);
         }
-        if (npy) {
-            AtomicFiles.write(labelsPath(file), out -> writeNpyLabels(out, labels));
-            AtomicFiles.write(file, out -> writeNpyFloats(out, embeddings, rows, dim));
-        } else {
-            AtomicFiles.write(file, out -> writeCsv(out, embeddings, rows, dim, labels));
+        if (ids.size() != rows) {
+            throw new IllegalArgumentException("ids must hold one id per row (" + rows
+                    + "), found " + ids.size());
         }
+        if (texts != null && texts.size() != rows) {
+            throw new IllegalArgumentException("texts must hold one text per row (" + rows
+                    + "), found " + texts.size());
+        }
+        switch (format) {
+            case "npy" -> {
+                AtomicFiles.write(labelsPath(file), out -> writeNpyLabels(out, labels));
+                AtomicFiles.write(file, out -> writeNpyFloats(out, embeddings, rows, dim));
+            }
+            case "csv" -> AtomicFiles.write(file,
+                    out -> writeCsv(out, embeddings, rows, dim, labels));
+            default -> AtomicFiles.write(file, out -> ParquetEmbeddings.write(out, embeddings,
+                    rows, dim, labels, ids, texts));
+        }
+    }
+
+    /** The formats {@link #write} takes, by file extension. */
+    public static final List<String> FORMATS = List.of("npy", "csv", "parquet");
+
+    /**
+     * The format of an embedding file by its extension, any case: {@code npy}, {@code csv} or
+     * {@code parquet}.
+     *
+     * @throws IllegalArgumentException for another extension, naming the file
+     */
+    public static String format(Path file) {
+        Path name = file.getFileName();
+        String lower = name == null ? "" : name.toString().toLowerCase(Locale.ROOT);
+        for (String format : FORMATS) {
+            if (lower.endsWith("." + format)) {
+                return format;
+            }
+        }
+        throw new IllegalArgumentException("embedding file must end in .npy, .csv or .parquet, "
+                + "found '" + file + "'");
     }
 
     /**

@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfsup.data.DataSplits;
 import dev.selfsup.data.IdxFiles;
 import dev.selfsup.data.ImageSet;
+import dev.selfsup.testing.ParquetRow;
 import dev.selfsup.testing.TinyData;
 import dev.selfsup.util.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -158,7 +160,7 @@ class CliTest {
     }
 
     @Test
-    void pretrainResumeEvalAndEmbedEndToEnd(@TempDir Path dir) throws IOException {
+    void pretrainResumeEvalAndEmbedEndToEnd(@TempDir Path dir) throws Exception {
         Path data = tinyIdx(Files.createDirectories(dir.resolve("data")));
         Path out = dir.resolve("run");
         Run pretrain = run("pretrain", "--method", "simclr", "--backbone", "mlp", "--data",
@@ -197,5 +199,32 @@ class CliTest {
         assertThat(embed.code()).as(embed.err()).isZero();
         assertThat(Files.size(npy)).isGreaterThan(128L * 128 * 4);
         assertThat(Files.exists(dir.resolve("emb.labels.npy"))).isTrue();
+
+        // Parquet: the same embeddings as the csv, with ids and labels, read back by DuckDB
+        Path csv = dir.resolve("emb.csv");
+        Path parquet = dir.resolve("emb.parquet");
+        for (Path file : List.of(csv, parquet)) {
+            Run written = run("embed", "--checkpoint", out.toString(), "--data", "idx:" + data,
+                    "--out", file.toString());
+            assertThat(written.code()).as(written.err()).isZero();
+        }
+        List<String> lines = Files.readAllLines(csv);
+        List<ParquetRow> rows = ParquetRow.read(parquet);
+        assertThat(rows).hasSize(lines.size() - 1);
+        for (int i = 0; i < rows.size(); i++) {
+            String[] cells = lines.get(i + 1).split(",");
+            assertThat(rows.get(i).id()).isEqualTo("test/" + i);
+            assertThat(rows.get(i).label()).isEqualTo(Integer.valueOf(cells[0]));
+            float[] expected = new float[cells.length - 1];
+            for (int j = 0; j < expected.length; j++) {
+                expected[j] = Float.parseFloat(cells[j + 1]);
+            }
+            assertThat(rows.get(i).embedding()).isEqualTo(expected);
+        }
+        Run wrong = run("embed", "--checkpoint", out.toString(), "--data", "idx:" + data,
+                "--out", dir.resolve("emb.json").toString());
+        assertThat(wrong.code()).isNotZero();
+        assertThat(wrong.err()).contains("--out must end in .npy, .csv or .parquet")
+                .contains("emb.json");
     }
 }

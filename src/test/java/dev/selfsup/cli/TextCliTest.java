@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfsup.data.text.TextFixtures;
+import dev.selfsup.testing.ParquetRow;
 import dev.selfsup.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +73,19 @@ class TextCliTest {
         // a header, then one row per training text
         assertThat(Files.readAllLines(dir.resolve("l.csv"))).hasSize(49).first().asString()
                 .startsWith("label,e0,");
+        // Parquet carries each text beside its id, label and embedding
+        Path parquet = dir.resolve("l.parquet");
+        CliTest.Run embedParquet = CliTest.run("embed", "--data", "labeled-text:" + labeled,
+                "--checkpoint", run.toString(), "--out", parquet.toString(), "--split", "train");
+        assertThat(embedParquet.code()).as(embedParquet.err()).isZero();
+        List<ParquetRow> rows = ParquetRow.read(parquet);
+        assertThat(rows).hasSize(48);
+        assertThat(rows.get(0).id()).isEqualTo("train/0");
+        assertThat(rows).allSatisfy(row -> {
+            assertThat(row.text()).isNotBlank();
+            assertThat(row.label()).isNotNull();
+            assertThat(row.embedding()).hasSize(32);
+        });
     }
 
     @Test

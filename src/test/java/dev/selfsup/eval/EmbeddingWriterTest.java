@@ -15,6 +15,7 @@ import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import dev.selfsup.testing.ParquetRow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -127,6 +128,55 @@ class EmbeddingWriterTest {
     }
 
     @Test
+    void parquetReadsBackInDuckDbWithIdsLabelsAndFloatLists() throws Exception {
+        float[] values = randomValues(5 * 3, 11);
+        values[4] = Float.NaN;
+        values[7] = -0f;
+        Path file = dir.resolve("out/emb.parquet");
+        EmbeddingWriter.write(file, values, 5, 3, new int[] {2, -1, 0, 9, 1},
+                List.of("test/0", "test/1", "test/2", "test/3", "caf\u00e9/4"), null);
+
+        List<ParquetRow> rows = ParquetRow.read(file);
+        assertThat(rows).extracting(ParquetRow::id)
+                .containsExactly("test/0", "test/1", "test/2", "test/3", "caf\u00e9/4");
+        assertThat(rows).extracting(ParquetRow::label).containsExactly(2, null, 0, 9, 1);
+        assertThat(rows).extracting(ParquetRow::text).containsOnlyNulls();
+        float[] read = new float[15];
+        for (int i = 0; i < 5; i++) {
+            System.arraycopy(rows.get(i).embedding(), 0, read, i * 3, 3);
+        }
+        assertThat(read).isEqualTo(values); // bit for bit: NaN and -0 included
+        assertThat(Float.floatToRawIntBits(read[7])).isEqualTo(Float.floatToRawIntBits(-0f));
+        assertThat(ParquetRow.columnTypes(file)).containsExactly("id VARCHAR", "label INTEGER",
+                "embedding FLOAT[]");
+        assertNoTemporaryFiles();
+    }
+
+    @Test
+    void parquetOfTextHasATextColumnAndTheOldSignatureNumbersTheRows() throws Exception {
+        Path texts = dir.resolve("t.parquet");
+        EmbeddingWriter.write(texts, new float[] {1, 2, 3, 4}, 2, 2, new int[] {0, 1},
+                List.of("train/0", "train/1"), List.of("A first line.", "and \"a second\""));
+        List<ParquetRow> rows = ParquetRow.read(texts);
+        assertThat(rows).extracting(ParquetRow::text)
+                .containsExactly("A first line.", "and \"a second\"");
+        assertThat(ParquetRow.columnTypes(texts)).contains("text VARCHAR");
+
+        Path numbered = dir.resolve("n.PARQUET");
+        EmbeddingWriter.write(numbered, new float[] {1, 2, 3}, 3, 1, new int[] {-1, -1, -1});
+        assertThat(ParquetRow.read(numbered)).extracting(ParquetRow::id)
+                .containsExactly("0", "1", "2");
+        Path empty = dir.resolve("e.parquet");
+        EmbeddingWriter.write(empty, new float[0], 0, 4, new int[0]);
+        assertThat(ParquetRow.read(empty)).isEmpty();
+        assertThatThrownBy(() -> EmbeddingWriter.write(dir.resolve("x.parquet"),
+                new float[2], 2, 1, new int[2], List.of("a"), null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("one id per row (2), found 1");
+        assertThat(dir.resolve("x.parquet")).doesNotExist();
+    }
+
+    @Test
     void rewritingReplacesTheFile() throws Exception {
         Path file = dir.resolve("emb.npy");
         EmbeddingWriter.write(file, randomValues(40, 2), 10, 4, new int[10]);
@@ -144,7 +194,7 @@ class EmbeddingWriterTest {
         int[] labels = new int[2];
         assertThatThrownBy(() -> EmbeddingWriter.write(dir.resolve("emb.txt"), values, 2, 3,
                 labels)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("emb.txt").hasMessageContaining(".npy or .csv");
+                .hasMessageContaining("emb.txt").hasMessageContaining(".npy, .csv or .parquet");
         assertThatThrownBy(() -> EmbeddingWriter.write(dir.resolve("npy"), values, 2, 3,
                 labels)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'" + dir.resolve("npy") + "'");
