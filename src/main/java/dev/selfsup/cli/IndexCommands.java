@@ -36,13 +36,7 @@ final class IndexCommands {
             description = "Embed a data set with a trained encoder and write a nearest-neighbour "
                     + "index (Lucene HNSW, cosine) of it; prints its recall@10 against exact "
                     + "search and the search latency.")
-    static final class Index implements Callable<Integer> {
-        @Mixin
-        DataOptions data = new DataOptions();
-
-        @Mixin
-        TextOptions text = new TextOptions();
-
+    static final class Index extends DataCommand {
         @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
                 description = "A run directory (its newest checkpoint) or a checkpoint directory.")
         Path checkpoint;
@@ -69,7 +63,7 @@ final class IndexCommands {
             List<EmbeddingIndex.Entry> entries = new ArrayList<>();
             Map<String, String> properties = new LinkedHashMap<>();
             try (NDManager manager = NDManager.newBaseManager()) {
-                if (TextOptions.isText(data.data)) {
+                if (textData()) {
                     TextCommands.Texts texts = TextCommands.texts(data, text, split);
                     TextEncoder encoder = TextEncoder.load(checkpoint, manager);
                     FeatureMatrix features = encoder.embed(texts.texts(), text.cls(),
