@@ -48,37 +48,58 @@ final class BenchCommand implements Runnable {
         return 0;
     }
 
-    /** Views per second of a view recipe. */
-    @Command(name = "augment", mixinStandardHelpOptions = true,
-            description = "Views/s of a view recipe on synthetic images (per run, all threads).")
-    static final class Augment implements Callable<Integer> {
+    /** A benchmark: prints the result record of {@link #measure()} as {@link #print} does. */
+    @Command
+    abstract static class Benchmark implements Callable<Integer> {
         @ParentCommand
         BenchCommand parent;
 
-        @Option(names = "--recipe", defaultValue = "simclr") String recipe;
+        /** Runs the benchmark and returns its result record. */
+        abstract Object measure() throws Exception;
+
+        @Override
+        public Integer call() throws Exception {
+            return print(parent.json, measure());
+        }
+    }
+
+    /** {@code --backbone} and {@code --batch-size}: the model a training benchmark steps. */
+    static final class ModelOptions {
+        @Option(names = "--backbone", defaultValue = "mlp") String backbone;
+        @Option(names = "--batch-size", defaultValue = "256") int batchSize;
+    }
+
+    /** {@code --image-size} and {@code --channels}: the synthetic images' shape. */
+    static final class ImageOptions {
         @Option(names = "--image-size", defaultValue = "32") int imageSize;
         @Option(names = "--channels", defaultValue = "3") int channels;
+    }
+
+    /** Views per second of a view recipe. */
+    @Command(name = "augment", mixinStandardHelpOptions = true,
+            description = "Views/s of a view recipe on synthetic images (per run, all threads).")
+    static final class Augment extends Benchmark {
+        @Option(names = "--recipe", defaultValue = "simclr") String recipe;
+        @Mixin
+        ImageOptions image = new ImageOptions();
         @Option(names = "--threads", defaultValue = "1") int threads;
         @Option(names = "--seconds", defaultValue = "5") double seconds;
 
         @Override
-        public Integer call() throws Exception {
-            return print(parent.json,
-                    AugmentThroughput.measure(recipe, channels, imageSize, threads, seconds));
+        Object measure() {
+            return AugmentThroughput.measure(recipe, image.channels, image.imageSize, threads,
+                    seconds);
         }
     }
 
     /** Median training step time. */
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Median step (forward + NT-Xent + backward + Adam) on random inputs.")
-    static final class Train implements Callable<Integer> {
-        @ParentCommand
-        BenchCommand parent;
-
-        @Option(names = "--backbone", defaultValue = "mlp") String backbone;
-        @Option(names = "--batch-size", defaultValue = "256") int batchSize;
-        @Option(names = "--image-size", defaultValue = "32") int imageSize;
-        @Option(names = "--channels", defaultValue = "3") int channels;
+    static final class Train extends Benchmark {
+        @Mixin
+        ModelOptions model = new ModelOptions();
+        @Mixin
+        ImageOptions image = new ImageOptions();
         @Mixin
         ThreadsOption threads = new ThreadsOption();
         @Option(names = "--steps", defaultValue = "10") int steps;
@@ -87,20 +108,16 @@ final class BenchCommand implements Runnable {
         java.nio.file.Path profile;
 
         @Override
-        public Integer call() throws Exception {
-            return print(parent.json, TrainBenchmark.run(backbone, batchSize, channels, imageSize,
-                    threads.resolved(), steps,
-                    profile));
+        Object measure() throws Exception {
+            return TrainBenchmark.run(model.backbone, model.batchSize, image.channels,
+                    image.imageSize, threads.resolved(), steps, profile);
         }
     }
 
     /** Chunked kNN classification time. */
     @Command(name = "knn", mixinStandardHelpOptions = true,
             description = "Time to classify random queries against a random bank (k=200).")
-    static final class Knn implements Callable<Integer> {
-        @ParentCommand
-        BenchCommand parent;
-
+    static final class Knn extends Benchmark {
         @Option(names = "--queries", defaultValue = "10000") int queries;
         @Option(names = "--bank", defaultValue = "60000") int bank;
         @Option(names = "--dim", defaultValue = "512") int dim;
@@ -108,9 +125,8 @@ final class BenchCommand implements Runnable {
         ThreadsOption threads = new ThreadsOption();
 
         @Override
-        public Integer call() throws Exception {
-            return print(parent.json, KnnBenchmark.run(queries, bank, dim,
-                    threads.resolved()));
+        Object measure() throws Exception {
+            return KnnBenchmark.run(queries, bank, dim, threads.resolved());
         }
     }
 
@@ -118,12 +134,9 @@ final class BenchCommand implements Runnable {
     @Command(name = "pipeline", mixinStandardHelpOptions = true,
             description = "Wall time of steps fed by the augmentation pipeline over the same steps "
                     + "on pre-built batches, then RSS sampled over --memory-steps more steps.")
-    static final class Pipeline implements Callable<Integer> {
-        @ParentCommand
-        BenchCommand parent;
-
-        @Option(names = "--backbone", defaultValue = "mlp") String backbone;
-        @Option(names = "--batch-size", defaultValue = "256") int batchSize;
+    static final class Pipeline extends Benchmark {
+        @Mixin
+        ModelOptions model = new ModelOptions();
         @Option(names = "--steps", defaultValue = "30") int steps;
         @Option(names = "--workers", defaultValue = "1") int workers;
         @Mixin
@@ -131,11 +144,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--memory-steps", defaultValue = "0") int memorySteps;
 
         @Override
-        public Integer call() throws Exception {
-            return print(parent.json, dev.selfsup.bench.PipelineBenchmark.run(
-                    backbone, batchSize, steps, workers,
-                    threads.resolved(),
-                    memorySteps));
+        Object measure() throws Exception {
+            return dev.selfsup.bench.PipelineBenchmark.run(model.backbone, model.batchSize, steps,
+                    workers, threads.resolved(), memorySteps);
         }
     }
 
@@ -144,10 +155,7 @@ final class BenchCommand implements Runnable {
             description = "GFLOP/s of square float32 matrix products through libtorch, checked "
                     + "against float64 first: the ceiling a training step's GFLOP/s (bench "
                     + "train) is a share of.")
-    static final class Gemm implements Callable<Integer> {
-        @ParentCommand
-        BenchCommand parent;
-
+    static final class Gemm extends Benchmark {
         @Option(names = "--size", defaultValue = "4096", paramLabel = "N",
                 description = "Side of the square matrices (default: ${DEFAULT-VALUE}).")
         int size;
@@ -160,9 +168,8 @@ final class BenchCommand implements Runnable {
         ThreadsOption threads = new ThreadsOption();
 
         @Override
-        public Integer call() throws Exception {
-            return print(parent.json, dev.selfsup.bench.GemmBenchmark.run(size,
-                    threads.resolved(), repeats));
+        Object measure() throws Exception {
+            return dev.selfsup.bench.GemmBenchmark.run(size, threads.resolved(), repeats);
         }
     }
 }

@@ -7,7 +7,6 @@ import dev.selfsup.eval.EmbeddingWriter;
 import dev.selfsup.eval.FeatureMatrix;
 import dev.selfsup.train.Encoder;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,13 +16,7 @@ import picocli.CommandLine.Option;
         description = "Write the backbone features of a split as FILE.npy (plus FILE.labels.npy), "
                 + "FILE.csv (label first) or FILE.parquet (id, label, text for text data, "
                 + "embedding as a list of floats).")
-final class EmbedCommand implements Callable<Integer> {
-    @Mixin
-    DataOptions data = new DataOptions();
-
-    @Mixin
-    TextOptions text = new TextOptions();
-
+final class EmbedCommand extends DataCommand {
     @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
             description = "A run directory (its newest checkpoint) or a checkpoint directory.")
     Path checkpoint;
@@ -46,7 +39,7 @@ final class EmbedCommand implements Callable<Integer> {
         if (!split.equals("train") && !split.equals("test")) {
             throw new IllegalArgumentException("--split must be train or test, found '" + split + "'");
         }
-        if (TextOptions.isText(data.data)) {
+        if (textData()) {
             return TextCommands.embed(this);
         }
         threads.apply();

@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,15 +30,9 @@ import picocli.CommandLine.Parameters;
                 + "labeled-text:DIR, TF-IDF bag-of-words features. With --labels-per-class "
                 + "and/or --label-fraction: label-efficiency curves, the probes trained on "
                 + "seeded class-balanced subsets of the train labels.")
-final class EvalCommand implements Callable<Integer> {
+final class EvalCommand extends DataCommand {
     @Parameters(index = "0", paramLabel = "PROBE", description = "knn, linear or all.")
     String probe;
-
-    @Mixin
-    DataOptions data = new DataOptions();
-
-    @Mixin
-    TextOptions text = new TextOptions();
 
     @Option(names = "--checkpoint", paramLabel = "DIR",
             description = "A run directory (its newest checkpoint) or a checkpoint directory.")
@@ -93,7 +86,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give --checkpoint or --random-init, not both");
         }
         LabelEfficiency curves = LabelCurves.requested(this, kinds);
-        if (TextOptions.isText(data.data)) {
+        if (textData()) {
             if (curves != null) {
                 return TextCommands.labelEfficiency(this, curves);
             }

@@ -36,13 +36,7 @@ final class IndexCommands {
             description = "Embed a data set with a trained encoder and write a nearest-neighbour "
                     + "index (Lucene HNSW, cosine) of it; prints its recall@10 against exact "
                     + "search and the search latency.")
-    static final class Index implements Callable<Integer> {
-        @Mixin
-        DataOptions data = new DataOptions();
-
-        @Mixin
-        TextOptions text = new TextOptions();
-
+    static final class Index extends DataCommand {
         @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
                 description = "A run directory (its newest checkpoint) or a checkpoint directory.")
         Path checkpoint;
@@ -69,7 +63,7 @@ final class IndexCommands {
             List<EmbeddingIndex.Entry> entries = new ArrayList<>();
             Map<String, String> properties = new LinkedHashMap<>();
             try (NDManager manager = NDManager.newBaseManager()) {
-                if (TextOptions.isText(data.data)) {
+                if (textData()) {
                     TextCommands.Texts texts = TextCommands.texts(data, text, split);
                     TextEncoder encoder = TextEncoder.load(checkpoint, manager);
                     FeatureMatrix features = encoder.embed(texts.texts(), text.cls(),
@@ -122,6 +116,28 @@ final class IndexCommands {
         }
     }
 
+    /** A command that reads an index written by {@code selfsup index}. */
+    @Command
+    abstract static class IndexReading implements Callable<Integer> {
+        @Option(names = "--index", required = true, paramLabel = "DIR",
+                description = "An index folder written by selfsup index.")
+        Path indexDir;
+
+        @Option(names = "--json", description = "Print one JSON object on the last line.")
+        boolean json;
+
+        /** Does the command's work on the open index. */
+        abstract void run(EmbeddingIndex index) throws Exception;
+
+        @Override
+        public Integer call() throws Exception {
+            try (EmbeddingIndex index = EmbeddingIndex.open(indexDir)) {
+                run(index);
+            }
+            return 0;
+        }
+    }
+
     /** What to search for: exactly one of an image file, a text or an indexed item. */
     static final class Query {
         @Option(names = "--query", paramLabel = "FILE", description = "An image file (image "
@@ -141,11 +157,7 @@ final class IndexCommands {
     @Command(name = "search", mixinStandardHelpOptions = true,
             description = "The nearest items of an index to an image, a text or an indexed item, "
                     + "with their cosine similarity.")
-    static final class Search implements Callable<Integer> {
-        @Option(names = "--index", required = true, paramLabel = "DIR",
-                description = "An index folder written by selfsup index.")
-        Path indexDir;
-
+    static final class Search extends IndexReading {
         @ArgGroup(exclusive = true, multiplicity = "1")
         Query query;
 
@@ -153,31 +165,25 @@ final class IndexCommands {
                 description = "Neighbours to show (default: ${DEFAULT-VALUE}).")
         int k;
 
-        @Option(names = "--json", description = "Print one JSON object on the last line.")
-        boolean json;
-
         @Override
-        public Integer call() throws Exception {
-            try (EmbeddingIndex index = EmbeddingIndex.open(indexDir)) {
-                float[] vector = queryVector(index);
-                List<EmbeddingIndex.Hit> hits = index.search(vector, query.id != null ? k + 1 : k);
-                if (query.id != null) {
-                    hits = hits.stream().filter(h -> !h.id().equals(query.id)).limit(k).toList();
-                }
-                if (json) {
-                    Map<String, Object> result = new LinkedHashMap<>();
-                    result.put("index", indexDir.toString());
-                    result.put("hits", hits);
-                    System.out.println(Json.COMPACT.writeValueAsString(result));
-                } else {
-                    for (EmbeddingIndex.Hit hit : hits) {
-                        System.out.printf(Locale.ROOT, "%.4f  %-12s label %-4s %s%n",
-                                hit.cosine(), hit.id(), hit.label() < 0 ? "-" : hit.label(),
-                                hit.text() == null ? "" : hit.text());
-                    }
+        void run(EmbeddingIndex index) throws Exception {
+            float[] vector = queryVector(index);
+            List<EmbeddingIndex.Hit> hits = index.search(vector, query.id != null ? k + 1 : k);
+            if (query.id != null) {
+                hits = hits.stream().filter(h -> !h.id().equals(query.id)).limit(k).toList();
+            }
+            if (json) {
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("index", indexDir.toString());
+                result.put("hits", hits);
+                System.out.println(Json.COMPACT.writeValueAsString(result));
+            } else {
+                for (EmbeddingIndex.Hit hit : hits) {
+                    System.out.printf(Locale.ROOT, "%.4f  %-12s label %-4s %s%n",
+                            hit.cosine(), hit.id(), hit.label() < 0 ? "-" : hit.label(),
+                            hit.text() == null ? "" : hit.text());
                 }
             }
-            return 0;
         }
 
         private float[] queryVector(EmbeddingIndex index) throws Exception {
@@ -214,11 +220,7 @@ final class IndexCommands {
     @Command(name = "duplicates", mixinStandardHelpOptions = true,
             description = "Pairs of items of an index whose embeddings' cosine similarity is at "
                     + "least --threshold, most similar first.")
-    static final class Duplicates implements Callable<Integer> {
-        @Option(names = "--index", required = true, paramLabel = "DIR",
-                description = "An index folder written by selfsup index.")
-        Path indexDir;
-
+    static final class Duplicates extends IndexReading {
         @Option(names = "--threshold", defaultValue = "0.95",
                 description = "Smallest cosine similarity of a pair (default: ${DEFAULT-VALUE}).")
         double threshold;
@@ -231,32 +233,25 @@ final class IndexCommands {
                 description = "Pairs to print at most (default: ${DEFAULT-VALUE}).")
         int limit;
 
-        @Option(names = "--json", description = "Print one JSON object on the last line.")
-        boolean json;
-
         @Override
-        public Integer call() throws Exception {
-            try (EmbeddingIndex index = EmbeddingIndex.open(indexDir)) {
-                List<EmbeddingIndex.Pair> pairs = index.nearDuplicates(threshold, neighbours);
-                List<EmbeddingIndex.Pair> shown = pairs.subList(0, Math.min(limit, pairs.size()));
-                if (json) {
-                    Map<String, Object> result = new LinkedHashMap<>();
-                    result.put("threshold", threshold);
-                    result.put("pairs_found", pairs.size());
-                    result.put("pairs", shown);
-                    System.out.println(Json.COMPACT.writeValueAsString(result));
-                } else {
-                    for (EmbeddingIndex.Pair pair : shown) {
-                        System.out.printf(Locale.ROOT, "%.4f  %s  %s%n", pair.cosine(),
-                                pair.first(), pair.second());
-                    }
-                    System.out.printf(Locale.ROOT, "%d pairs at cosine >= %s among %d items%s%n",
-                            pairs.size(), threshold, index.size(),
-                            pairs.size() > shown.size() ? " (first " + shown.size() + " shown)"
-                                    : "");
+        void run(EmbeddingIndex index) throws Exception {
+            List<EmbeddingIndex.Pair> pairs = index.nearDuplicates(threshold, neighbours);
+            List<EmbeddingIndex.Pair> shown = pairs.subList(0, Math.min(limit, pairs.size()));
+            if (json) {
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("threshold", threshold);
+                result.put("pairs_found", pairs.size());
+                result.put("pairs", shown);
+                System.out.println(Json.COMPACT.writeValueAsString(result));
+            } else {
+                for (EmbeddingIndex.Pair pair : shown) {
+                    System.out.printf(Locale.ROOT, "%.4f  %s  %s%n", pair.cosine(),
+                            pair.first(), pair.second());
                 }
+                System.out.printf(Locale.ROOT, "%d pairs at cosine >= %s among %d items%s%n",
+                        pairs.size(), threshold, index.size(),
+                        pairs.size() > shown.size() ? " (first " + shown.size() + " shown)" : "");
             }
-            return 0;
         }
     }
 

@@ -9,9 +9,7 @@ import dev.selfsup.train.TextPretrainConfig;
 import dev.selfsup.train.Pretrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -20,13 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
         description = "Pre-train an encoder without labels; writes metrics.jsonl, config.json, "
                 + "checkpoints/ and report.html under --out.")
-final class PretrainCommand implements Callable<Integer> {
-    @Mixin
-    DataOptions data = new DataOptions();
-
-    @Mixin
-    TextOptions text = new TextOptions();
-
+final class PretrainCommand extends DataCommand {
     @Option(names = "--method", defaultValue = "simclr",
             description = "simclr, tutorial, moco, byol, simsiam, barlow-twins, vicreg, nnclr, dino, "
                     + "ibot (ViT backbones only), "
@@ -162,7 +154,7 @@ final class PretrainCommand implements Callable<Integer> {
             checkDirectory("--out", out);
         }
         // a resumed run is a text run when its config.json says so, whatever --data is
-        if (resume != null ? TextPretrainConfig.isTextRun(resume) : TextOptions.isText(data.data)) {
+        if (resume != null ? TextPretrainConfig.isTextRun(resume) : textData()) {
             return TextCommands.pretrain(this);
         }
         PretrainConfig config;

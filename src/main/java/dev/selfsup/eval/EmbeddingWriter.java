@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.ObjIntConsumer;
 
 /**
  * Exports an embedding matrix of shape {@code (rows, dim)} with one label per row, for analysis
@@ -177,26 +178,28 @@ public final class EmbeddingWriter {
     private static void writeNpyFloats(OutputStream out, float[] values, int rows, int dim)
             throws IOException {
         out.write(npyHeader("<f4", rows, dim));
-        ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-        for (float value : values) {
-            if (buffer.remaining() < Float.BYTES) {
-                out.write(buffer.array(), 0, buffer.position());
-                buffer.clear();
-            }
-            buffer.putFloat(value);
-        }
-        out.write(buffer.array(), 0, buffer.position());
+        writeLittleEndian(out, values.length, Float.BYTES,
+                (buffer, i) -> buffer.putFloat(values[i]));
     }
 
     private static void writeNpyLabels(OutputStream out, int[] labels) throws IOException {
         out.write(npyHeader("<i8", labels.length));
+        writeLittleEndian(out, labels.length, Long.BYTES, (buffer, i) -> buffer.putLong(labels[i]));
+    }
+
+    /**
+     * Writes {@code count} values of {@code bytes} bytes each, value {@code i} put by
+     * {@code put.accept(buffer, i)}, through a 64 KiB little-endian buffer.
+     */
+    private static void writeLittleEndian(OutputStream out, int count, int bytes,
+            ObjIntConsumer<ByteBuffer> put) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-        for (int label : labels) {
-            if (buffer.remaining() < Long.BYTES) {
+        for (int i = 0; i < count; i++) {
+            if (buffer.remaining() < bytes) {
                 out.write(buffer.array(), 0, buffer.position());
                 buffer.clear();
             }
-            buffer.putLong(label);
+            put.accept(buffer, i);
         }
         out.write(buffer.array(), 0, buffer.position());
     }

@@ -7,11 +7,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
-import ai.djl.util.PairList;
 
 /**
  * A first-in first-out queue of embeddings, MoCo's dictionary of negative keys (He et al. 2020,
@@ -23,16 +20,12 @@ import ai.djl.util.PairList;
  * {@code (size, dim)}, initialised to random unit vectors as in MoCo's code, and {@code position}
  * {@code (1)}, the row the next key goes to. Its forward pass returns the keys.
  */
-public final class MemoryBank extends AbstractBlock {
+public final class MemoryBank extends FrozenStateBlock {
     /** MoCo v2's queue length in its CIFAR-size set-ups. */
     public static final int DEFAULT_SIZE = 4096;
 
-    private static final byte VERSION = 1;
-
     private final int size;
     private final int dim;
-    /** Keys a training loss staged for its after-step hook, or null. */
-    private NDArray staged;
     private final Parameter keys;
     private final Parameter position;
 
@@ -41,19 +34,15 @@ public final class MemoryBank extends AbstractBlock {
      * @param dim width of a key
      */
     public MemoryBank(int size, int dim) {
-        super(VERSION);
+        super("keys");
         if (size <= 0 || dim <= 0) {
             throw new IllegalArgumentException("memory bank size and dim must be > 0, found size="
                     + size + ", dim=" + dim);
         }
         this.size = size;
         this.dim = dim;
-        keys = addParameter(Parameter.builder().setName("keys").setType(Parameter.Type.OTHER)
-                .optShape(new Shape(size, dim)).optRequiresGrad(false)
-                .optInitializer(MemoryBank::randomUnitRows).build());
-        position = addParameter(Parameter.builder().setName("position")
-                .setType(Parameter.Type.OTHER).optShape(new Shape(1)).optRequiresGrad(false)
-                .optInitializer(Initializer.ZEROS).build());
+        keys = addFrozen("keys", new Shape(size, dim), MemoryBank::randomUnitRows);
+        position = addFrozen("position", new Shape(1), Initializer.ZEROS);
     }
 
     private static NDArray randomUnitRows(NDManager manager, Shape shape, DataType dataType) {
@@ -85,7 +74,7 @@ public final class MemoryBank extends AbstractBlock {
      * one; {@code null} clears it (an evaluation pass stages nothing).
      */
     public void stage(NDArray batch) {
-        staged = batch;
+        putStaged(batch);
     }
 
     /**
@@ -94,13 +83,7 @@ public final class MemoryBank extends AbstractBlock {
      * @throws IllegalStateException when none are staged (no training loss since the last call)
      */
     public void enqueueStaged() {
-        if (staged == null) {
-            throw new IllegalStateException("no keys staged: afterStep without a training loss "
-                    + "before it");
-        }
-        NDArray batch = staged;
-        staged = null;
-        enqueue(batch);
+        enqueue(takeStaged());
     }
 
     /**
@@ -139,13 +122,7 @@ public final class MemoryBank extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs,
-            boolean training, PairList<String, Object> params) {
-        return new NDList(parameterStore.getValue(keys, inputs.head().getDevice(), training));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {new Shape(size, dim)};
+    Parameter output() {
+        return keys;
     }
 }

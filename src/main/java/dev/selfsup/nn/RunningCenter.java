@@ -1,14 +1,10 @@
 package dev.selfsup.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
-import ai.djl.util.PairList;
 
 /**
  * DINO's center of the teacher's outputs (Caron et al. 2021, https://arxiv.org/abs/2104.14294,
@@ -20,22 +16,20 @@ import ai.djl.util.PairList;
  * forward pass returns it. A training loss {@linkplain #stage stages} the batch's mean; the
  * method's after-step hook {@linkplain #updateStaged applies} it after the optimiser's update.
  */
-public final class RunningCenter extends AbstractBlock {
+public final class RunningCenter extends FrozenStateBlock {
     /** DINO's center momentum. */
     public static final double DEFAULT_MOMENTUM = 0.9;
 
     private final int dim;
     private final Parameter center;
-    private NDArray staged;
 
     public RunningCenter(int dim) {
+        super("teacher mean");
         if (dim <= 0) {
             throw new IllegalArgumentException("center dim must be > 0, found " + dim);
         }
         this.dim = dim;
-        center = addParameter(Parameter.builder().setName("center").setType(Parameter.Type.OTHER)
-                .optShape(new Shape(1, dim)).optRequiresGrad(false)
-                .optInitializer(Initializer.ZEROS).build());
+        center = addFrozen("center", new Shape(1, dim), Initializer.ZEROS);
     }
 
     /** The center, {@code (1, dim)}. */
@@ -48,7 +42,7 @@ public final class RunningCenter extends AbstractBlock {
      * {@code null} clears it.
      */
     public void stage(NDArray batchMean) {
-        staged = batchMean;
+        putStaged(batchMean);
     }
 
     /**
@@ -57,12 +51,7 @@ public final class RunningCenter extends AbstractBlock {
      * @throws IllegalStateException when nothing is staged
      */
     public void updateStaged(double momentum) {
-        if (staged == null) {
-            throw new IllegalStateException("no teacher mean staged: afterStep without a "
-                    + "training loss before it");
-        }
-        NDArray mean = staged;
-        staged = null;
+        NDArray mean = takeStaged();
         if (mean.getShape().size() != dim) {
             throw new IllegalArgumentException("the staged mean must have " + dim
                     + " values, found " + mean.getShape());
@@ -77,13 +66,7 @@ public final class RunningCenter extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs,
-            boolean training, PairList<String, Object> params) {
-        return new NDList(parameterStore.getValue(center, inputs.head().getDevice(), training));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {new Shape(1, dim)};
+    Parameter output() {
+        return center;
     }
 }

@@ -23,10 +23,21 @@ import java.util.Map;
 public abstract class Optimizer implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, NDArray[]> slots = new LinkedHashMap<>();
+    private final List<String> slotNames;
     private long updateCount;
 
+    /** A subclass made this way overrides {@link #slotCount()} and {@link #slotName(int)}. */
     protected Optimizer(NDManager parent) {
+        this(parent, new String[0]);
+    }
+
+    /**
+     * @param slotNames the short name of each state array a parameter has (e.g. Adam's
+     *     {@code adam_m} and {@code adam_v}), for checkpoint keys
+     */
+    protected Optimizer(NDManager parent, String... slotNames) {
         manager = parent.newSubManager();
+        this.slotNames = List.of(slotNames);
     }
 
     /** The optimisers {@link #create} knows. */
@@ -47,11 +58,15 @@ public abstract class Optimizer implements AutoCloseable {
         };
     }
 
-    /** How many state arrays each parameter has (e.g. Adam: 2). */
-    protected abstract int slotCount();
+    /** How many state arrays each parameter has (e.g. Adam: 2); by default, the names given. */
+    protected int slotCount() {
+        return slotNames.size();
+    }
 
-    /** Short name of each slot, for checkpoint keys. */
-    protected abstract String slotName(int slot);
+    /** Short name of each slot, for checkpoint keys; by default, the one given. */
+    protected String slotName(int slot) {
+        return slotNames.get(slot);
+    }
 
     /**
      * Updates one parameter in place.
@@ -199,7 +214,7 @@ public abstract class Optimizer implements AutoCloseable {
          */
         public Adam(NDManager parent, double beta1, double beta2, double epsilon, double weightDecay,
                 boolean decoupled) {
-            super(parent);
+            super(parent, "adam_m", "adam_v");
             if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
                 throw new IllegalArgumentException(
                         "betas must be in [0, 1), found " + beta1 + ", " + beta2);
@@ -213,16 +228,6 @@ public abstract class Optimizer implements AutoCloseable {
             this.epsilon = epsilon;
             this.weightDecay = weightDecay;
             this.decoupled = decoupled;
-        }
-
-        @Override
-        protected int slotCount() {
-            return 2;
-        }
-
-        @Override
-        protected String slotName(int slot) {
-            return slot == 0 ? "adam_m" : "adam_v";
         }
 
         /**
@@ -256,23 +261,13 @@ public abstract class Optimizer implements AutoCloseable {
         private final double weightDecay;
 
         public Sgd(NDManager parent, double momentum, double weightDecay) {
-            super(parent);
+            super(parent, "sgd_momentum");
             if (!(momentum >= 0 && momentum < 1)) {
                 throw new IllegalArgumentException("momentum must be in [0, 1), found " + momentum);
             }
             checkWeightDecay(weightDecay);
             this.momentum = momentum;
             this.weightDecay = weightDecay;
-        }
-
-        @Override
-        protected int slotCount() {
-            return 1;
-        }
-
-        @Override
-        protected String slotName(int slot) {
-            return "sgd_momentum";
         }
 
         @Override
