@@ -155,7 +155,7 @@ public final class EmbeddingPictures {
         return new PictureSheet.Panel(pixels, set.channels(), set.height(), set.width(), caption);
     }
 
-    private static float[][] unitRows(FeatureMatrix features) {
+    static float[][] unitRows(FeatureMatrix features) {
         float[][] rows = new float[features.rows()][features.dim()];
         for (int r = 0; r < features.rows(); r++) {
             double norm = 0;

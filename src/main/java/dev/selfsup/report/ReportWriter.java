@@ -144,7 +144,8 @@ public final class ReportWriter {
         }
 
         List<String> pictures = listPictures(runDir.resolve(PICTURES_DIRECTORY));
-        String html = html(runDir, log, config, charts, labels, labelCharts, pictures);
+        Optional<NearestSentences> sentences = NearestSentences.read(runDir);
+        String html = html(runDir, log, config, charts, labels, labelCharts, pictures, sentences);
         Path report = runDir.resolve(REPORT_FILE);
         AtomicFiles.write(report, html.getBytes(StandardCharsets.UTF_8));
         return report;
@@ -428,7 +429,7 @@ public final class ReportWriter {
 
     private static String html(Path runDir, MetricsLog log, Optional<JsonNode> config,
             List<ChartInfo> charts, Optional<LabelEfficiency> labels, List<ChartInfo> labelCharts,
-            List<String> pictures) throws IOException {
+            List<String> pictures, Optional<NearestSentences> sentences) throws IOException {
         Path name = runDir.toAbsolutePath().normalize().getFileName();
         String runName = name == null ? runDir.toString() : name.toString();
         StringBuilder page = new StringBuilder(8192);
@@ -475,7 +476,17 @@ public final class ReportWriter {
 
         List<String> embeddings = pictures.stream().filter(p -> p.equals(EmbeddingPictures.MAP_FILE)
                 || p.equals(EmbeddingPictures.RETRIEVAL_FILE)).sorted().toList();
-        if (!embeddings.isEmpty()) {
+        if (sentences.isPresent()) {
+            page.append("<h2>Embeddings</h2>\n<p>Held-out sentences embedded by the encoder "
+                    + "after epoch ").append(sentences.get().epoch()).append(", on their first "
+                    + "two principal components, coloured by document, and the nearest of ")
+                    .append(sentences.get().bankSize()).append(" training sentences of a few "
+                    + "of them (a neighbour from another document is marked x).</p>\n");
+            for (String picture : embeddings) {
+                figure(page, picture);
+            }
+            sentences.get().appendHtml(page);
+        } else if (!embeddings.isEmpty()) {
             page.append("<h2>Embeddings</h2>\n<p>The test embeddings of the last kNN monitor "
                     + "run on their first two principal components, coloured by label, and the "
                     + "nearest training images of a few test images (a neighbour of another "
@@ -593,7 +604,7 @@ public final class ReportWriter {
     }
 
     /** Escapes text for HTML content and double-quoted attributes. */
-    static String escape(String text) {
+    public static String escape(String text) {
         StringBuilder out = new StringBuilder(text.length() + 16);
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -639,6 +650,10 @@ public final class ReportWriter {
                    text-align: left; }
             table.summary th { font-weight: 600; color: #444; }
             table.summary td { font-variant-numeric: tabular-nums; }
+            table.sentences { border-collapse: collapse; max-width: 70em; }
+            table.sentences th, table.sentences td { padding: 0.4em 0.8em; text-align: left;
+                   vertical-align: top; border-bottom: 1px solid #eee; }
+            table.sentences ol { margin: 0; padding-left: 1.2em; }
             figure { display: inline-block; margin: 0.5em 1em 1em 0; vertical-align: top; }
             figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
             figure.picture img { image-rendering: pixelated; }

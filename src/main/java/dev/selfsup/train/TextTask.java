@@ -4,12 +4,22 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import dev.selfsup.augment.text.TextBatch;
 import dev.selfsup.augment.text.TextExamples;
+import dev.selfsup.data.text.TokenizedCorpus;
 import dev.selfsup.data.text.WordPieceTokenizer;
+import dev.selfsup.eval.FeatureMatrix;
 import dev.selfsup.method.TextMethod;
+import dev.selfsup.report.EmbeddingPictures;
+import dev.selfsup.report.NearestSentences;
+import dev.selfsup.report.ReportWriter;
 import dev.selfsup.util.Permutations;
 import dev.selfsup.util.Seeds;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 
@@ -21,7 +31,49 @@ import java.util.NoSuchElementException;
  */
 record TextTask(TextPretrainConfig config, TextMethod method, TextExamples train,
         TextExamples heldOut, WordPieceTokenizer tokenizer, int perEpoch, int stepsPerEpoch,
-        TextPretrainer.ExampleStream stream) implements TrainingTask<TextEpochMetrics> {
+        TextPretrainer.ExampleStream stream, Sentences sentences)
+        implements TrainingTask<TextEpochMetrics> {
+    /** Held-out sentences on the embedding map, at most. */
+    static final int MAP_SENTENCES = 1000;
+    /** Training sentences searched for the held-out sentences' neighbours, at most. */
+    static final int BANK_SENTENCES = 2000;
+    /** Held-out sentences shown with their neighbours. */
+    static final int QUERIES = 6;
+    /** Neighbours shown per held-out sentence. */
+    static final int NEIGHBOURS = 5;
+
+    /** A sentence's text and its document's index in the corpus (as tokenized). */
+    record Sentence(String text, int document) {}
+
+    /**
+     * The corpus's sentences as text, split into training and held-out documents exactly as
+     * their tokenized forms are.
+     */
+    record Sentences(List<List<Sentence>> train, List<List<Sentence>> heldOut) {
+        static Sentences of(List<List<String>> kept, int heldOutEvery) {
+            List<List<Sentence>> documents = new ArrayList<>();
+            for (int d = 0; d < kept.size(); d++) {
+                int document = d;
+                documents.add(kept.get(d).stream().map(text -> new Sentence(text, document))
+                        .toList());
+            }
+            List<List<List<Sentence>>> parts = TokenizedCorpus.holdOut(documents, heldOutEvery);
+            return new Sentences(parts.get(0), parts.get(1));
+        }
+
+        /** At most {@code count} sentences, evenly spaced over all of {@code documents}. */
+        static List<Sentence> spread(List<List<Sentence>> documents, int count) {
+            List<Sentence> all = documents.stream().flatMap(List::stream).toList();
+            if (all.size() <= count) {
+                return all;
+            }
+            List<Sentence> picked = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                picked.add(all.get((int) ((long) i * all.size() / count)));
+            }
+            return picked;
+        }
+    }
     /**
      * The task; the run's examples form one endless stream when epochs are sized in steps.
      *
@@ -29,11 +81,12 @@ record TextTask(TextPretrainConfig config, TextMethod method, TextExamples train
      * @param stepsPerEpoch steps of an epoch
      */
     static TextTask of(TextPretrainConfig config, TextMethod method, TextExamples train,
-            TextExamples heldOut, WordPieceTokenizer tokenizer, int perEpoch, int stepsPerEpoch) {
+            TextExamples heldOut, WordPieceTokenizer tokenizer, int perEpoch, int stepsPerEpoch,
+            Sentences sentences) {
         return new TextTask(config, method, train, heldOut, tokenizer, perEpoch, stepsPerEpoch,
                 config.stepsPerEpoch() == null ? null
                         : new TextPretrainer.ExampleStream(train.size(), config.batchSize(),
-                                config.seed()));
+                                config.seed()), sentences);
     }
 
     @Override
@@ -107,6 +160,48 @@ record TextTask(TextPretrainConfig config, TextMethod method, TextExamples train
                 pairs && contrastive ? (double) score.pairCorrect() / score.pairCount() : null,
                 score.tokenCount() == 0 ? null
                         : (double) score.mostFrequentTargetCount() / score.tokenCount());
+    }
+
+    /**
+     * The text runs' pictures: held-out sentences embedded by the encoder of this epoch, mapped
+     * on their first two principal components coloured by document
+     * ({@code pictures/embedding-map.png}), and the nearest training sentences of a few of them
+     * ({@link NearestSentences}). Mean-pooled features, as {@code selfsup embed} gives by default.
+     */
+    @Override
+    public void afterCheckpoint(Path runDir, int epoch, NDManager modelManager) throws IOException {
+        List<Sentence> held = Sentences.spread(sentences.heldOut(), MAP_SENTENCES);
+        List<Sentence> bank = Sentences.spread(sentences.train(), BANK_SENTENCES);
+        if (held.isEmpty() || bank.isEmpty()) {
+            return;
+        }
+        TextEncoder encoder = new TextEncoder(tokenizer, method.model(), method.name());
+        try (NDManager manager = modelManager.newSubManager()) {
+            FeatureMatrix queries = encoder.embed(texts(held), manager);
+            FeatureMatrix found = encoder.embed(texts(bank), manager);
+            List<Integer> documents = held.stream().map(Sentence::document).distinct().sorted()
+                    .toList();
+            int[] labels = held.stream().mapToInt(s -> documents.indexOf(s.document())).toArray();
+            EmbeddingPictures.writeMap(runDir.resolve(ReportWriter.PICTURES_DIRECTORY)
+                            .resolve(EmbeddingPictures.MAP_FILE), queries, labels,
+                    documents.stream().map(TextTask::documentName).toList(),
+                    String.format(Locale.ROOT, "held-out sentences after epoch %d, first two "
+                            + "principal components", epoch + 1));
+            NearestSentences.find(epoch + 1, queries, texts(held), names(held), found,
+                    texts(bank), names(bank), QUERIES, NEIGHBOURS).write(runDir);
+        }
+    }
+
+    private static List<String> texts(List<Sentence> sentences) {
+        return sentences.stream().map(Sentence::text).toList();
+    }
+
+    private static List<String> names(List<Sentence> sentences) {
+        return sentences.stream().map(s -> documentName(s.document())).toList();
+    }
+
+    private static String documentName(int document) {
+        return "document " + (document + 1);
     }
 
     @Override

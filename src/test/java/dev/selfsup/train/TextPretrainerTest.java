@@ -2,6 +2,7 @@ package dev.selfsup.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,8 @@ import dev.selfsup.data.text.TextFixtures;
 import dev.selfsup.data.text.WordPieceTokenizer;
 import dev.selfsup.eval.FeatureMatrix;
 import dev.selfsup.method.TextMethod;
+import dev.selfsup.report.NearestSentences;
+import dev.selfsup.report.ReportWriter;
 import dev.selfsup.util.AtomicFiles;
 import dev.selfsup.util.Json;
 import java.nio.file.Files;
@@ -70,7 +73,46 @@ class TextPretrainerTest {
             assertThat(a.isFinite()).isTrue();
             assertThat(a.values()).containsExactly(b.values());
             assertThat(encoder.embed(texts, true, 1, manager).values()).isNotEqualTo(a.values());
+
+            // the report's text retrieval: held-out sentences, their nearest training sentences
+            // by the final encoder's cosine (mean pooling, as embed), and the embedding map
+            NearestSentences nearest = NearestSentences.read(run).orElseThrow();
+            assertThat(nearest.epoch()).isEqualTo(4);
+            assertThat(nearest.queries()).hasSize(6);
+            List<String> heldOut = new ArrayList<>();
+            List<String> training = new ArrayList<>();
+            for (int d = 0; d < corpus.documents().size(); d++) {
+                (d % 10 == 5 ? heldOut : training).addAll(corpus.documents().get(d).sentences());
+            }
+            for (NearestSentences.Query query : nearest.queries()) {
+                assertThat(heldOut).contains(query.text());
+                assertThat(query.neighbours()).hasSize(5);
+                assertThat(query.neighbours()).extracting(NearestSentences.Neighbour::cosine)
+                        .isSortedAccordingTo(java.util.Comparator.reverseOrder());
+                NearestSentences.Neighbour first = query.neighbours().get(0);
+                assertThat(training).contains(first.text());
+                FeatureMatrix pair = encoder.embed(List.of(query.text(), first.text()), manager);
+                assertThat(first.cosine()).isCloseTo(cosine(pair), within(1e-4));
+            }
+            assertThat(run.resolve("pictures/embedding-map.png")).isRegularFile();
+            assertThat(Files.readString(run.resolve("report.html")))
+                    .contains("held-out sentence").contains("embedding-map.png")
+                    .contains(ReportWriter.escape(nearest.queries().get(0).text()));
         }
+    }
+
+    private static double cosine(FeatureMatrix pair) {
+        double dot = 0;
+        double a = 0;
+        double b = 0;
+        for (int j = 0; j < pair.dim(); j++) {
+            float x = pair.values()[j];
+            float y = pair.values()[pair.dim() + j];
+            dot += x * y;
+            a += x * x;
+            b += y * y;
+        }
+        return dot / Math.sqrt(a * b);
     }
 
     @Test

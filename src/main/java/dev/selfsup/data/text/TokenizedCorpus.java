@@ -14,20 +14,36 @@ public record TokenizedCorpus(List<List<int[]>> documents) {
         documents = List.copyOf(documents);
     }
 
-    /** Tokenizes every sentence of {@code corpus}. */
-    public static TokenizedCorpus of(TextCorpus corpus, WordPieceTokenizer tokenizer) {
-        List<List<int[]>> documents = new ArrayList<>();
+    /**
+     * The sentences of {@code corpus} that {@link #of} keeps (those with at least one piece, in
+     * the documents with at least one such sentence), as text, in the same order.
+     */
+    public static List<List<String>> sentencesOf(TextCorpus corpus, WordPieceTokenizer tokenizer) {
+        List<List<String>> documents = new ArrayList<>();
         for (TextCorpus.Document document : corpus.documents()) {
-            List<int[]> sentences = new ArrayList<>();
+            List<String> sentences = new ArrayList<>();
             for (String sentence : document.sentences()) {
-                int[] ids = tokenizer.encode(sentence);
-                if (ids.length > 0) {
-                    sentences.add(ids);
+                if (tokenizer.encode(sentence).length > 0) {
+                    sentences.add(sentence);
                 }
             }
             if (!sentences.isEmpty()) {
                 documents.add(sentences);
             }
+        }
+        return documents;
+    }
+
+    /** Tokenizes every sentence of {@code corpus}, leaving out those with no piece. */
+    public static TokenizedCorpus of(TextCorpus corpus, WordPieceTokenizer tokenizer) {
+        return of(sentencesOf(corpus, tokenizer), tokenizer);
+    }
+
+    /** Tokenizes the sentences {@link #sentencesOf} kept. */
+    public static TokenizedCorpus of(List<List<String>> kept, WordPieceTokenizer tokenizer) {
+        List<List<int[]>> documents = new ArrayList<>();
+        for (List<String> sentences : kept) {
+            documents.add(sentences.stream().map(tokenizer::encode).toList());
         }
         return new TokenizedCorpus(documents);
     }
@@ -94,13 +110,25 @@ public record TokenizedCorpus(List<List<int[]>> documents) {
      *     sentences)
      */
     public TokenizedCorpus[] holdOut(int every) {
+        List<List<List<int[]>>> parts = holdOut(documents, every);
+        return new TokenizedCorpus[] {new TokenizedCorpus(parts.get(0)),
+                new TokenizedCorpus(parts.get(1))};
+    }
+
+    /**
+     * {@link #holdOut(int)} over any documents of sentences: the raw sentences that
+     * {@link #sentencesOf} keeps split exactly as their tokenized forms are.
+     *
+     * @return {train, heldOut}
+     */
+    public static <T> List<List<List<T>>> holdOut(List<List<T>> documents, int every) {
         if (every < 2) {
             throw new IllegalArgumentException("held-out interval must be >= 2, found " + every);
         }
-        List<List<int[]>> train = new ArrayList<>();
-        List<List<int[]>> held = new ArrayList<>();
+        List<List<T>> train = new ArrayList<>();
+        List<List<T>> held = new ArrayList<>();
         if (documents.size() < every) {
-            for (List<int[]> document : documents) {
+            for (List<T> document : documents) {
                 if (document.size() < 2) {
                     train.add(document);
                     continue;
@@ -118,6 +146,6 @@ public record TokenizedCorpus(List<List<int[]>> documents) {
                 (d % every == every / 2 ? held : train).add(documents.get(d));
             }
         }
-        return new TokenizedCorpus[] {new TokenizedCorpus(train), new TokenizedCorpus(held)};
+        return List.of(train, held);
     }
 }
