@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -23,6 +24,9 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.apache.spark.SparkFiles;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -37,9 +41,9 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Embeds images or texts with a selfsup checkpoint on Apache Spark, for data beyond one machine.
  *
- * <p>The checkpoint directory is shipped to every executor ({@code SparkContext.addFile(dir,
- * true)}), found there with {@link SparkFiles#get} and loaded once per executor JVM (a static
- * cache shared by that JVM's tasks). Each partition is embedded in batches of {@code batchSize},
+ * <p>The checkpoint directory is shipped to every executor as a zip
+ * ({@code SparkContext.addArchive}, unpacked there), found with {@link SparkFiles#get} and loaded
+ * once per executor JVM (a static cache shared by that JVM's tasks). Each partition is embedded in batches of {@code batchSize},
  * each under its own {@link NDManager} closed after the batch, so no native memory outlives it.
  * Images are decoded exactly as {@code selfsup embed --data folder:DIR} decodes them
  * ({@link ImageFolderReader#readImage(byte[], String, int, int)}), at the checkpoint's own
@@ -60,6 +64,9 @@ public final class SparkEmbed {
 
     /** The encoders this JVM has loaded, by their local checkpoint directory: one per executor. */
     private static final Map<String, Object> ENCODERS = new ConcurrentHashMap<>();
+
+    /** Where the driver writes the checkpoint archives it ships (one folder per JVM). */
+    private static Path archives;
 
     private SparkEmbed() {}
 
@@ -144,8 +151,43 @@ public final class SparkEmbed {
                     + (isText ? " text" : "n image") + " checkpoint, found where "
                     + (text ? "a text" : "an image") + " one is needed");
         }
-        spark.sparkContext().addFile(local.toString(), true);
-        return new Shipped(local, local.getFileName().toString());
+        Path archive = archive(local);
+        spark.sparkContext().addArchive(archive.toString());
+        return new Shipped(local, archive.getFileName().toString());
+    }
+
+    /**
+     * The checkpoint's files (the optimiser state left out: embedding does not need it) as a zip
+     * that Spark ships and unpacks on every executor. {@code addFile(dir, true)} would ship the
+     * directory only in local mode: Spark refuses a driver-local directory on a cluster. The zip
+     * is named after the checkpoint's path, so one session can ship several checkpoints.
+     */
+    private static synchronized Path archive(Path checkpoint) throws IOException {
+        if (archives == null) {
+            archives = Files.createTempDirectory("selfsup-spark-");
+            archives.toFile().deleteOnExit();
+        }
+        String name = "selfsup-" + checkpoint.getFileName() + "-"
+                + Integer.toHexString(checkpoint.toString().hashCode()) + ".zip";
+        Path zip = archives.resolve(name);
+        if (Files.exists(zip)) {
+            return zip; // shipped before in this session: Spark keeps the first
+        }
+        Path partial = archives.resolve(name + ".partial");
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(partial));
+                Stream<Path> files = Files.list(checkpoint)) {
+            for (Path file : files.sorted().toList()) {
+                String entry = file.getFileName().toString();
+                if (Files.isRegularFile(file) && !entry.equals(Checkpoints.OPTIMIZER_FILE)) {
+                    out.putNextEntry(new ZipEntry(entry));
+                    Files.copy(file, out);
+                    out.closeEntry();
+                }
+            }
+        }
+        Files.move(partial, zip, StandardCopyOption.ATOMIC_MOVE);
+        zip.toFile().deleteOnExit();
+        return zip;
     }
 
     /** The encoder of a shipped checkpoint, loaded once in this JVM and kept for its lifetime. */
