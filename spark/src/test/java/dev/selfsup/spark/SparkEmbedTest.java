@@ -9,16 +9,22 @@ import dev.selfsup.data.DataSplits;
 import dev.selfsup.data.ImageFolderReader;
 import dev.selfsup.data.ImageFolderReader.ColorMode;
 import dev.selfsup.data.ImageSet;
+import dev.selfsup.data.text.TextCorpus;
 import dev.selfsup.eval.FeatureMatrix;
 import dev.selfsup.train.Encoder;
 import dev.selfsup.train.PretrainConfig;
 import dev.selfsup.train.Pretrainer;
 import dev.selfsup.train.ProgressListener;
+import dev.selfsup.train.TextEncoder;
+import dev.selfsup.train.TextPretrainConfig;
+import dev.selfsup.train.TextPretrainer;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -142,6 +148,66 @@ class SparkEmbedTest {
         }
         // the second job reused the first one's encoder: one load per executor JVM
         assertThat(SparkEmbed.loadedEncoders()).isEqualTo(1);
+    }
+
+    @Test
+    void textEmbeddingsEqualTheSingleProcessOnesLineByLine() throws IOException {
+        List<String> words = List.of("river", "stone", "cloud", "market", "price", "trade",
+                "engine", "wheel", "road", "bread", "salt", "oven");
+        SplittableRandom random = new SplittableRandom(3);
+        List<TextCorpus.Document> documents = new ArrayList<>();
+        for (int d = 0; d < 12; d++) {
+            List<String> sentences = new ArrayList<>();
+            for (int s = 0; s < 6; s++) {
+                StringBuilder sentence = new StringBuilder();
+                for (int w = 0; w < 5 + random.nextInt(5); w++) {
+                    sentence.append(w == 0 ? "" : " ")
+                            .append(words.get((d % 3) * 4 + random.nextInt(4)));
+                }
+                sentences.add(sentence.append('.').toString());
+            }
+            documents.add(new TextCorpus.Document("doc" + d, sentences));
+        }
+        TextPretrainConfig config = TextPretrainConfig.builder()
+                .setData("text:generated")
+                .optVocabularySize(120)
+                .optEncoder(32, 1, 2)
+                .optMaxLength(32)
+                .optBatchSize(16)
+                .optStepsPerEpoch(2)
+                .optHeldOutExamples(4)
+                .optEpochs(1)
+                .build();
+        Path textRun = tmp.resolve("text-run");
+        new TextPretrainer(config, new TextCorpus("generated", documents),
+                ProgressListener.silent(), metrics -> { }).run(textRun);
+
+        List<String> lines = new ArrayList<>();
+        for (TextCorpus.Document document : documents.subList(0, 5)) {
+            lines.addAll(document.sentences());
+            lines.add("   "); // blank: skipped, its number kept by the others
+        }
+        Path file = Files.write(tmp.resolve("lines.txt"), lines);
+        List<Row> rows = new ArrayList<>(
+                SparkEmbed.embedTexts(spark, file.toString(), textRun, 4).collectAsList());
+        rows.sort(Comparator.comparingLong(row -> row.getLong(0)));
+        List<String> texts = lines.stream().filter(line -> !line.isBlank()).toList();
+        assertThat(rows).hasSize(texts.size());
+        try (NDManager manager = NDManager.newBaseManager()) {
+            FeatureMatrix expected = TextEncoder.load(textRun, manager).embed(texts, manager);
+            for (int i = 0; i < rows.size(); i++) {
+                Row row = rows.get(i);
+                long line = row.getLong(0);
+                assertThat(row.getString(1)).isEqualTo(lines.get((int) line - 1))
+                        .isEqualTo(texts.get(i));
+                float[] actual = floats(row.getList(2));
+                assertThat(actual).hasSize(expected.dim());
+                for (int j = 0; j < expected.dim(); j++) {
+                    assertThat((double) actual[j]).as("line " + line + " [" + j + "]")
+                            .isCloseTo(expected.values()[i * expected.dim() + j], offset(1e-5));
+                }
+            }
+        }
     }
 
     @Test
