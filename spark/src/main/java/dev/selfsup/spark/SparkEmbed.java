@@ -82,16 +82,32 @@ public final class SparkEmbed {
     public static Dataset<Row> embedImages(SparkSession spark, String imagesGlobOrDir,
             Path checkpoint, int batchSize) throws IOException {
         Objects.requireNonNull(imagesGlobOrDir, "imagesGlobOrDir");
-        Shipped shipped = ship(spark, checkpoint, batchSize, false);
-        CheckpointState state = Checkpoints.readState(shipped.local);
         Dataset<Row> files = spark.read().format("binaryFile")
                 .option("pathGlobFilter", IMAGE_GLOB)
                 .option("recursiveFileLookup", "true")
-                .load(imagesGlobOrDir)
-                .select("path", "content");
+                .load(imagesGlobOrDir);
+        return embedImageBytes(spark, files, checkpoint, batchSize);
+    }
+
+    /**
+     * Embeds images held as bytes: a {@code binaryFile} read, or a Parquet table of encoded
+     * images ({@code spark.read().parquet(...)}), with a string column {@code path} (any name for
+     * each image; it names the image in errors) and a binary column {@code content} (the PNG or
+     * JPEG file's bytes). Other columns are ignored.
+     *
+     * @param checkpoint an image checkpoint directory, or a run directory (its newest checkpoint)
+     * @return columns {@code path} and {@code embedding} ({@code array<float>}), one row per
+     *     image, unordered
+     * @throws IllegalArgumentException if {@code batchSize <= 0} or the checkpoint is a text one
+     */
+    public static Dataset<Row> embedImageBytes(SparkSession spark, Dataset<Row> images,
+            Path checkpoint, int batchSize) throws IOException {
+        Objects.requireNonNull(images, "images");
+        Shipped shipped = ship(spark, checkpoint, batchSize, false);
+        CheckpointState state = Checkpoints.readState(shipped.local);
         ImagePartition embed = new ImagePartition(shipped.name, state.channels(), state.height(),
                 batchSize);
-        JavaRDD<Row> rows = files.javaRDD().mapPartitions(embed);
+        JavaRDD<Row> rows = images.select("path", "content").javaRDD().mapPartitions(embed);
         StructType schema = new StructType()
                 .add("path", DataTypes.StringType, false)
                 .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), false);

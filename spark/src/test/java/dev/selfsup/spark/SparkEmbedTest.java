@@ -125,13 +125,7 @@ class SparkEmbedTest {
                         .filter(path -> path.startsWith(split + "/")).toList();
                 assertThat(paths).hasSize(expected.rows());
                 for (int i = 0; i < paths.size(); i++) {
-                    float[] actual = byPath.get(paths.get(i));
-                    assertThat(actual).as(paths.get(i)).hasSize(expected.dim());
-                    for (int j = 0; j < expected.dim(); j++) {
-                        assertThat((double) actual[j]).as(paths.get(i) + " [" + j + "]")
-                                .isCloseTo(expected.values()[i * expected.dim() + j],
-                                        offset(1e-5));
-                    }
+                    assertClose(byPath.get(paths.get(i)), expected, i, paths.get(i));
                 }
             }
         }
@@ -146,7 +140,21 @@ class SparkEmbedTest {
             String relative = images.relativize(Path.of(URI.create(row.getString(0)))).toString();
             assertThat(floats(row.getList(1))).as(relative).containsExactly(byPath.get(relative));
         }
-        // the second job reused the first one's encoder: one load per executor JVM
+        // a Parquet table of image bytes embeds the same
+        String bytes = tmp.resolve("bytes.parquet").toString();
+        spark.read().format("binaryFile").option("recursiveFileLookup", "true")
+                .load(images.resolve("test").toString())
+                .select("path", "content").write().parquet(bytes);
+        List<Row> fromBytes = SparkEmbed.embedImageBytes(spark, spark.read().parquet(bytes), run,
+                2).collectAsList();
+        assertThat(fromBytes).hasSize(6);
+        for (Row row : fromBytes) {
+            String relative = images.relativize(Path.of(URI.create(row.getString(0)))).toString();
+            float[] expected = byPath.get(relative);
+            assertClose(floats(row.getList(1)), new FeatureMatrix(expected, 1, expected.length),
+                    0, relative);
+        }
+        // the later jobs reused the first one's encoder: one load per executor JVM
         assertThat(SparkEmbed.loadedEncoders()).isEqualTo(1);
     }
 
@@ -200,12 +208,7 @@ class SparkEmbedTest {
                 long line = row.getLong(0);
                 assertThat(row.getString(1)).isEqualTo(lines.get((int) line - 1))
                         .isEqualTo(texts.get(i));
-                float[] actual = floats(row.getList(2));
-                assertThat(actual).hasSize(expected.dim());
-                for (int j = 0; j < expected.dim(); j++) {
-                    assertThat((double) actual[j]).as("line " + line + " [" + j + "]")
-                            .isCloseTo(expected.values()[i * expected.dim() + j], offset(1e-5));
-                }
+                assertClose(floats(row.getList(2)), expected, i, "line " + line);
             }
         }
     }
@@ -238,6 +241,16 @@ class SparkEmbedTest {
                 "--out", "o", "--master", "local[2]", "--overwrite"))
                 .isEqualTo(new SparkEmbed.Arguments(null, "t.txt", run, "o",
                         SparkEmbed.DEFAULT_BATCH_SIZE, "local[2]", true));
+    }
+
+    /** {@code actual} equals row {@code row} of {@code expected} within 1e-5 absolute. */
+    private static void assertClose(float[] actual, FeatureMatrix expected, int row,
+            String name) {
+        assertThat(actual).as(name).hasSize(expected.dim());
+        for (int j = 0; j < expected.dim(); j++) {
+            assertThat((double) actual[j]).as(name + " [" + j + "]")
+                    .isCloseTo(expected.values()[row * expected.dim() + j], offset(1e-5));
+        }
     }
 
     private static float[] floats(List<Object> values) {
