@@ -345,7 +345,8 @@ public final class SparkEmbed {
     /**
      * The job: {@code (--images DIR|GLOB | --texts FILE) --checkpoint DIR --out OUT.parquet
      * [--batch-size N] [--master URL] [--overwrite]}. Without {@code --master}, the master is
-     * spark-submit's. A bad argument exits with status 2 and one line naming it.
+     * spark-submit's. A bad argument exits with status 2 and one line naming it; a checkpoint
+     * that is not one (or of the other modality) exits with status 1 and one line.
      */
     public static void main(String[] args) throws IOException {
         Arguments arguments;
@@ -373,6 +374,11 @@ public final class SparkEmbed {
             long rows = spark.read().parquet(arguments.out).count();
             System.out.printf("wrote %d embeddings to %s in %.1f s%n", rows, arguments.out,
                     (System.nanoTime() - start) / 1e9);
+        } catch (IOException | IllegalArgumentException e) {
+            // a checkpoint that is not one, of the wrong modality: one line, no stack trace
+            System.err.println("selfsup-spark: " + e.getMessage());
+            spark.stop();
+            System.exit(1);
         } finally {
             spark.stop();
         }
