@@ -6,6 +6,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -162,8 +163,33 @@ public final class ImageFolderReader {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "no such image file");
         }
-        byte[] pixels = decode(file, imageSize, channels == 1 ? ColorMode.GRAY : ColorMode.RGB);
-        return new ImageSet("image " + file, channels, imageSize, imageSize, pixels,
+        return single(file.toFile(), file, imageSize, channels);
+    }
+
+    /**
+     * An image file's bytes (PNG or JPEG, as read from a file, a Parquet column or Spark's
+     * {@code binaryFile} source) as an unlabelled set of one, decoded exactly as
+     * {@link #readImage(Path, int, int)} decodes the file.
+     *
+     * @param name names the image in errors (its path or URI)
+     * @throws DataFormatException naming {@code name} when the bytes cannot be decoded
+     */
+    public static ImageSet readImage(byte[] bytes, String name, int imageSize, int channels)
+            throws IOException {
+        Objects.requireNonNull(bytes, "bytes");
+        Objects.requireNonNull(name, "name");
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("channels must be 1 or 3, found " + channels);
+        }
+        return single(new ByteArrayInputStream(bytes), Path.of(name), imageSize, channels);
+    }
+
+    /** One image from {@code input} (a File or an InputStream) as an unlabelled set of one. */
+    private static ImageSet single(Object input, Path name, int imageSize, int channels)
+            throws IOException {
+        byte[] pixels = decode(input, name, imageSize,
+                channels == 1 ? ColorMode.GRAY : ColorMode.RGB);
+        return new ImageSet("image " + name, channels, imageSize, imageSize, pixels,
                 new int[] {ImageSet.UNLABELLED}, List.of());
     }
 
@@ -296,7 +322,7 @@ public final class ImageFolderReader {
         IntStream.range(0, entries.size()).parallel().forEach(i -> {
             Path file = entries.get(i).file;
             try {
-                results[i] = decode(file, imageSize, mode);
+                results[i] = decode(file.toFile(), file, imageSize, mode);
             } catch (IOException e) {
                 errors[i] = e;
             } catch (UncheckedIOException e) {
@@ -320,8 +346,8 @@ public final class ImageFolderReader {
      * (as Pillow refuses it), not returned with its missing rows filled in; one that lacks only
      * its end marker is read.
      */
-    private static BufferedImage read(Path file) throws IOException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+    private static BufferedImage read(Object input, Path file) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(input)) {
             if (in == null) {
                 return null;
             }
@@ -356,10 +382,16 @@ public final class ImageFolderReader {
         }
     }
 
-    private static byte[] decode(Path file, int imageSize, ColorMode mode) throws IOException {
+    /**
+     * Decodes one image from {@code input}, a {@code File} or an {@code InputStream} (what
+     * {@link ImageIO#createImageInputStream} takes), named {@code file} in errors: the one decode
+     * path of files and of bytes.
+     */
+    private static byte[] decode(Object input, Path file, int imageSize, ColorMode mode)
+            throws IOException {
         BufferedImage image;
         try {
-            image = read(file);
+            image = read(input, file);
         } catch (DataFormatException e) {
             throw e;
         } catch (IOException e) {

@@ -3,7 +3,7 @@ package dev.selfsup.train;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 
-/** Process-wide libtorch settings: compute threads and the random seed. */
+/** libtorch settings: compute threads, the random seed, a thread's grad mode. */
 public final class TorchRuntime {
     private TorchRuntime() {}
 
@@ -24,6 +24,18 @@ public final class TorchRuntime {
     /** Seeds libtorch's generator (weight initialisation). */
     public static void setSeed(long seed) {
         Engine.getEngine("PyTorch").setRandomSeed((int) (seed ^ (seed >>> 32)));
+    }
+
+    /**
+     * Turns off gradient recording on the calling thread. libtorch's grad mode is per thread and
+     * DJL turns it off only on the thread that starts the engine, so a thread of another pool
+     * (a Spark task, a server's worker) calls this before it loads a checkpoint or embeds:
+     * otherwise loading fails ("a leaf Variable that requires grad is being used in an in-place
+     * operation") and every forward pass records a graph it never frees before the batch ends.
+     */
+    public static void inferenceOnThisThread() {
+        Engine.getEngine("PyTorch");
+        JniUtils.setGradMode(false);
     }
 
     /**

@@ -619,6 +619,28 @@ class ImageFolderReaderTest {
     }
 
     @Test
+    void bytesDecodeToTheSamePixelsAsTheirFile() throws IOException {
+        Path colour = writeRgb(tmp.resolve("colour.png"), 7, 5,
+                (x, y) -> (x * 37 << 16) | (y * 50 << 8) | 90);
+        Path jpeg = writeRgb(tmp.resolve("colour.jpg"), 9, 6,
+                (x, y) -> (y * 40 << 16) | (x * 20 << 8));
+        for (Path file : List.of(colour, jpeg)) {
+            for (int channels : new int[] {1, 3}) {
+                ImageSet fromFile = ImageFolderReader.readImage(file, 4, channels);
+                ImageSet fromBytes = ImageFolderReader.readImage(Files.readAllBytes(file),
+                        file.toString(), 4, channels);
+                assertThat(image(fromBytes, 0)).as(file + " " + channels)
+                        .containsExactly(image(fromFile, 0));
+                assertThat(fromBytes.channels()).isEqualTo(channels);
+            }
+        }
+        assertThatThrownBy(() -> ImageFolderReader.readImage(new byte[] {1, 2, 3}, "/b/x.png", 4, 3))
+                .isInstanceOf(DataFormatException.class)
+                .hasMessageContaining("x.png")
+                .hasMessageContaining("no PNG or JPEG decoder recognises");
+    }
+
+    @Test
     void badArgumentsAreRefused() {
         assertThatThrownBy(() -> ImageFolderReader.read(tmp, 0, ColorMode.AUTO))
                 .isInstanceOf(IllegalArgumentException.class)
