@@ -32,7 +32,9 @@ final class EmbedCommand extends DataCommand {
 
     @Override
     public Integer call() throws Exception {
-        if (!EmbeddingWriter.FORMATS.contains(formatOf(out))) {
+        try {
+            EmbeddingWriter.format(out);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--out must end in .npy, .csv or .parquet, found "
                     + out);
         }
@@ -54,13 +56,6 @@ final class EmbedCommand extends DataCommand {
                     features.dim(), splits.name(), split, out);
         }
         return 0;
-    }
-
-    /** The extension of {@code file}, lower case, or "" without one. */
-    private static String formatOf(Path file) {
-        String name = file.getFileName() == null ? "" : file.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
     }
 
     /**

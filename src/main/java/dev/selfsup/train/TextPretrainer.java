@@ -131,8 +131,8 @@ public final class TextPretrainer {
         } else {
             tokenizer = learnVocabulary();
         }
-        List<List<String>> kept = TokenizedCorpus.sentencesOf(corpus, tokenizer);
-        TokenizedCorpus[] parts = TokenizedCorpus.of(kept, tokenizer).holdOut(HELD_OUT_EVERY);
+        TokenizedCorpus.WithText kept = TokenizedCorpus.withText(corpus, tokenizer);
+        TokenizedCorpus[] parts = kept.tokens().holdOut(HELD_OUT_EVERY);
         TextMethod method = TextMethods.create(config.method(), config.encoder(tokenizer.vocabularySize()));
         TextExamples train = examples(method, parts[0], tokenizer);
         TextExamples heldOut = examples(method, parts[1], tokenizer);
@@ -164,7 +164,7 @@ public final class TextPretrainer {
                 config.learningRate(), Math.round(config.warmupFraction() * totalSteps), "adamw",
                 config.weightDecay(), config.seed(), config.keepCheckpoints());
         TextTask task = TextTask.of(config, method, train, heldOut, tokenizer, perEpoch,
-                stepsPerEpoch, TextTask.Sentences.of(kept, HELD_OUT_EVERY));
+                stepsPerEpoch, TextTask.Sentences.of(kept.texts(), HELD_OUT_EVERY));
         ProgressListener progress = new ProgressListener() {
             @Override
             public void epochStarted(int epoch, int epochs, int steps, int done) {
@@ -209,8 +209,7 @@ public final class TextPretrainer {
      */
     public TextPretrainConfig newRunConfig() {
         WordPieceTokenizer tokenizer = learnVocabulary();
-        List<List<String>> kept = TokenizedCorpus.sentencesOf(corpus, tokenizer);
-        TokenizedCorpus[] parts = TokenizedCorpus.of(kept, tokenizer).holdOut(HELD_OUT_EVERY);
+        TokenizedCorpus[] parts = TokenizedCorpus.of(corpus, tokenizer).holdOut(HELD_OUT_EVERY);
         TextMethod method = TextMethods.create(config.method(), config.encoder(tokenizer.vocabularySize()));
         return size(config, method, examples(method, parts[0], tokenizer), false).config();
     }

@@ -15,37 +15,36 @@ public record TokenizedCorpus(List<List<int[]>> documents) {
     }
 
     /**
-     * The sentences of {@code corpus} that {@link #of} keeps (those with at least one piece, in
-     * the documents with at least one such sentence), as text, in the same order.
+     * A corpus's sentences as text and as pieces, side by side: those with at least one piece,
+     * in the documents with at least one such sentence, in corpus order.
      */
-    public static List<List<String>> sentencesOf(TextCorpus corpus, WordPieceTokenizer tokenizer) {
-        List<List<String>> documents = new ArrayList<>();
+    public record WithText(List<List<String>> texts, TokenizedCorpus tokens) {}
+
+    /** Tokenizes every sentence of {@code corpus} once, keeping its text beside its pieces. */
+    public static WithText withText(TextCorpus corpus, WordPieceTokenizer tokenizer) {
+        List<List<String>> texts = new ArrayList<>();
+        List<List<int[]>> documents = new ArrayList<>();
         for (TextCorpus.Document document : corpus.documents()) {
-            List<String> sentences = new ArrayList<>();
+            List<String> kept = new ArrayList<>();
+            List<int[]> sentences = new ArrayList<>();
             for (String sentence : document.sentences()) {
-                if (tokenizer.encode(sentence).length > 0) {
-                    sentences.add(sentence);
+                int[] ids = tokenizer.encode(sentence);
+                if (ids.length > 0) {
+                    kept.add(sentence);
+                    sentences.add(ids);
                 }
             }
             if (!sentences.isEmpty()) {
+                texts.add(kept);
                 documents.add(sentences);
             }
         }
-        return documents;
+        return new WithText(texts, new TokenizedCorpus(documents));
     }
 
     /** Tokenizes every sentence of {@code corpus}, leaving out those with no piece. */
     public static TokenizedCorpus of(TextCorpus corpus, WordPieceTokenizer tokenizer) {
-        return of(sentencesOf(corpus, tokenizer), tokenizer);
-    }
-
-    /** Tokenizes the sentences {@link #sentencesOf} kept. */
-    public static TokenizedCorpus of(List<List<String>> kept, WordPieceTokenizer tokenizer) {
-        List<List<int[]>> documents = new ArrayList<>();
-        for (List<String> sentences : kept) {
-            documents.add(sentences.stream().map(tokenizer::encode).toList());
-        }
-        return new TokenizedCorpus(documents);
+        return withText(corpus, tokenizer).tokens();
     }
 
     /** Number of sentences. */
@@ -117,7 +116,7 @@ public record TokenizedCorpus(List<List<int[]>> documents) {
 
     /**
      * {@link #holdOut(int)} over any documents of sentences: the raw sentences that
-     * {@link #sentencesOf} keeps split exactly as their tokenized forms are.
+     * {@link #withText} keeps split exactly as their tokenized forms are.
      *
      * @return {train, heldOut}
      */
