@@ -27,6 +27,7 @@ public record Encoder(Method method, ChannelStats stats, CheckpointState state)
      * checkpoint), with its parameters under {@code manager}.
      */
     public static Encoder load(Path path, NDManager manager) throws IOException {
+        TorchRuntime.inferenceOnThisThread(); // any thread may embed, not only DJL's
         Path checkpoint = Checkpoints.resolve(path);
         CheckpointState state = Checkpoints.readState(checkpoint);
         ChannelStats stats = new ChannelStats(state.channelMean(), state.channelStd());
@@ -75,6 +76,7 @@ public record Encoder(Method method, ChannelStats stats, CheckpointState state)
      */
     @Override
     public FeatureMatrix embed(ImageSet set, NDManager manager) {
+        TorchRuntime.inferenceOnThisThread(); // any thread may embed, not only DJL's
         if (set.channels() != state.channels() || set.height() != state.height()
                 || set.width() != state.width()) {
             throw new IllegalArgumentException("the encoder takes " + state.channels() + "x"

@@ -41,6 +41,7 @@ public record TextEncoder(WordPieceTokenizer tokenizer, TextModel model, String 
      * @throws IOException naming the file when it is not a text checkpoint
      */
     public static TextEncoder load(Path path, NDManager manager) throws IOException {
+        TorchRuntime.inferenceOnThisThread(); // any thread may embed, not only DJL's
         Path checkpoint = Checkpoints.resolve(path);
         TextCheckpointState state = TextCheckpointState.read(checkpoint);
         WordPieceTokenizer tokenizer = state.loadTokenizer(checkpoint);
@@ -77,6 +78,7 @@ public record TextEncoder(WordPieceTokenizer tokenizer, TextModel model, String 
      * @param maxWindows windows averaged per text, at least 1
      */
     public FeatureMatrix embed(List<String> texts, boolean cls, int maxWindows, NDManager manager) {
+        TorchRuntime.inferenceOnThisThread(); // any thread may embed, not only DJL's
         if (maxWindows < 1) {
             throw new IllegalArgumentException("windows per text must be >= 1, found " + maxWindows);
         }

@@ -45,6 +45,25 @@ class FeatureEncoderTest {
             assertThat(textFeatures.dim()).isEqualTo(32);
             assertThat(textFeatures.values()).containsExactly(textEncoder.embed(texts, false,
                     TextEncoder.DEFAULT_WINDOWS, manager).values());
+
+            // a thread DJL never saw (libtorch records gradients there by default: a Spark task,
+            // a server's worker) loads and embeds the same
+            float[][] onOtherThread = new float[2][];
+            Throwable[] failure = new Throwable[1];
+            Thread other = new Thread(() -> {
+                try (NDManager own = NDManager.newBaseManager()) {
+                    onOtherThread[0] = Encoder.load(imageRun, own).embed(images.test(), own)
+                            .values();
+                    onOtherThread[1] = TextEncoder.load(textRun, own).embed(texts, own).values();
+                } catch (Throwable e) {
+                    failure[0] = e;
+                }
+            });
+            other.start();
+            other.join();
+            assertThat(failure[0]).isNull();
+            assertThat(onOtherThread[0]).containsExactly(imageFeatures.values());
+            assertThat(onOtherThread[1]).containsExactly(textFeatures.values());
         }
     }
 }

@@ -9,7 +9,6 @@ import dev.selfsup.train.Checkpoints;
 import dev.selfsup.train.Encoder;
 import dev.selfsup.train.TextCheckpointState;
 import dev.selfsup.train.TextEncoder;
-import dev.selfsup.train.TorchRuntime;
 import dev.selfsup.util.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -256,8 +255,6 @@ public final class SparkEmbed {
                         while (batch.size() < batchSize && input.hasNext()) {
                             batch.add(input.next());
                         }
-                        // Spark's task threads are not DJL's: no gradients here
-                        TorchRuntime.inferenceOnThisThread();
                         try (NDManager manager = NDManager.newBaseManager()) {
                             current = embed(batch, manager).iterator();
                         } catch (IOException e) {
