@@ -76,7 +76,8 @@ final class LabelCurves {
                     + "(without them the baseline features are the ones evaluated)");
         }
         return new LabelEfficiency(List.copyOf(budgets),
-                c.repeats != null ? c.repeats : LabelEfficiency.DEFAULT_REPEATS, kinds, c.seed);
+                c.repeats != null ? c.repeats : LabelEfficiency.DEFAULT_REPEATS, kinds, c.seed,
+                c.knn());
     }
 
     /** A collector for one dataset's labels. */
@@ -126,6 +127,8 @@ final class LabelCurves {
         out.put("classes", classCount);
         out.put("repeats", efficiency.repeats());
         out.put("seed", efficiency.seed());
+        out.put("knn_k", efficiency.knn().k());
+        out.put("knn_temperature", efficiency.knn().temperature());
         out.put("rows", rows);
         if (command.json) {
             System.out.println(Json.COMPACT.writeValueAsString(out));
@@ -144,8 +147,9 @@ final class LabelCurves {
 
     private void printTable(String data, int trainSize, int testSize) {
         System.out.printf("label efficiency on %s (%d train / %d test, %d classes): test top-1, "
-                        + "mean ± std over %d class-balanced subsets of the train labels%n", data,
-                trainSize, testSize, classCount, efficiency.repeats());
+                        + "mean ± std over %d class-balanced subsets of the train labels; kNN "
+                        + "k=%d, T=%s%n", data, trainSize, testSize, classCount,
+                efficiency.repeats(), efficiency.knn().k(), efficiency.knn().temperature());
         String format = "%-40s %-10s %6s %17s %17s%n";
         System.out.printf(format, "features", "labels", "used", "knn_top1", "linear_top1");
         for (int i = 0; i < rows.size(); ) {

@@ -7,7 +7,6 @@ import dev.selfsup.data.text.WordPieceTokenizer;
 import dev.selfsup.data.text.WordPieceTrainer;
 import dev.selfsup.eval.EmbeddingWriter;
 import dev.selfsup.eval.FeatureMatrix;
-import dev.selfsup.eval.KnnClassifier;
 import dev.selfsup.eval.LabelEfficiency;
 import dev.selfsup.eval.LinearProbe;
 import dev.selfsup.eval.TfIdfFeatures;
@@ -171,7 +170,7 @@ final class TextCommands {
             }
             int classes = splits.train().classNames().size();
             if (knn) {
-                knnTop1 = KnnClassifier.standard().accuracy(train, splits.train().labels(), test,
+                knnTop1 = c.knn().accuracy(train, splits.train().labels(), test,
                         splits.test().labels(), classes, manager);
             }
             if (linear) {
@@ -186,6 +185,8 @@ final class TextCommands {
             out.put("train_size", splits.train().size());
             out.put("test_size", splits.test().size());
             out.put("knn_top1", knnTop1);
+            out.put("knn_k", c.knnK);
+            out.put("knn_temperature", c.knnTemperature);
             out.put("linear_top1", linearTop1);
             System.out.println(Json.COMPACT.writeValueAsString(out));
         } else {

@@ -11,10 +11,12 @@ import java.util.Set;
  * Label-efficiency curves, the classic claim of self-supervision: the accuracy of the standard
  * probes when only a few training labels are kept. For each budget and each of {@code repeats}
  * independent class-balanced subsets ({@link LabelSubsets}), the kNN bank
- * ({@link KnnClassifier#standard()}) or the linear probe's training set
- * ({@link LinearProbe#standard}) is cut to the subset's rows of the training features; the whole
- * test split is scored every time. kNN takes {@code min(k, bank size)} neighbours, so a bank of
- * fewer than 200 items votes with all of them.
+ * ({@link KnnClassifier#standard()} unless another classifier is given) or the linear probe's
+ * training set ({@link LinearProbe#standard}) is cut to the subset's rows of the training
+ * features; the whole test split is scored every time. kNN takes {@code min(k, bank size)}
+ * neighbours, so a bank of fewer than 200 items votes with all of them under the standard
+ * classifier; with 60 labels per class, k = 200 votes with a third of a 10-class bank, which
+ * blurs the vote (a smaller {@code k}, e.g. 20 as in DINO, reads small banks more sharply).
  *
  * <p>The subsets depend only on the labels, the budget, the seed and the repeat, so every feature
  * set evaluated with the same seed sees the same subsets. A budget that keeps every training
@@ -34,9 +36,10 @@ import java.util.Set;
  * @param repeats independent subsets per budget, at least 1
  * @param probes the probes to run; not empty
  * @param seed draws the subsets and seeds the linear probe's shuffling
+ * @param knn the kNN classifier (its k and temperature)
  */
 public record LabelEfficiency(List<LabelBudget> budgets, int repeats, Set<Probes.Kind> probes,
-        long seed) {
+        long seed, KnnClassifier knn) {
     /** Subsets per budget unless told otherwise. */
     public static final int DEFAULT_REPEATS = 5;
 
@@ -52,6 +55,13 @@ public record LabelEfficiency(List<LabelBudget> budgets, int repeats, Set<Probes
             throw new IllegalArgumentException("probes must not be empty");
         }
         probes = Set.copyOf(probes);
+        Objects.requireNonNull(knn, "knn");
+    }
+
+    /** Curves under the standard kNN classifier ({@link KnnClassifier#standard()}). */
+    public LabelEfficiency(List<LabelBudget> budgets, int repeats, Set<Probes.Kind> probes,
+            long seed) {
+        this(budgets, repeats, probes, seed, KnnClassifier.standard());
     }
 
     /**
@@ -109,7 +119,7 @@ public record LabelEfficiency(List<LabelBudget> budgets, int repeats, Set<Probes
                 }
                 for (Probes.Kind probe : EnumSet.copyOf(probes)) {
                     values[probe.ordinal()][repeat] = switch (probe) {
-                        case KNN -> KnnClassifier.standard().accuracy(bank, bankLabels, test,
+                        case KNN -> knn.accuracy(bank, bankLabels, test,
                                 testLabels, classCount, manager);
                         case LINEAR -> LinearProbe.standard(seed).accuracy(bank, bankLabels,
                                 test, testLabels, classCount, manager);

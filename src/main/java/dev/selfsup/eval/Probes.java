@@ -41,24 +41,34 @@ public final class Probes {
     }
 
     /**
-     * Runs the requested probes.
+     * Runs the requested probes, kNN under {@link KnnClassifier#standard()}.
      *
      * @throws IllegalArgumentException as {@link #requireClasses}
      */
     public static Result run(FeatureMatrix train, FeatureMatrix test, DataSplits data,
             java.util.Set<Kind> kinds, long seed, NDManager manager) {
+        return run(train, test, data, kinds, seed, KnnClassifier.standard(), manager);
+    }
+
+    /**
+     * Runs the requested probes, kNN under {@code knn}.
+     *
+     * @throws IllegalArgumentException as {@link #requireClasses}
+     */
+    public static Result run(FeatureMatrix train, FeatureMatrix test, DataSplits data,
+            java.util.Set<Kind> kinds, long seed, KnnClassifier knn, NDManager manager) {
         requireClasses(data);
         int classes = data.train().classCount();
-        Double knn = null;
+        Double knnTop1 = null;
         Double linear = null;
         if (kinds.contains(Kind.KNN)) {
-            knn = KnnClassifier.standard().accuracy(train, data.train().labels(), test,
+            knnTop1 = knn.accuracy(train, data.train().labels(), test,
                     data.test().labels(), classes, manager);
         }
         if (kinds.contains(Kind.LINEAR)) {
             linear = LinearProbe.standard(seed).accuracy(train, data.train().labels(), test,
                     data.test().labels(), classes, manager);
         }
-        return new Result(knn, linear);
+        return new Result(knnTop1, linear);
     }
 }

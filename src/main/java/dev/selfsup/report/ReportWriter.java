@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.selfsup.data.DataFormatException;
+import dev.selfsup.eval.KnnClassifier;
 import dev.selfsup.util.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -211,7 +212,7 @@ public final class ReportWriter {
 
     /** The label-efficiency file's figures that the report shows. */
     private record LabelEfficiency(String data, int trainSize, int testSize, int repeats,
-            long seed, List<LabelRow> rows) {}
+            long seed, int knnK, double knnTemperature, List<LabelRow> rows) {}
 
     /** One (features, size, probe) row of the label-efficiency file. */
     private record LabelRow(String features, String role, String size, int labelsUsed,
@@ -244,7 +245,10 @@ public final class ReportWriter {
         }
         return Optional.of(new LabelEfficiency(node.path("data").asText(""),
                 node.path("train_size").asInt(), node.path("test_size").asInt(),
-                node.path("repeats").asInt(), node.path("seed").asLong(), rows));
+                node.path("repeats").asInt(), node.path("seed").asLong(),
+                node.path("knn_k").asInt(KnnClassifier.standard().k()),
+                node.path("knn_temperature").asDouble(KnnClassifier.standard().temperature()),
+                rows));
     }
 
     /**
@@ -296,7 +300,8 @@ public final class ReportWriter {
                 .append(" training samples in all); the whole test split (")
                 .append(labels.testSize()).append(" samples of ").append(escape(labels.data()))
                 .append(") is scored every time. Mean &plusmn; std of test top-1 over the "
-                        + "subsets.</p>\n");
+                        + "subsets. kNN: k = ").append(labels.knnK()).append(", T = ")
+                .append(labels.knnTemperature()).append(" (a bank smaller than k votes whole).</p>\n");
         for (ChartInfo chart : charts) {
             if (chart.written()) {
                 page.append("<figure><img src=\"").append(escape(urlPath(chart.fileName())))

@@ -110,11 +110,38 @@ class LabelEfficiencyCliTest {
     }
 
     @Test
+    void theKnnOptionsReachTheProbeAndAreReported() throws Exception {
+        // 2 labels per class: a bank of 20; k = 1 reads the single nearest label, k = 200 votes
+        // with the whole bank, so the two differ on this data
+        String[] curves = {"eval", "knn", "--labels-per-class", "2", "--repeats", "2", "--json"};
+        JsonNode standard = Json.MAPPER.readTree(lines(CliTest.run(concat(curves, SHAPES)).out())[0]);
+        CliTest.Run nearest = CliTest.run(concat(curves, new String[] {"--knn-k", "1",
+            "--knn-temperature", "0.05"}, SHAPES));
+        assertThat(nearest.code()).as(nearest.err()).isZero();
+        JsonNode one = Json.MAPPER.readTree(lines(nearest.out())[0]);
+        assertThat(standard.get("knn_k").asInt()).isEqualTo(200);
+        assertThat(standard.get("knn_temperature").asDouble()).isEqualTo(0.1);
+        assertThat(one.get("knn_k").asInt()).isEqualTo(1);
+        assertThat(one.get("knn_temperature").asDouble()).isEqualTo(0.05);
+        assertThat(one.get("rows").get(0).get("values"))
+                .isNotEqualTo(standard.get("rows").get(0).get("values"));
+
+        CliTest.Run table = CliTest.run(concat(new String[] {"eval", "knn", "--labels-per-class",
+            "2", "--repeats", "2", "--knn-k", "20"}, SHAPES));
+        assertThat(lines(table.out())[0]).contains("kNN k=20, T=0.1");
+        CliTest.Run plain = CliTest.run(concat(new String[] {"eval", "knn", "--knn-k", "20",
+            "--json"}, SHAPES));
+        assertThat(plain.code()).as(plain.err()).isZero();
+        assertThat(Json.MAPPER.readTree(lines(plain.out())[0]).get("knn_k").asInt()).isEqualTo(20);
+    }
+
+    @Test
     void badLabelOptionsAreOneLineNamingTheValue() {
         String[][] cases = {
             {"--labels-per-class", "1,0"}, {"--label-fraction", "1.5"}, {"--repeats", "3"},
             {"--baselines"}, {"--labels-per-class", "5", "--repeats", "0"},
             {"--labels-per-class", "5", "--baselines"},
+            {"--knn-k", "0"}, {"--labels-per-class", "5", "--knn-temperature", "-0.5"},
         };
         String[] expected = {
             "labels per class must be >= 1, found 0",
@@ -124,6 +151,8 @@ class LabelEfficiencyCliTest {
             "repeats must be >= 1, found 0",
             "--baselines needs --checkpoint or --random-init (without them the baseline features "
                     + "are the ones evaluated)",
+            "k must be > 0, found 0",
+            "temperature must be > 0, found -0.5",
         };
         for (int i = 0; i < cases.length; i++) {
             CliTest.Run run = CliTest.run(concat(new String[] {"eval", "all"}, cases[i], SHAPES));

@@ -124,6 +124,28 @@ class LabelEfficiencyTest extends ManagedTest {
     }
 
     @Test
+    void theCurvesVoteWithTheKnnClassifierTheyAreGiven() {
+        // one query; the bank: its exact copy (class 1) and three near neighbours of class 0
+        FeatureMatrix bank = new FeatureMatrix(new float[] {1, 0, 0.9f, 0.1f, 0.9f, -0.1f,
+            0.8f, 0.2f}, 4, 2);
+        int[] bankLabels = {1, 0, 0, 0};
+        FeatureMatrix query = new FeatureMatrix(new float[] {1, 0}, 1, 2);
+        int[] queryLabel = {1};
+        List<LabelBudget> all = List.of(LabelBudget.all());
+        Set<Probes.Kind> knn = Set.of(Probes.Kind.KNN);
+        // the nearest item alone decides: right; all four with near-equal weights: the majority
+        double nearest = new LabelEfficiency(all, 1, knn, 0, new KnnClassifier(1, 0.1))
+                .run(bank, bankLabels, query, queryLabel, 2, manager).get(0).mean();
+        double wholeBank = new LabelEfficiency(all, 1, knn, 0, new KnnClassifier(200, 100))
+                .run(bank, bankLabels, query, queryLabel, 2, manager).get(0).mean();
+        assertThat(nearest).isEqualTo(1.0);
+        assertThat(wholeBank).isEqualTo(0.0);
+        assertThat(new LabelEfficiency(all, 1, knn, 0).knn()).isEqualTo(KnnClassifier.standard());
+        assertThatThrownBy(() -> new LabelEfficiency(all, 1, knn, 0, null))
+                .isInstanceOf(NullPointerException.class).hasMessage("knn");
+    }
+
+    @Test
     void featureRowsPicksRowsInOrder() {
         FeatureMatrix m = new FeatureMatrix(new float[] {0, 1, 10, 11, 20, 21}, 3, 2);
         FeatureMatrix picked = m.rows(new int[] {2, 0, 2});
