@@ -53,8 +53,9 @@ public final class EmbeddingPictures {
     static final int TSNE_NOTE_POINTS = 500;
 
     private static final long TSNE_SAMPLE_SEED = 17;
-    private static final int MAP_WIDTH = 760;
-    private static final int MAP_HEIGHT = 560;
+    /** Map size in pixels: the report shows two side by side, at about 500 pixels each. */
+    static final int MAP_WIDTH = 640;
+    static final int MAP_HEIGHT = 480;
     private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e),
         new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b),
         new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)};
@@ -110,11 +111,12 @@ public final class EmbeddingPictures {
         }
         int[] sample = tsneSample(features.rows());
         double perplexity = tsnePerplexity(sample.length);
+        Tsne tsne = Tsne.builder().optPerplexity(perplexity).build();
         if (sample.length >= TSNE_NOTE_POINTS) {
             note.accept(String.format(Locale.ROOT, "epoch %d: t-SNE map of %,d %s (exact "
-                    + "t-SNE, a few seconds)", epoch, sample.length, subject));
+                    + "t-SNE, %,d iterations)...", epoch, sample.length, subject,
+                    tsne.iterations()));
         }
-        Tsne tsne = Tsne.builder().optPerplexity(perplexity).build();
         // unit rows: near means a high cosine, as for the kNN monitor and the retrieval grid
         Tsne.Result result = tsne.fit(features.rows(sample).l2Normalized());
         int[] sampleLabels = new int[sample.length];
@@ -122,9 +124,13 @@ public final class EmbeddingPictures {
             sampleLabels[i] = labels[sample[i]];
         }
         scatter(pictures.resolve(TSNE_FILE), result.map(), sampleLabels, classNames,
-                String.format(Locale.ROOT, "%s, t-SNE (perplexity %s, %,d of %,d points)",
-                        after, shortNumber(perplexity), sample.length, features.rows()),
-                "t-SNE 1", "t-SNE 2", false);
+                String.format(Locale.ROOT, "%s, t-SNE (perplexity %s)", after,
+                        shortNumber(perplexity)),
+                sample.length == features.rows()
+                        ? String.format(Locale.ROOT, "t-SNE 1 (all %,d points)", sample.length)
+                        : String.format(Locale.ROOT, "t-SNE 1 (a uniform sample of %,d of %,d "
+                                + "points)", sample.length, features.rows()),
+                "t-SNE 2", false);
         Json.write(pictures.resolve(TSNE_INFO_FILE), new TsneMap(epoch, sample.length,
                 features.rows(), perplexity, tsne.iterations(), result.klDivergence()));
     }
@@ -208,7 +214,7 @@ public final class EmbeddingPictures {
         XYChart chart = new XYChartBuilder().width(MAP_WIDTH).height(MAP_HEIGHT).title(title)
                 .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-        chart.getStyler().setMarkerSize(3);
+        chart.getStyler().setMarkerSize(4);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotBackgroundColor(Color.WHITE);
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);

@@ -538,8 +538,10 @@ public final class ReportWriter {
                 Optional<EmbeddingPictures.TsneMap> info = EmbeddingPictures.TsneMap.read(
                         runDir.resolve(PICTURES_DIRECTORY));
                 String figures = info.map(m -> String.format(Locale.ROOT, " (after epoch %d; "
-                        + "%,d of %,d points, a uniform sample where there are more; perplexity "
-                        + "%s; KL divergence %.3f)", m.epoch(), m.points(), m.rows(),
+                        + "%s; perplexity %s; KL divergence %.3f)", m.epoch(),
+                        m.points() == m.rows() ? String.format(Locale.ROOT, "all %,d points",
+                                m.rows()) : String.format(Locale.ROOT, "a uniform sample of "
+                                + "%,d of %,d points", m.points(), m.rows()),
                         EmbeddingPictures.shortNumber(m.perplexity()), m.klDivergence()))
                         .orElse("");
                 mapFigure(page, EmbeddingPictures.TSNE_FILE, "<b>t-SNE</b>" + escape(figures)

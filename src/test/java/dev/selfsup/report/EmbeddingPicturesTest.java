@@ -76,7 +76,7 @@ class EmbeddingPicturesTest {
         EmbeddingPictures.writeMap(map, new FeatureMatrix(queries, 20, 5), test.labels(),
                 test.classNames(), "test map");
         BufferedImage image = ImageIO.read(map.toFile());
-        assertThat(image.getWidth()).isEqualTo(760);
+        assertThat(image.getWidth()).isEqualTo(EmbeddingPictures.MAP_WIDTH);
         Path grid = dir.resolve("grid.png");
         EmbeddingPictures.writeRetrieval(grid, new FeatureMatrix(bank, 60, 5), train,
                 new FeatureMatrix(queries, 20, 5), test);
@@ -98,10 +98,11 @@ class EmbeddingPicturesTest {
         List<String> notes = new java.util.ArrayList<>();
         EmbeddingPictures.writeMaps(dir, features, labels, List.of("a", "b", "c"),
                 "test embeddings", 1, 8, notes::add);
-        assertThat(ImageIO.read(dir.resolve(EmbeddingPictures.MAP_FILE).toFile()).getWidth())
-                .isEqualTo(760);
-        assertThat(ImageIO.read(dir.resolve(EmbeddingPictures.TSNE_FILE).toFile()).getWidth())
-                .isEqualTo(760);
+        for (String map : List.of(EmbeddingPictures.MAP_FILE, EmbeddingPictures.TSNE_FILE)) {
+            BufferedImage image = ImageIO.read(dir.resolve(map).toFile());
+            assertThat(image.getWidth()).isEqualTo(EmbeddingPictures.MAP_WIDTH);
+            assertThat(image.getHeight()).isEqualTo(EmbeddingPictures.MAP_HEIGHT);
+        }
         EmbeddingPictures.TsneMap map = EmbeddingPictures.TsneMap.read(dir).orElseThrow();
         assertThat(map.epoch()).isEqualTo(1);
         assertThat(map.points()).isEqualTo(rows);

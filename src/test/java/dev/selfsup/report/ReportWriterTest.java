@@ -139,7 +139,7 @@ class ReportWriterTest {
         assertThat(other).isGreaterThan(html.indexOf("<h2>Pictures</h2>"));
         assertThat(html.split("embedding-tsne.png\"", -1)).hasSize(3); // src and alt, once
         assertThat(html.substring(tsne, end))
-                .contains("after epoch 2; 2,000 of 10,000 points, a uniform sample")
+                .contains("after epoch 2; a uniform sample of 2,000 of 10,000 points;")
                 .contains("perplexity 30;").contains("KL divergence 1.235")
                 .contains("nearest neighbours (by cosine)")
                 .contains("how big a cluster looks, how far apart two clusters are and the "

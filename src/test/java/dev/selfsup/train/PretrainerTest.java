@@ -75,7 +75,7 @@ class PretrainerTest {
         assertThat(tsne.points()).isEqualTo(256);
         assertThat(tsne.perplexity()).isEqualTo(30);
         assertThat(Files.readString(dir.resolve("report.html"))).contains("embedding-map.png")
-                .contains("embedding-tsne.png").contains("<b>t-SNE</b> (after epoch 4; 256 of 256")
+                .contains("embedding-tsne.png").contains("<b>t-SNE</b> (after epoch 4; all 256 points; perplexity 30;")
                 .contains("retrieval.png");
     }
 
