@@ -9,12 +9,12 @@ The Java tests only read the fixture; scikit-learn is needed only to regenerate 
 
 Why two comparisons. t-SNE's optimisation (early exaggeration, momentum, per-coordinate gains)
 is chaotic on this data: starting sklearn itself from the init changed by 1e-12 (relative) gives
-a visibly different map after 1000 iterations (coordinates up to 13 apart, KL 0.20 to 0.23), and
+a visibly different map after 1000 iterations (coordinates up to 13 apart, KL 0.20 to 0.25), and
 the float32 rounding of sklearn's distances (P within 6e-8 relative of a float64 computation) is
 enough for the same. So the coordinates are compared over a short run, from sklearn's own P,
 where rounding has not yet grown (the trajectory below), and the full run is compared by what
-does not depend on the path: its KL divergence against the spread of sklearn's, and its
-trustworthiness.
+does not depend on the path: the mean and spread of its KL divergence over such starts against
+sklearn's (kl_divergence_perturbed: mean 0.2213, std 0.0103), and its trustworthiness.
 
 The fixture (one JSON object) holds:
   data                 (60, 10) float32 values, three Gaussian blobs (20 points each, std 1,
@@ -33,8 +33,8 @@ The fixture (one JSON object) holds:
   embedding            (60, 2) TSNE(method="exact", init=init, ...).fit_transform(data)
   kl_divergence        its kl_divergence_ (computed before the last update, as sklearn does)
   kl_divergence_final  KL(P || Q) of the returned embedding (sklearn's _kl_divergence)
-  kl_divergence_perturbed  kl_divergence_ of 20 more runs, each from init times
-                       (1 + 1e-12 * standard normal noise), seeds 0..19: the spread rounding
+  kl_divergence_perturbed  kl_divergence_ of 50 more runs, each from init times
+                       (1 + 1e-12 * standard normal noise), seeds 0..49: the spread rounding
                        alone gives
   trustworthiness      sklearn.manifold.trustworthiness(data, embedding, n_neighbors=5)
 Stopping rules are switched off (n_iter_without_progress = n_iter, min_grad_norm = 0) so every
@@ -54,7 +54,7 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "tes
 N_PER_BLOB, BLOBS, DIM = 20, 3, 10
 PERPLEXITY, EXAGGERATION, N_ITER = 10.0, 12.0, 1000
 SHORT_EXAGGERATED, SHORT_ITER = 20, 30
-PERTURBED_RUNS, NEIGHBOURS = 20, 5
+PERTURBED_RUNS, NEIGHBOURS = 50, 5
 
 rng = np.random.default_rng(17)
 centres = rng.normal(0.0, 3.0, size=(BLOBS, DIM))

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfsup.testing.RandomValues;
 import dev.selfsup.util.Json;
 import java.io.InputStream;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ForkJoinPool;
 import org.junit.jupiter.api.Test;
@@ -178,28 +179,41 @@ class TsneTest {
 
     @Test
     void fullRunMatchesScikitLearnsInvariants() throws Exception {
-        // the full run is chaotic (see scripts/tsne-fixture.py): sklearn's own KL moves from
-        // 0.208 to 0.245 when its start changes by 1e-12; so compare what the path does not fix
+        // the full run is chaotic (see scripts/tsne-fixture.py): sklearn's own KL ranges over
+        // 0.20 to 0.25 when its start changes by 1e-12; so compare what the path does not fix:
+        // the spread of KL over such starts, and trustworthiness
         JsonNode fixture = fixture();
         FeatureMatrix features = fixtureFeatures(fixture);
         int n = features.rows();
         Tsne tsne = Tsne.builder().optPerplexity(fixture.get("perplexity").asDouble())
                 .optIterations(fixture.get("n_iter").asInt()).build();
         assertThat(tsne.learningRate(n)).isEqualTo(fixture.get("learning_rate").asDouble());
-        double[] spread = doubles(fixture.get("kl_divergence_perturbed"));
-        double low = java.util.Arrays.stream(spread).min().orElseThrow() - 0.01;
-        double high = java.util.Arrays.stream(spread).max().orElseThrow() + 0.01;
-        Tsne.Result fromTheirs = tsne.fit(features, flatten(matrix(fixture.get("init"))));
+        double[] init = flatten(matrix(fixture.get("init")));
+        double[] theirs = doubles(fixture.get("kl_divergence_perturbed"));
+        double[] ours = new double[30];
+        for (int seed = 0; seed < ours.length; seed++) {
+            SplittableRandom random = new SplittableRandom(seed);
+            double[] start = init.clone();
+            for (int k = 0; k < start.length; k++) {
+                start[k] *= 1 + 1e-12 * random.nextGaussian();
+            }
+            ours[seed] = tsne.fit(features, start).klDivergence();
+        }
+        // sklearn: mean 0.2213, std 0.0103 over 50 starts; the means' standard error is 0.003
+        assertThat(mean(ours)).isCloseTo(mean(theirs), within(0.01));
+        assertThat(std(ours)).isBetween(std(theirs) / 2, std(theirs) * 2);
+        Tsne.Result fromTheirs = tsne.fit(features, init);
         Tsne.Result fromOurs = tsne.fit(features);
-        assertThat(fromTheirs.klDivergence()).isBetween(low, high);
-        assertThat(fromOurs.klDivergence()).isBetween(low, high);
+        for (Tsne.Result result : List.of(fromTheirs, fromOurs)) {
+            assertThat(result.klDivergence()).isCloseTo(mean(theirs), within(4 * std(theirs)));
+        }
         // our KL of sklearn's map is sklearn's, and our trustworthiness of it too
-        double[] theirs = flatten(matrix(fixture.get("embedding")));
+        double[] map = flatten(matrix(fixture.get("embedding")));
         double[] p = square(doubles(fixture.get("joint_probabilities")), n);
-        assertThat(Tsne.klDivergence(p, theirs, n))
+        assertThat(Tsne.klDivergence(p, map, n))
                 .isCloseTo(fixture.get("kl_divergence_final").asDouble(), within(1e-9));
         double sklearnTrust = fixture.get("trustworthiness").asDouble();
-        assertThat(trustworthiness(features, theirs, 5)).isCloseTo(sklearnTrust, within(1e-12));
+        assertThat(trustworthiness(features, map, 5)).isCloseTo(sklearnTrust, within(1e-12));
         assertThat(trustworthiness(features, fromTheirs.map(), 5))
                 .isGreaterThan(sklearnTrust - 0.01);
         assertThat(trustworthiness(features, fromOurs.map(), 5))
@@ -408,6 +422,17 @@ class TsneTest {
             out[i] = array.get(i).asDouble();
         }
         return out;
+    }
+
+    private static double mean(double[] values) {
+        return java.util.Arrays.stream(values).average().orElseThrow();
+    }
+
+    /** Population standard deviation. */
+    private static double std(double[] values) {
+        double mean = mean(values);
+        return Math.sqrt(java.util.Arrays.stream(values).map(v -> (v - mean) * (v - mean))
+                .average().orElseThrow());
     }
 
     private static double maxAbs(double[] values) {
