@@ -12,11 +12,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code selfsup bench augment|train|knn|pipeline|gemm}: throughput figures for BENCHMARKS.md. */
+/**
+ * {@code selfsup bench augment|train|knn|pipeline|gemm|tsne}: throughput figures for
+ * BENCHMARKS.md.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure throughput; with --json the last line is one JSON object.",
         subcommands = {BenchCommand.Augment.class, BenchCommand.Train.class, BenchCommand.Knn.class,
-            BenchCommand.Pipeline.class, BenchCommand.Gemm.class})
+            BenchCommand.Pipeline.class, BenchCommand.Gemm.class, BenchCommand.Tsne.class})
 final class BenchCommand implements Runnable {
     @Option(names = "--json", scope = picocli.CommandLine.ScopeType.INHERIT,
             description = "Print one JSON object on the last line.")
@@ -28,7 +31,7 @@ final class BenchCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "a benchmark is required: augment, train, knn, pipeline or gemm");
+                "a benchmark is required: augment, train, knn, pipeline, gemm or tsne");
     }
 
     /**
@@ -170,6 +173,30 @@ final class BenchCommand implements Runnable {
         @Override
         Object measure() throws Exception {
             return dev.selfsup.bench.GemmBenchmark.run(size, threads.resolved(), repeats);
+        }
+    }
+
+    /** Exact t-SNE time, as the report's map of at most 2,000 points takes. */
+    @Command(name = "tsne", mixinStandardHelpOptions = true,
+            description = "Time of an exact t-SNE fit (perplexity 30, 1000 iterations) of random "
+                    + "points in ten blobs.")
+    static final class Tsne extends Benchmark {
+        @Option(names = "--points", defaultValue = "2000",
+                description = "Points mapped (default: ${DEFAULT-VALUE}).")
+        int points;
+
+        @Option(names = "--dim", defaultValue = "128",
+                description = "Feature width (default: ${DEFAULT-VALUE}).")
+        int dim;
+
+        @Option(names = "--threads", paramLabel = "N",
+                description = "Threads of the row loops (default: all cores).")
+        Integer threads;
+
+        @Override
+        Object measure() throws Exception {
+            return dev.selfsup.bench.TsneBenchmark.run(points, dim,
+                    threads != null ? threads : Runtime.getRuntime().availableProcessors());
         }
     }
 }

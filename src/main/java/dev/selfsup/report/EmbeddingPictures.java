@@ -1,16 +1,25 @@
 package dev.selfsup.report;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.selfsup.data.ImageSet;
 import dev.selfsup.eval.FeatureMatrix;
 import dev.selfsup.eval.Pca;
+import dev.selfsup.eval.Tsne;
 import dev.selfsup.method.PictureSheet;
 import dev.selfsup.util.AtomicFiles;
+import dev.selfsup.util.Json;
+import dev.selfsup.util.Permutations;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -18,25 +27,154 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Pictures of what the embeddings do, for {@code report.html}: a 2-D map of the test embeddings
- * (their first two principal components) coloured by label, and a retrieval grid (query images
- * with their nearest training images by cosine, the neighbours of another label marked).
+ * Pictures of what the embeddings do, for {@code report.html}: 2-D maps of the test embeddings
+ * coloured by label (their first two principal components, and an exact {@link Tsne} of at most
+ * {@value #TSNE_POINTS} of them, scaled to unit length), and a retrieval grid (query images with their nearest training
+ * images by cosine, the neighbours of another label marked).
  */
 public final class EmbeddingPictures {
-    /** File name of the map under {@code pictures/}. */
+    /** File name of the PCA map under {@code pictures/}. */
     public static final String MAP_FILE = "embedding-map.png";
+    /** File name of the t-SNE map under {@code pictures/}. */
+    public static final String TSNE_FILE = "embedding-tsne.png";
+    /** File under {@code pictures/} that describes the t-SNE map ({@link TsneMap}, JSON). */
+    public static final String TSNE_INFO_FILE = "embedding-tsne.json";
     /** File name of the retrieval grid under {@code pictures/}. */
     public static final String RETRIEVAL_FILE = "retrieval.png";
     /** Query images in the retrieval grid. */
     public static final int QUERIES = 8;
     /** Neighbours shown per query. */
     public static final int NEIGHBOURS = 8;
+    /** Points on the t-SNE map, at most: exact t-SNE's time grows as their square. */
+    public static final int TSNE_POINTS = 2000;
+    /** The t-SNE map's perplexity, where there are enough points (see {@link #tsnePerplexity}). */
+    public static final double TSNE_PERPLEXITY = 30;
+    /** Points from which a t-SNE map takes long enough to say so first. */
+    static final int TSNE_NOTE_POINTS = 500;
 
+    private static final long TSNE_SAMPLE_SEED = 17;
+    /** Map size in pixels: the report shows two side by side, at about 500 pixels each. */
+    static final int MAP_WIDTH = 640;
+    static final int MAP_HEIGHT = 480;
     private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e),
         new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b),
         new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)};
 
     private EmbeddingPictures() {}
+
+    /**
+     * What {@link #TSNE_INFO_FILE} records of the t-SNE map, for the report's caption.
+     *
+     * @param epoch the 1-based epoch whose embeddings it maps
+     * @param points the rows on the map
+     * @param rows the rows there were (a uniform sample of {@code points} of them was mapped)
+     * @param perplexity the t-SNE perplexity
+     * @param iterations the t-SNE iterations
+     * @param klDivergence the map's {@code KL(P || Q)}
+     */
+    public record TsneMap(int epoch, int points, int rows, double perplexity, int iterations,
+            @JsonProperty("kl_divergence") double klDivergence) {
+        /**
+         * The record in {@code pictures}, if there is one.
+         *
+         * @throws IOException if it cannot be read or parsed, naming it
+         */
+        public static Optional<TsneMap> read(Path pictures) throws IOException {
+            return Json.readIfExists(pictures.resolve(TSNE_INFO_FILE), TsneMap.class,
+                    "a t-SNE map record");
+        }
+    }
+
+    /**
+     * Writes the maps of {@code features} after an epoch, one point per row coloured by its
+     * label (points of more than 10 classes share colours): the PCA map ({@link #MAP_FILE})
+     * every time, and the t-SNE map ({@link #TSNE_FILE} and {@link #TSNE_INFO_FILE}) when one is
+     * due, as {@link #tsneDue} says: an exact t-SNE takes seconds.
+     *
+     * @param pictures the run's {@code pictures/} directory
+     * @param labels one per row, or -1 for unlabelled rows (drawn gray)
+     * @param classNames names of the labels, for the legend
+     * @param subject what the rows are, for the titles (e.g. {@code "test embeddings"})
+     * @param epoch the 1-based epoch whose embeddings these are
+     * @param epochs the run's epochs in all
+     * @param note receives one line before a t-SNE fit that takes seconds
+     */
+    public static void writeMaps(Path pictures, FeatureMatrix features, int[] labels,
+            List<String> classNames, String subject, int epoch, int epochs, Consumer<String> note)
+            throws IOException {
+        String after = String.format(Locale.ROOT, "%s after epoch %d", subject, epoch);
+        writeMap(pictures.resolve(MAP_FILE), features, labels, classNames,
+                after + ", first two principal components");
+        Optional<TsneMap> last = TsneMap.read(pictures);
+        if (!tsneDue(epoch, epochs, last.map(TsneMap::epoch)) || features.rows() < 4) {
+            return;
+        }
+        int[] sample = tsneSample(features.rows());
+        double perplexity = tsnePerplexity(sample.length);
+        Tsne tsne = Tsne.builder().optPerplexity(perplexity).build();
+        if (sample.length >= TSNE_NOTE_POINTS) {
+            note.accept(String.format(Locale.ROOT, "epoch %d: t-SNE map of %,d %s (exact "
+                    + "t-SNE, %,d iterations)...", epoch, sample.length, subject,
+                    tsne.iterations()));
+        }
+        // unit rows: near means a high cosine, as for the kNN monitor and the retrieval grid
+        Tsne.Result result = tsne.fit(features.rows(sample).l2Normalized());
+        int[] sampleLabels = new int[sample.length];
+        for (int i = 0; i < sample.length; i++) {
+            sampleLabels[i] = labels[sample[i]];
+        }
+        scatter(pictures.resolve(TSNE_FILE), result.map(), sampleLabels, classNames,
+                String.format(Locale.ROOT, "%s, t-SNE (perplexity %s)", after,
+                        shortNumber(perplexity)),
+                sample.length == features.rows()
+                        ? String.format(Locale.ROOT, "t-SNE 1 (all %,d points)", sample.length)
+                        : String.format(Locale.ROOT, "t-SNE 1 (a uniform sample of %,d of %,d "
+                                + "points)", sample.length, features.rows()),
+                "t-SNE 2", false);
+        Json.write(pictures.resolve(TSNE_INFO_FILE), new TsneMap(epoch, sample.length,
+                features.rows(), perplexity, tsne.iterations(), result.klDivergence()));
+    }
+
+    /**
+     * Whether a t-SNE map is due after {@code epoch}: after the last epoch, when there is none
+     * yet (or one from a later epoch, of an earlier run), and when the epoch is at least twice
+     * that of the last map, so a long run draws {@code log2(epochs)} of them.
+     *
+     * @param lastMap the epoch of the t-SNE map there is, if any
+     */
+    static boolean tsneDue(int epoch, int epochs, Optional<Integer> lastMap) {
+        return epoch >= epochs || lastMap.isEmpty() || lastMap.get() > epoch
+                || epoch >= 2 * lastMap.get();
+    }
+
+    /**
+     * The rows on the t-SNE map: all when there are at most {@link #TSNE_POINTS}, else a uniform
+     * random sample of that many drawn with a fixed seed (the same rows every epoch), in their
+     * order.
+     */
+    static int[] tsneSample(int rows) {
+        if (rows <= TSNE_POINTS) {
+            return IntStream.range(0, rows).toArray();
+        }
+        int[] order = Permutations.shuffled(rows, new SplittableRandom(TSNE_SAMPLE_SEED));
+        int[] sample = Arrays.copyOf(order, TSNE_POINTS);
+        Arrays.sort(sample);
+        return sample;
+    }
+
+    /**
+     * {@link #TSNE_PERPLEXITY}, or a third of the other points where there are too few for it
+     * (t-SNE needs it below {@code points - 1}).
+     */
+    static double tsnePerplexity(int points) {
+        return Math.min(TSNE_PERPLEXITY, (points - 1) / 3.0);
+    }
+
+    /** {@code value} to 3 significant digits, without trailing zeros: 30, 6.33. */
+    static String shortNumber(double value) {
+        return new java.math.BigDecimal(value).round(new java.math.MathContext(3))
+                .stripTrailingZeros().toPlainString();
+    }
 
     /**
      * Writes the PCA map of {@code features} (one point per row, coloured by its label; points
@@ -48,7 +186,18 @@ public final class EmbeddingPictures {
     public static void writeMap(Path png, FeatureMatrix features, int[] labels,
             List<String> classNames, String title) throws IOException {
         Pca pca = Pca.fit(features, 2);
-        double[] xy = pca.project(features);
+        scatter(png, pca.project(features), labels, classNames, title,
+                String.format(Locale.ROOT, "PC 1 (%.0f%% of the variance)", 100 * pca.explained(0)),
+                String.format(Locale.ROOT, "PC 2 (%.0f%%)", 100 * pca.explained(1)), true);
+    }
+
+    /**
+     * Draws the 2-D points {@code xy} {@code (rows, 2)}, one series per label.
+     *
+     * @param ticks whether the axes carry their values (not for t-SNE, whose axes mean nothing)
+     */
+    private static void scatter(Path png, double[] xy, int[] labels, List<String> classNames,
+            String title, String xTitle, String yTitle, boolean ticks) throws IOException {
         int classes = Math.max(1, classNames.size());
         List<List<Double>> xs = new ArrayList<>();
         List<List<Double>> ys = new ArrayList<>();
@@ -56,22 +205,20 @@ public final class EmbeddingPictures {
             xs.add(new ArrayList<>());
             ys.add(new ArrayList<>());
         }
-        for (int r = 0; r < features.rows(); r++) {
+        for (int r = 0; r < labels.length; r++) {
             int series = labels[r] >= 0 && labels[r] < classes ? labels[r] : classes;
             xs.get(series).add(xy[2 * r]);
             ys.get(series).add(xy[2 * r + 1]);
         }
         ReportWriter.ensureHeadless();
-        XYChart chart = new XYChartBuilder().width(760).height(560).title(title)
-                .xAxisTitle(String.format(Locale.ROOT, "PC 1 (%.0f%% of the variance)",
-                        100 * pca.explained(0)))
-                .yAxisTitle(String.format(Locale.ROOT, "PC 2 (%.0f%%)", 100 * pca.explained(1)))
-                .build();
+        XYChart chart = new XYChartBuilder().width(MAP_WIDTH).height(MAP_HEIGHT).title(title)
+                .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-        chart.getStyler().setMarkerSize(3);
+        chart.getStyler().setMarkerSize(4);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotBackgroundColor(Color.WHITE);
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+        chart.getStyler().setAxisTicksVisible(ticks);
         for (int c = 0; c <= classes; c++) {
             if (xs.get(c).isEmpty()) {
                 continue;

@@ -5,7 +5,6 @@ import dev.selfsup.eval.FeatureMatrix;
 import dev.selfsup.util.AtomicFiles;
 import dev.selfsup.util.Json;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,16 +77,8 @@ public record NearestSentences(int epoch, @JsonProperty("bank_size") int bankSiz
      * @throws IOException if it cannot be read or parsed, naming it
      */
     public static Optional<NearestSentences> read(Path runDir) throws IOException {
-        Path file = runDir.resolve(FILE);
-        if (!Files.exists(file)) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Json.MAPPER.readValue(file.toFile(), NearestSentences.class));
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(file + ": not a nearest-sentences file: "
-                    + e.getOriginalMessage(), e);
-        }
+        return Json.readIfExists(runDir.resolve(FILE), NearestSentences.class,
+                "a nearest-sentences file");
     }
 
     /** An HTML table: each query, then its neighbours with their cosines. */

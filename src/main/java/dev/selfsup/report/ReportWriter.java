@@ -480,25 +480,21 @@ public final class ReportWriter {
         }
 
         List<String> embeddings = pictures.stream().filter(p -> p.equals(EmbeddingPictures.MAP_FILE)
+                || p.equals(EmbeddingPictures.TSNE_FILE)
                 || p.equals(EmbeddingPictures.RETRIEVAL_FILE)).sorted().toList();
         if (sentences.isPresent()) {
             page.append("<h2>Embeddings</h2>\n<p>Held-out sentences embedded by the encoder "
-                    + "after epoch ").append(sentences.get().epoch()).append(", on their first "
-                    + "two principal components, coloured by document, and the nearest of ")
+                    + "after epoch ").append(sentences.get().epoch()).append(", mapped in 2-D "
+                    + "coloured by document, and the nearest of ")
                     .append(sentences.get().bankSize()).append(" training sentences of a few "
                     + "of them (a neighbour from another document is marked x).</p>\n");
-            for (String picture : embeddings) {
-                figure(page, picture);
-            }
+            embeddingPictures(page, runDir, embeddings, "held-out sentences");
             sentences.get().appendHtml(page);
         } else if (!embeddings.isEmpty()) {
             page.append("<h2>Embeddings</h2>\n<p>The test embeddings of the last kNN monitor "
-                    + "run on their first two principal components, coloured by label, and the "
-                    + "nearest training images of a few test images (a neighbour of another "
-                    + "class is marked x).</p>\n");
-            for (String picture : embeddings) {
-                figure(page, picture);
-            }
+                    + "run mapped in 2-D coloured by label, and the nearest training images of a "
+                    + "few test images (a neighbour of another class is marked x).</p>\n");
+            embeddingPictures(page, runDir, embeddings, "test embeddings");
         }
 
         page.append("<h2>Configuration</h2>\n");
@@ -522,6 +518,61 @@ public final class ReportWriter {
         }
         page.append("</body>\n</html>\n");
         return page.toString();
+    }
+
+    /**
+     * The PCA and t-SNE maps side by side, each with a caption that says what it shows, then
+     * the other embedding pictures.
+     *
+     * @param points what the maps' points are, e.g. {@code "test embeddings"}
+     */
+    private static void embeddingPictures(StringBuilder page, Path runDir, List<String> embeddings,
+            String points) throws IOException {
+        boolean pca = embeddings.contains(EmbeddingPictures.MAP_FILE);
+        boolean tsne = embeddings.contains(EmbeddingPictures.TSNE_FILE);
+        if (pca || tsne) {
+            page.append("<div class=\"maps\">\n");
+            if (pca) {
+                mapFigure(page, EmbeddingPictures.MAP_FILE, "<b>PCA</b>: the " + points
+                        + " projected on their first two principal components. A linear view: "
+                        + "distances along the axes are real, but only the share of the "
+                        + "variance the axis titles give is shown, so groups that differ in "
+                        + "other directions overlap.");
+            }
+            if (tsne) {
+                Optional<EmbeddingPictures.TsneMap> info = EmbeddingPictures.TsneMap.read(
+                        runDir.resolve(PICTURES_DIRECTORY));
+                String figures = info.map(m -> String.format(Locale.ROOT, " (after epoch %d; "
+                        + "%s; perplexity %s; KL divergence %.3f)", m.epoch(),
+                        m.points() == m.rows() ? String.format(Locale.ROOT, "all %,d points",
+                                m.rows()) : String.format(Locale.ROOT, "a uniform sample of "
+                                + "%,d of %,d points", m.points(), m.rows()),
+                        EmbeddingPictures.shortNumber(m.perplexity()), m.klDivergence()))
+                        .orElse("");
+                mapFigure(page, EmbeddingPictures.TSNE_FILE, "<b>t-SNE</b>" + escape(figures)
+                        + ": an exact t-SNE of the " + points + " scaled to unit length, "
+                        + "which keeps each point's nearest neighbours (by cosine) near it, so "
+                        + "a tight group of one colour is one the encoder keeps together. It "
+                        + "does not keep sizes or distances: how big a cluster looks, how far "
+                        + "apart two clusters are and the axes mean nothing, and another "
+                        + "perplexity or sample can draw the clusters elsewhere.");
+            }
+            page.append("</div>\n");
+        }
+        for (String picture : embeddings) {
+            if (!picture.equals(EmbeddingPictures.MAP_FILE)
+                    && !picture.equals(EmbeddingPictures.TSNE_FILE)) {
+                figure(page, picture);
+            }
+        }
+    }
+
+    /** A map under {@code pictures/}, with a caption of HTML. */
+    private static void mapFigure(StringBuilder page, String picture, String captionHtml) {
+        page.append("<figure class=\"map\"><img src=\"")
+                .append(escape(urlPath(PICTURES_DIRECTORY + "/" + picture)))
+                .append("\" alt=\"").append(escape(picture)).append("\"><figcaption>")
+                .append(captionHtml).append("</figcaption></figure>\n");
     }
 
     private static void figure(StringBuilder page, String picture) {
@@ -663,6 +714,9 @@ public final class ReportWriter {
             figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
             figure.picture img { image-rendering: pixelated; }
             figcaption { color: #555; font-size: 0.9em; text-align: center; }
+            .maps { display: flex; gap: 1em; align-items: flex-start; }
+            .maps figure { flex: 1 1 0; min-width: 0; margin: 0.5em 0 1em 0; }
+            .maps figcaption { text-align: left; }
             pre { background: #f6f8fa; padding: 1em; overflow-x: auto; font-size: 0.9em; }
             code { font-size: 0.95em; }
             """;

@@ -155,18 +155,20 @@ record ImageTask(Method method, String backbone, DataSplits data, ViewRecipe rec
     }
 
     /**
-     * Writes {@code pictures/<method>-epoch-NNNN.png} when the method draws pictures, of the first
-     * {@value #PICTURE_COUNT} test images (training images if there are no test images).
+     * Writes the pictures of the features the kNN monitor just measured, if it ran: the maps of
+     * the test embeddings ({@link EmbeddingPictures#writeMaps}: PCA, and t-SNE when due) and the
+     * retrieval grid; and {@code pictures/<method>-epoch-NNNN.png} when the method draws
+     * pictures, of the first {@value #PICTURE_COUNT} test images (training images if there are
+     * no test images).
      */
     @Override
     public void afterCheckpoint(Path runDir, int epoch, NDManager modelManager) throws IOException {
         if (monitored.queries != null) {
-            // the map and the retrieval grid of the features the monitor just measured
+            // the maps and the retrieval grid of the features the monitor just measured
             Path pictures = runDir.resolve(ReportWriter.PICTURES_DIRECTORY);
-            EmbeddingPictures.writeMap(pictures.resolve(EmbeddingPictures.MAP_FILE),
-                    monitored.queries, data.test().labels(), data.test().classNames(),
-                    String.format(java.util.Locale.ROOT, "test embeddings after epoch %d, "
-                            + "first two principal components", epoch + 1));
+            EmbeddingPictures.writeMaps(pictures, monitored.queries, data.test().labels(),
+                    data.test().classNames(), "test embeddings", epoch + 1, config.epochs(),
+                    listener::note);
             EmbeddingPictures.writeRetrieval(pictures.resolve(EmbeddingPictures.RETRIEVAL_FILE),
                     monitored.bank, data.train(), monitored.queries, data.test());
             monitored.bank = null;

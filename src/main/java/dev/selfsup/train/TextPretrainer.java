@@ -164,7 +164,7 @@ public final class TextPretrainer {
                 config.learningRate(), Math.round(config.warmupFraction() * totalSteps), "adamw",
                 config.weightDecay(), config.seed(), config.keepCheckpoints());
         TextTask task = TextTask.of(config, method, train, heldOut, tokenizer, perEpoch,
-                stepsPerEpoch, TextTask.Sentences.of(kept.texts(), HELD_OUT_EVERY));
+                stepsPerEpoch, TextTask.Sentences.of(kept.texts(), HELD_OUT_EVERY), listener);
         ProgressListener progress = new ProgressListener() {
             @Override
             public void epochStarted(int epoch, int epochs, int steps, int done) {

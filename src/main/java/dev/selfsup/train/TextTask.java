@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 
@@ -31,7 +30,7 @@ import java.util.NoSuchElementException;
  */
 record TextTask(TextPretrainConfig config, TextMethod method, TextExamples train,
         TextExamples heldOut, WordPieceTokenizer tokenizer, int perEpoch, int stepsPerEpoch,
-        TextPretrainer.ExampleStream stream, Sentences sentences)
+        TextPretrainer.ExampleStream stream, Sentences sentences, ProgressListener listener)
         implements TrainingTask<TextEpochMetrics> {
     /** Held-out sentences on the embedding map, at most. */
     static final int MAP_SENTENCES = 1000;
@@ -79,14 +78,15 @@ record TextTask(TextPretrainConfig config, TextMethod method, TextExamples train
      *
      * @param perEpoch examples an epoch draws
      * @param stepsPerEpoch steps of an epoch
+     * @param listener hears of slow pictures (a t-SNE map)
      */
     static TextTask of(TextPretrainConfig config, TextMethod method, TextExamples train,
             TextExamples heldOut, WordPieceTokenizer tokenizer, int perEpoch, int stepsPerEpoch,
-            Sentences sentences) {
+            Sentences sentences, ProgressListener listener) {
         return new TextTask(config, method, train, heldOut, tokenizer, perEpoch, stepsPerEpoch,
                 config.stepsPerEpoch() == null ? null
                         : new TextPretrainer.ExampleStream(train.size(), config.batchSize(),
-                                config.seed()), sentences);
+                                config.seed()), sentences, listener);
     }
 
     @Override
@@ -164,9 +164,11 @@ record TextTask(TextPretrainConfig config, TextMethod method, TextExamples train
 
     /**
      * The text runs' pictures: held-out sentences embedded by the encoder of this epoch, mapped
-     * on their first two principal components coloured by document
-     * ({@code pictures/embedding-map.png}), and the nearest training sentences of a few of them
-     * ({@link NearestSentences}). Mean-pooled features, as {@code selfsup embed} gives by default.
+     * coloured by document on their first two principal components
+     * ({@code pictures/embedding-map.png}) and, when one is due, by t-SNE
+     * ({@code pictures/embedding-tsne.png}; see {@link EmbeddingPictures#writeMaps}), and the
+     * nearest training sentences of a few of them ({@link NearestSentences}). Mean-pooled
+     * features, as {@code selfsup embed} gives by default.
      */
     @Override
     public void afterCheckpoint(Path runDir, int epoch, NDManager modelManager) throws IOException {
@@ -182,11 +184,9 @@ record TextTask(TextPretrainConfig config, TextMethod method, TextExamples train
             List<Integer> documents = held.stream().map(Sentence::document).distinct().sorted()
                     .toList();
             int[] labels = held.stream().mapToInt(s -> documents.indexOf(s.document())).toArray();
-            EmbeddingPictures.writeMap(runDir.resolve(ReportWriter.PICTURES_DIRECTORY)
-                            .resolve(EmbeddingPictures.MAP_FILE), queries, labels,
-                    documents.stream().map(TextTask::documentName).toList(),
-                    String.format(Locale.ROOT, "held-out sentences after epoch %d, first two "
-                            + "principal components", epoch + 1));
+            EmbeddingPictures.writeMaps(runDir.resolve(ReportWriter.PICTURES_DIRECTORY),
+                    queries, labels, documents.stream().map(TextTask::documentName).toList(),
+                    "held-out sentences", epoch + 1, config.epochs(), listener::note);
             NearestSentences.find(epoch + 1, queries, texts(held), names(held), found,
                     texts(bank), names(bank), QUERIES, NEIGHBOURS).write(runDir);
         }

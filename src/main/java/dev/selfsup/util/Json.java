@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /** The project's one JSON mapper and atomic JSON file writes. */
 public final class Json {
@@ -32,6 +34,24 @@ public final class Json {
             return MAPPER.writeValueAsString(value);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot be written as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * The {@code type} value in {@code file}, or empty when there is no such file.
+     *
+     * @param what names the kind of file for the error, e.g. {@code "a nearest-sentences file"}
+     * @throws IOException if it cannot be read, or parsed as {@code type} (naming the file)
+     */
+    public static <T> Optional<T> readIfExists(Path file, Class<T> type, String what)
+            throws IOException {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(MAPPER.readValue(file.toFile(), type));
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(file + ": not " + what + ": " + e.getOriginalMessage(), e);
         }
     }
 }

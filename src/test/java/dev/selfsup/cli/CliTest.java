@@ -131,6 +131,7 @@ class CliTest {
             {"bench", "knn", "--queries", "300", "--bank", "1000", "--dim", "16", "--json"},
             {"bench", "pipeline", "--backbone", "mlp", "--batch-size", "8", "--steps", "3",
                 "--memory-steps", "5", "--json"},
+            {"bench", "tsne", "--points", "100", "--dim", "8", "--threads", "1", "--json"},
         };
         for (String[] command : commands) {
             Run run = run(command);

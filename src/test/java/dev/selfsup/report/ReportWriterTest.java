@@ -112,6 +112,61 @@ class ReportWriterTest {
     }
 
     @Test
+    void embeddingMapsStandSideBySideWithCaptions() throws Exception {
+        writeMetrics(record(1, 1.0, 0.5, 0.5), record(2, 0.9, 0.6, 0.5));
+        Path pictures = Files.createDirectories(runDir.resolve("pictures"));
+        for (String picture : List.of(EmbeddingPictures.MAP_FILE, EmbeddingPictures.TSNE_FILE,
+                EmbeddingPictures.RETRIEVAL_FILE, "other.png")) {
+            ReportWriter.writeComparisonChart(pictures.resolve(picture), picture,
+                    Map.of("x", 1.0));
+        }
+        dev.selfsup.util.Json.write(pictures.resolve(EmbeddingPictures.TSNE_INFO_FILE),
+                new EmbeddingPictures.TsneMap(2, 2000, 10_000, 30, 1000, 1.2345));
+
+        ReportWriter.write(runDir);
+
+        String html = Files.readString(runDir.resolve("report.html"));
+        int maps = html.indexOf("<div class=\"maps\">");
+        int pca = html.indexOf("src=\"pictures/embedding-map.png\"");
+        int tsne = html.indexOf("src=\"pictures/embedding-tsne.png\"");
+        int end = html.indexOf("</div>", maps);
+        int retrieval = html.indexOf("src=\"pictures/retrieval.png\"");
+        int other = html.indexOf("src=\"pictures/other.png\"");
+        assertThat(maps).isPositive();
+        assertThat(pca).isGreaterThan(maps);
+        assertThat(tsne).isGreaterThan(pca).isLessThan(end);
+        assertThat(retrieval).isGreaterThan(end);
+        assertThat(other).isGreaterThan(html.indexOf("<h2>Pictures</h2>"));
+        assertThat(html.split("embedding-tsne.png\"", -1)).hasSize(3); // src and alt, once
+        assertThat(html.substring(tsne, end))
+                .contains("after epoch 2; a uniform sample of 2,000 of 10,000 points;")
+                .contains("perplexity 30;").contains("KL divergence 1.235")
+                .contains("nearest neighbours (by cosine)")
+                .contains("how big a cluster looks, how far apart two clusters are and the "
+                        + "axes mean nothing");
+        assertThat(html.substring(pca, tsne)).contains("first two principal components");
+    }
+
+    @Test
+    void aTsneMapWithoutItsRecordStillShows() throws Exception {
+        writeMetrics(record(1, 1.0, 0.5, 0.5));
+        Path pictures = Files.createDirectories(runDir.resolve("pictures"));
+        ReportWriter.writeComparisonChart(pictures.resolve(EmbeddingPictures.TSNE_FILE), "t",
+                Map.of("x", 1.0));
+
+        ReportWriter.write(runDir);
+
+        String html = Files.readString(runDir.resolve("report.html"));
+        assertThat(html).contains("<b>t-SNE</b>: an exact t-SNE of the test embeddings")
+                .doesNotContain("embedding-map.png");
+        Files.writeString(pictures.resolve(EmbeddingPictures.TSNE_INFO_FILE), "{\"epoch\":");
+        assertThatThrownBy(() -> ReportWriter.write(runDir))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining(EmbeddingPictures.TSNE_INFO_FILE)
+                .hasMessageContaining("not a t-SNE map record");
+    }
+
+    @Test
     void comparisonChartIsABarChartOfTheExpectedSize() throws Exception {
         Map<String, Double> bars = new LinkedHashMap<>();
         bars.put("raw pixels", 0.31);

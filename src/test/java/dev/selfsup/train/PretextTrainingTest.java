@@ -203,10 +203,11 @@ class PretextTrainingTest {
         assertThat(Files.readAllBytes(resumed.resolve("checkpoints/epoch-0002/model.safetensors")))
                 .isEqualTo(Files.readAllBytes(dir.resolve(
                         "straight/checkpoints/epoch-0002/model.safetensors")));
-        // the task's sheet per epoch (beside the embedding map and the retrieval grid)
+        // the task's sheet per epoch (beside the embedding maps and the retrieval grid)
         try (var pictures = Files.list(resumed.resolve("pictures"))) {
             assertThat(pictures.map(p -> p.getFileName().toString()).sorted().toList())
-                    .containsExactly("embedding-map.png", "masked-image-epoch-0001.png",
+                    .containsExactly("embedding-map.png", "embedding-tsne.json",
+                            "embedding-tsne.png", "masked-image-epoch-0001.png",
                             "masked-image-epoch-0002.png", "retrieval.png");
         }
     }

@@ -11,6 +11,7 @@ import dev.selfsup.data.Datasets;
 import dev.selfsup.eval.FeatureMatrix;
 import dev.selfsup.eval.KnnClassifier;
 import dev.selfsup.method.Methods;
+import dev.selfsup.report.EmbeddingPictures;
 import dev.selfsup.testing.TinyData;
 import dev.selfsup.util.Json;
 import java.nio.file.Files;
@@ -63,10 +64,18 @@ class PretrainerTest {
         assertThat(config.at("/dataset/train/size").asInt()).isEqualTo(512);
         assertThat(Files.exists(dir.resolve("report.html"))).isTrue();
         assertThat(Checkpoints.latest(dir)).contains(dir.resolve("checkpoints/epoch-0004"));
-        // the embedding map and the retrieval grid, shown in the report
+        // the PCA and t-SNE maps and the retrieval grid, shown in the report; the t-SNE map of
+        // the last epoch (its 256 test embeddings, the default perplexity)
         assertThat(dir.resolve("pictures/embedding-map.png")).isRegularFile();
+        assertThat(dir.resolve("pictures/embedding-tsne.png")).isRegularFile();
         assertThat(dir.resolve("pictures/retrieval.png")).isRegularFile();
+        EmbeddingPictures.TsneMap tsne = EmbeddingPictures.TsneMap.read(dir.resolve("pictures"))
+                .orElseThrow();
+        assertThat(tsne.epoch()).isEqualTo(4);
+        assertThat(tsne.points()).isEqualTo(256);
+        assertThat(tsne.perplexity()).isEqualTo(30);
         assertThat(Files.readString(dir.resolve("report.html"))).contains("embedding-map.png")
+                .contains("embedding-tsne.png").contains("<b>t-SNE</b> (after epoch 4; all 256 points; perplexity 30;")
                 .contains("retrieval.png");
     }
 

@@ -13,6 +13,7 @@ import dev.selfsup.data.text.TextFixtures;
 import dev.selfsup.data.text.WordPieceTokenizer;
 import dev.selfsup.eval.FeatureMatrix;
 import dev.selfsup.method.TextMethod;
+import dev.selfsup.report.EmbeddingPictures;
 import dev.selfsup.report.NearestSentences;
 import dev.selfsup.report.ReportWriter;
 import dev.selfsup.util.AtomicFiles;
@@ -95,8 +96,12 @@ class TextPretrainerTest {
                 assertThat(first.cosine()).isCloseTo(cosine(pair), within(1e-4));
             }
             assertThat(run.resolve("pictures/embedding-map.png")).isRegularFile();
+            assertThat(run.resolve("pictures/embedding-tsne.png")).isRegularFile();
+            assertThat(EmbeddingPictures.TsneMap.read(run.resolve("pictures")).orElseThrow()
+                    .epoch()).isEqualTo(4);
             assertThat(Files.readString(run.resolve("report.html")))
                     .contains("held-out sentence").contains("embedding-map.png")
+                    .contains("embedding-tsne.png").contains("t-SNE of the held-out sentences")
                     .contains(ReportWriter.escape(nearest.queries().get(0).text()));
         }
     }
