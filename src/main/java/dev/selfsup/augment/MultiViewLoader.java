@@ -30,17 +30,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Views may differ in recipe and size (multi-crop: two global views and several small local
  * ones): the views of one recipe come together, view-major, and the batch's groups of same-size
- * views follow one another in the array ({@link #viewGroups}).
+ * views follow one another in the array ({@link #viewGroups}). A loader may also draw a
+ * {@link PatchMask} for each of the first views of every sample (iBOT's masks over the student's
+ * global views), from a random stream of the mask's own; the masks follow the views
+ * ({@link #maskShape}).
  *
  * <p>A consumer that is done with a batch may hand it back with {@link #recycle}; later batches
  * are then rendered into it instead of a freshly allocated array (a 512-view RGB 32x32 batch is
  * 6 MB, and allocating and zeroing one costs about as much as rendering a sixth of it).
  */
 public final class MultiViewLoader implements AutoCloseable {
+    /** The last coordinate of a mask's random stream, beside its view's (seed, epoch, sample, view). */
+    private static final long MASK_STREAM = 1;
+
     private final ImageSet images;
     private final List<ViewRecipe> viewRecipes;
     private final int[] viewOffsets;
     private final int totalVolume;
+    /** The patch masks drawn with the first {@link #maskedViews} views, or null for none. */
+    private final PatchMask masks;
+    private final int maskedViews;
+    /** Where the masks start in a batch: after every view. */
+    private final int maskOffset;
     private final ChannelStats stats;
     private final int batchSize;
     private final long seed;
@@ -79,6 +90,23 @@ public final class MultiViewLoader implements AutoCloseable {
      */
     public MultiViewLoader(ImageSet images, List<ViewRecipe> viewRecipes, ChannelStats stats,
             int batchSize, long seed, int workerThreads, int prefetch) {
+        this(images, viewRecipes, stats, batchSize, seed, workerThreads, prefetch, null, 0);
+    }
+
+    /**
+     * A loader that also draws a patch mask for each of the first {@code maskedViews} views of
+     * every sample (iBOT's student masks over its global views): view {@code v} of sample
+     * {@code i} in epoch {@code e} gets {@code masks.draw(Seeds.random(seed, e, i, v, 1), ...)},
+     * a stream of its own beside the view's. The masks follow the views in each batch
+     * ({@link #maskShape}).
+     *
+     * @param masks the mask to draw, or null for none
+     * @param maskedViews how many views, from the first, get a mask (0 with no mask)
+     * @see #MultiViewLoader(ImageSet, List, ChannelStats, int, long, int, int)
+     */
+    public MultiViewLoader(ImageSet images, List<ViewRecipe> viewRecipes, ChannelStats stats,
+            int batchSize, long seed, int workerThreads, int prefetch, PatchMask masks,
+            int maskedViews) {
         int viewCount = viewRecipes.size();
         if (batchSize <= 0 || batchSize > images.size()) {
             throw new IllegalArgumentException("batch size must be in [1, " + images.size()
@@ -95,6 +123,11 @@ public final class MultiViewLoader implements AutoCloseable {
             throw new IllegalArgumentException("stats have " + stats.channels()
                     + " channels, images " + images.channels());
         }
+        if (maskedViews < 0 || maskedViews > viewCount || (masks == null) != (maskedViews == 0)) {
+            throw new IllegalArgumentException("masked views must be in [1, " + viewCount
+                    + "] with a mask and 0 without, found " + maskedViews + " with "
+                    + (masks == null ? "none" : masks));
+        }
         this.images = images;
         this.viewRecipes = List.copyOf(viewRecipes);
         this.viewOffsets = new int[viewCount + 1];
@@ -103,7 +136,11 @@ public final class MultiViewLoader implements AutoCloseable {
             viewOffsets[v + 1] = Math.addExact(viewOffsets[v],
                     Math.multiplyExact(batchSize, images.channels() * side * side));
         }
-        this.totalVolume = viewOffsets[viewCount];
+        this.masks = masks;
+        this.maskedViews = maskedViews;
+        this.maskOffset = viewOffsets[viewCount];
+        this.totalVolume = masks == null ? maskOffset : Math.addExact(maskOffset,
+                Math.multiplyExact(maskedViews * batchSize, masks.patches()));
         this.stats = stats;
         this.batchSize = batchSize;
         this.seed = seed;
@@ -123,7 +160,10 @@ public final class MultiViewLoader implements AutoCloseable {
         return images.size() / batchSize;
     }
 
-    /** Floats in one batch: {@code batchSize * channels * sum over views of size^2}. */
+    /**
+     * Floats in one batch: {@code batchSize * channels * sum over views of size^2}, then the
+     * masks' {@code maskedViews * batchSize * patches}.
+     */
     public int batchLength() {
         return totalVolume;
     }
@@ -162,6 +202,14 @@ public final class MultiViewLoader implements AutoCloseable {
         return groups;
     }
 
+    /**
+     * The shape of a batch's masks after its views, {@code (maskedViews * batchSize, patches)},
+     * view-major like the views, 1 where a patch is hidden; null for a loader without masks.
+     */
+    public long[] maskShape() {
+        return masks == null ? null : new long[] {(long) maskedViews * batchSize, masks.patches()};
+    }
+
     /** The sample order of an epoch: a permutation of {@code [0, size)}. */
     public int[] epochOrder(int epoch) {
         return Permutations.shuffled(images.size(), Seeds.random(seed, epoch, -1));
@@ -171,6 +219,8 @@ public final class MultiViewLoader implements AutoCloseable {
      * Renders batch {@code batch} of {@code epoch} into {@code out}, view-major: view {@code v}
      * of the batch's sample {@code s} starts at {@code batchSize * (sum of the volumes of views
      * before v) + s * volume(v)}; with views of one size, at {@code ((v * batchSize) + s) * volume}.
+     * The mask of view {@code v} of sample {@code s}, if any, follows all views, at
+     * {@code (v * batchSize + s) * patches} from their end.
      */
     public void renderBatch(int epoch, int[] order, int batch, float[] out) {
         for (int s = 0; s < batchSize; s++) {
@@ -181,6 +231,10 @@ public final class MultiViewLoader implements AutoCloseable {
                 int offset = viewOffsets[v] + s * volume;
                 recipe.renderView(images, index, Seeds.random(seed, epoch, index, v), out, offset,
                         stats);
+            }
+            for (int v = 0; v < maskedViews; v++) {
+                masks.draw(Seeds.random(seed, epoch, index, v, MASK_STREAM), out,
+                        maskOffset + (v * batchSize + s) * masks.patches());
             }
         }
     }

@@ -1,8 +1,10 @@
 package dev.selfsup.cli;
 
+import dev.selfsup.augment.PatchMask;
 import dev.selfsup.augment.ViewRecipes;
 import dev.selfsup.data.DataSplits;
 import dev.selfsup.data.Datasets;
+import dev.selfsup.method.Dino;
 import dev.selfsup.method.Methods;
 import dev.selfsup.train.PretrainConfig;
 import dev.selfsup.train.TextPretrainConfig;
@@ -85,8 +87,14 @@ final class PretrainCommand extends DataCommand {
     @Option(names = "--mask-ratio", description = "Share of the image hidden by inpainting (the "
             + "square's area, default 0.25), masked-image (patches, default 0.6), "
             + "denoising-autoencoder (pixels, default 0.25), mae (patches, default 0.75) and "
-            + "ibot (the student's patches, default 0.3); in (0, 1).")
+            + "ibot (the centre of the share of a masked view's patches its student hides, "
+            + "default 0.3: drawn from 0.1 to 0.5, half the views masked); in (0, 1).")
     Double maskRatio;
+
+    @Option(names = "--mask-kind", description = "How ibot places the patches its student "
+            + "hides: block (BEiT's blockwise masking, iBOT's) or random (patches chosen "
+            + "uniformly); default: block.")
+    String maskKind;
 
     @Option(names = "--warmup-epochs", description = "Linear warm-up epochs, a fraction allowed "
             + "(default: 1 when epochs > 1, else 0.1 on a vit-* backbone and 0 on the others; "
@@ -229,6 +237,13 @@ final class PretrainCommand extends DataCommand {
             throw new IllegalArgumentException("--mask-ratio applies to "
                     + String.join(", ", Methods.MASKING_TASKS) + ", not to " + method);
         }
+        if (maskKind != null) {
+            if (!Dino.IBOT_NAME.equals(method)) {
+                throw new IllegalArgumentException("--mask-kind applies to " + Dino.IBOT_NAME
+                        + ", not to " + method);
+            }
+            PatchMask.Kind.byName(maskKind);
+        }
     }
 
     /**
@@ -253,6 +268,9 @@ final class PretrainCommand extends DataCommand {
                 .optQueueSize(queueSize);
         if (maskRatio != null) {
             builder.optMaskRatio(maskRatio);
+        }
+        if (maskKind != null) {
+            builder.optMaskKind(maskKind);
         }
         if (text.given("--min-crop-scale")) {
             builder.optMinCropScale(minCropScale);

@@ -88,7 +88,9 @@ public final class DinoLoss {
      * equation 2): on each image, the cross-entropy between the teacher's centred, sharpened
      * distribution of every patch (the teacher saw the whole image) and the student's distribution
      * of the same patch (the student saw it masked), summed over the hidden patches and divided by
-     * their count, then averaged over the images.
+     * their count, then averaged over the images. An image with no hidden patch (iBOT leaves half
+     * of them unmasked) counts 0 in that mean, as in iBOT's released code; a batch with none
+     * costs 0 and sends no gradient.
      *
      * @param teacher the teacher's patch outputs {@code (images, patches, K)}
      * @param student the student's patch outputs {@code (images, patches, K)}

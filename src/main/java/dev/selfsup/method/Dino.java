@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import dev.selfsup.augment.PatchMask;
 import dev.selfsup.data.ChannelStats;
 import dev.selfsup.loss.DinoLoss;
 import dev.selfsup.nn.DinoHead;
@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -39,8 +40,11 @@ public final class Dino extends MomentumMethod {
     public static final String NAME = "dino";
     /** The CLI name of DINO with iBOT's masked-patch self-distillation. */
     public static final String IBOT_NAME = "ibot";
-    /** Share of each global view's patches the iBOT student sees masked (iBOT samples 0.1-0.5). */
-    public static final double DEFAULT_IBOT_MASK_RATIO = 0.3;
+    /**
+     * Centre of the share of a masked global view's patches the iBOT student sees masked: iBOT
+     * draws it from 0.1-0.5 ({@link PatchMask#ibot}).
+     */
+    public static final double DEFAULT_IBOT_MASK_RATIO = PatchMask.IBOT_RATIO;
     /** The paper's teacher momentum at the start of the cosine schedule to 1. */
     public static final double DEFAULT_BASE_MOMENTUM = 0.996;
     /** The teacher temperature at the start of its warm-up. */
@@ -65,7 +69,7 @@ public final class Dino extends MomentumMethod {
     private final double teacherTemperature;
     private final double warmupFraction;
     private final int localCrops;
-    private final double maskRatio;
+    private final PatchMask patchMask;
     private final MaskToken maskToken;
     private final RunningCenter patchCenter;
     private double currentTeacherTemperature;
@@ -74,14 +78,14 @@ public final class Dino extends MomentumMethod {
     private double klSum;
     private int measuredSteps;
 
-    private Dino(Builder builder, DinoHead head, DinoHead targetHead) {
-        super(builder.maskRatio > 0 ? IBOT_NAME : NAME, builder.backbone, builder.targetBackbone,
+    private Dino(Builder builder, PatchMask patchMask, DinoHead head, DinoHead targetHead) {
+        super(patchMask != null ? IBOT_NAME : NAME, builder.backbone, builder.targetBackbone,
                 head, targetHead);
         loss = new DinoLoss(builder.studentTemperature);
         center = model().addPart("center", new RunningCenter(head.outputDim()),
                 new Shape(1, head.outputDim()));
-        maskRatio = builder.maskRatio;
-        if (maskRatio > 0) {
+        this.patchMask = patchMask;
+        if (patchMask != null) {
             int dim = builder.backbone.featureDim();
             maskToken = model().addPart("mask_token", new MaskToken(dim), new Shape(1, 1, dim));
             patchCenter = model().addPart("patch_center", new RunningCenter(head.outputDim()),
@@ -115,6 +119,12 @@ public final class Dino extends MomentumMethod {
         }
         return warmupTeacherTemperature
                 + (teacherTemperature - warmupTeacherTemperature) * step / warmupSteps;
+    }
+
+    /** iBOT's mask over the global views' patches; none for DINO. */
+    @Override
+    public Optional<PatchMask> patchMask() {
+        return Optional.ofNullable(patchMask);
     }
 
     @Override
@@ -153,7 +163,7 @@ public final class Dino extends MomentumMethod {
         if (patchCenter != null) {
             patchCenter.stage(null);
         }
-        Outputs outputs = maskRatio > 0 ? maskedOutputs(parameterStore, batch, training)
+        Outputs outputs = patchMask != null ? maskedOutputs(parameterStore, batch, training)
                 : new Outputs(project(parameterStore, batch, training),
                         targetProject(parameterStore, batch, training), null);
         NDArray student = outputs.student(); // (2N, K)
@@ -214,20 +224,25 @@ public final class Dino extends MomentumMethod {
     private record Patches(NDArray teacher, NDArray student, NDArray hidden) {}
 
     /**
-     * iBOT's forward: the student sees its global views with {@link #maskRatio} of each one's
-     * patches replaced by the mask token; the teacher sees them whole. Both heads map the class
-     * token and every patch token.
+     * iBOT's forward: the student sees its global views with the patches of the batch's masks
+     * ({@link ViewBatch#masks()}, drawn by the loader from {@link #patchMask}) replaced by the
+     * mask token; the teacher sees them whole. Both heads map the class token and every patch
+     * token.
+     *
+     * @throws IllegalArgumentException when the batch has no masks of {@code (2N, patches)}
      */
     private Outputs maskedOutputs(ParameterStore parameterStore, ViewBatch batch,
             boolean training) {
         NDArray images = batch.images(); // (2N, C, H, W)
         NDManager step = images.getManager();
         VisionTransformer student = (VisionTransformer) backbone().block();
-        int rows = Math.toIntExact(images.getShape().get(0));
-        int patches = student.config().patchCount();
-        int hiddenCount = (int) Math.max(1, Math.round(maskRatio * patches));
-        NDArray ranks = step.randomUniform(0f, 1f, new Shape(rows, patches)).argSort(1).argSort(1);
-        NDArray hidden = ranks.lt(hiddenCount).toType(DataType.FLOAT32, false); // (2N, patches)
+        Shape expected = new Shape(images.getShape().get(0), student.config().patchCount());
+        NDArray hidden = batch.masks(); // (2N, patches), 1 where hidden
+        if (hidden == null || !hidden.getShape().equals(expected)) {
+            throw new IllegalArgumentException("ibot's batches need the student's patch masks "
+                    + expected + " (ViewBatch.masks(), drawn from patchMask() by the loader), "
+                    + "found " + (hidden == null ? "none" : hidden.getShape()));
+        }
         NDArray tokens = student.maskedPatchTokens(parameterStore, images, hidden,
                 maskToken.value(parameterStore, images, training), training);
         NDArray encoded = student.encode(parameterStore, tokens, training); // (2N, 1 + P, D)
@@ -288,7 +303,7 @@ public final class Dino extends MomentumMethod {
             diagnostics.put("teacher_entropy", entropySum / measuredSteps);
             diagnostics.put("student_teacher_kl", klSum / measuredSteps);
             diagnostics.put("teacher_temperature", currentTeacherTemperature);
-            if (maskRatio > 0) {
+            if (patchMask != null) {
                 diagnostics.put("masked_patch_kl", patchKlSum / measuredSteps);
             }
         }
@@ -359,7 +374,9 @@ public final class Dino extends MomentumMethod {
         private double teacherTemperature = DEFAULT_TEACHER_TEMPERATURE;
         private double warmupFraction = DEFAULT_WARMUP_FRACTION;
         private int localCrops = DEFAULT_LOCAL_CROPS;
+        private PatchMask.Kind maskKind;
         private double maskRatio;
+        private PatchMask patchMask;
 
         Builder() {
             super(DinoHead.DEFAULT_OUTPUT_DIM);
@@ -420,13 +437,34 @@ public final class Dino extends MomentumMethod {
 
         /**
          * iBOT (Zhou et al. 2021, https://arxiv.org/abs/2111.07832): besides DINO's loss on the
-         * class token, the student sees {@code maskRatio} of each global view's patches replaced
-         * by a learned mask token and matches, on those patches, the teacher's distributions of
-         * the unmasked image (a second center for the patches). The method is then named
-         * {@code ibot}; ViT backbones only. Default 0: plain DINO.
+         * class token, the student sees some of each global view's patches replaced by a learned
+         * mask token and matches, on those patches, the teacher's distributions of the unmasked
+         * image (a second center for the patches). The method is then named {@code ibot}; ViT
+         * backbones only. Default: none, plain DINO.
+         *
+         * <p>This form takes iBOT's masking on the backbone's grid ({@link PatchMask#ibot}): half
+         * the global views masked, blocks of a share drawn around {@code maskRatio} (iBOT's
+         * 0.3: 0.1 to 0.5).
          */
         public Builder optMaskedPatches(double maskRatio) {
+            return optMaskedPatches(PatchMask.Kind.BLOCK, maskRatio);
+        }
+
+        /** As {@link #optMaskedPatches(double)}, the patches placed as {@code kind} says. */
+        public Builder optMaskedPatches(PatchMask.Kind kind, double maskRatio) {
+            this.maskKind = Objects.requireNonNull(kind, "kind");
             this.maskRatio = maskRatio;
+            this.patchMask = null;
+            return this;
+        }
+
+        /**
+         * As {@link #optMaskedPatches(double)} with a mask of the caller's own, on the backbone's
+         * patch grid.
+         */
+        public Builder optMaskedPatches(PatchMask patchMask) {
+            this.patchMask = Objects.requireNonNull(patchMask, "patchMask");
+            this.maskKind = null;
             return this;
         }
 
@@ -449,13 +487,22 @@ public final class Dino extends MomentumMethod {
                 throw new IllegalArgumentException("teacher temperatures must be > 0, found "
                         + warmupTeacherTemperature + " and " + teacherTemperature);
             }
-            if (!(maskRatio >= 0 && maskRatio < 1)) {
-                throw new IllegalArgumentException("mask ratio must be in [0, 1), found "
-                        + maskRatio);
-            }
-            if (maskRatio > 0 && !(backbone.block() instanceof VisionTransformer)) {
+            boolean masked = maskKind != null || patchMask != null;
+            if (masked && !(backbone.block() instanceof VisionTransformer)) {
                 throw new IllegalArgumentException("ibot needs a ViT backbone (vit-mini, vit-tiny "
                         + "or vit-small), found '" + backbone.name() + "'");
+            }
+            PatchMask mask = patchMask;
+            if (masked) {
+                VisionTransformer.Config vit = ((VisionTransformer) backbone.block()).config();
+                if (mask == null) {
+                    mask = PatchMask.ibot(maskKind, vit.gridHeight(), vit.gridWidth(), maskRatio);
+                } else if (mask.gridHeight() != vit.gridHeight()
+                        || mask.gridWidth() != vit.gridWidth()) {
+                    throw new IllegalArgumentException("the patch mask's grid must be the "
+                            + "backbone's " + vit.gridHeight() + "x" + vit.gridWidth()
+                            + ", found " + mask.gridHeight() + "x" + mask.gridWidth());
+                }
             }
             if (localCrops < 0) {
                 throw new IllegalArgumentException("local crops must be >= 0, found " + localCrops);
@@ -469,7 +516,7 @@ public final class Dino extends MomentumMethod {
                 throw new IllegalArgumentException("warm-up fraction must be in [0, 1], found "
                         + warmupFraction);
             }
-            return new Dino(this, new DinoHead(hiddenDim, bottleneckDim, projectionDim),
+            return new Dino(this, mask, new DinoHead(hiddenDim, bottleneckDim, projectionDim),
                     new DinoHead(hiddenDim, bottleneckDim, projectionDim));
         }
     }

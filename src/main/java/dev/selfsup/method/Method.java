@@ -2,6 +2,7 @@ package dev.selfsup.method;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.ParameterStore;
+import dev.selfsup.augment.PatchMask;
 import dev.selfsup.data.ChannelStats;
 import dev.selfsup.nn.Backbone;
 import dev.selfsup.nn.PartsBlock;
@@ -39,6 +40,15 @@ public interface Method {
     /** Side of the local views for global views of side {@code globalSide}. */
     default int localViewSize(int globalSide) {
         return globalSide;
+    }
+
+    /**
+     * The patch mask the loader draws with each of the {@link #viewCount()} global views of every
+     * sample, from the run's seed (iBOT's student masks); they reach {@link #loss} as
+     * {@link ViewBatch#masks()}. None by default.
+     */
+    default Optional<PatchMask> patchMask() {
+        return Optional.empty();
     }
 
     /** The name of the view recipe this method is meant to train with. */

@@ -1,5 +1,6 @@
 package dev.selfsup.method;
 
+import dev.selfsup.augment.PatchMask;
 import dev.selfsup.augment.ViewRecipes;
 import dev.selfsup.data.ChannelStats;
 import dev.selfsup.loss.BarlowTwinsLoss;
@@ -97,13 +98,21 @@ public final class Methods {
      * @param inputStats the standardisation of the training images (colorization needs it to
      *     recover colours; the others ignore it)
      * @param maskRatio the share of the image hidden by the methods of {@link #MASKING_TASKS}
+     *     (for {@code ibot} the centre of the range its masked views draw from)
+     * @param maskKind how {@code ibot} places its hidden patches (null: blocks)
      */
     public record Options(Double temperature, Integer queueSize, ChannelStats inputStats,
-            Double maskRatio) {
+            Double maskRatio, PatchMask.Kind maskKind) {
         public Options {
             if (queueSize != null && queueSize < 1) {
                 throw new IllegalArgumentException("queue size must be >= 1, found " + queueSize);
             }
+        }
+
+        /** Options with the method's own mask kind. */
+        public Options(Double temperature, Integer queueSize, ChannelStats inputStats,
+                Double maskRatio) {
+            this(temperature, queueSize, inputStats, maskRatio, null);
         }
 
         public static Options defaults() {
@@ -129,6 +138,10 @@ public final class Methods {
         Double maskRatio = options.maskRatio();
         if (maskRatio != null && !MASKING_TASKS.contains(name)) {
             throw new IllegalArgumentException("a mask ratio applies to " + MASKING_TASKS
+                    + ", not to '" + name + "'");
+        }
+        if (options.maskKind() != null && !name.equals(Dino.IBOT_NAME)) {
+            throw new IllegalArgumentException("a mask kind applies to " + Dino.IBOT_NAME
                     + ", not to '" + name + "'");
         }
         return switch (name) {
@@ -157,7 +170,9 @@ public final class Methods {
                     .build();
             case Dino.IBOT_NAME -> Dino.builder().setBackbone(backbone)
                     .optLocalCrops(backbone.takesOtherSizes() ? Dino.DEFAULT_LOCAL_CROPS : 0)
-                    .optMaskedPatches(maskRatio != null ? maskRatio : Dino.DEFAULT_IBOT_MASK_RATIO)
+                    .optMaskedPatches(options.maskKind() != null ? options.maskKind()
+                            : PatchMask.Kind.BLOCK,
+                            maskRatio != null ? maskRatio : Dino.DEFAULT_IBOT_MASK_RATIO)
                     .build();
             case RotationPrediction.NAME -> new RotationPrediction(backbone);
             case Colorization.NAME -> new Colorization(backbone, options.inputStats());

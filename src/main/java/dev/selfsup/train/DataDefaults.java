@@ -1,5 +1,7 @@
 package dev.selfsup.train;
 
+import dev.selfsup.augment.PatchMask;
+import dev.selfsup.method.Dino;
 import dev.selfsup.method.Mae;
 import dev.selfsup.method.Methods;
 import dev.selfsup.nn.VisionTransformer;
@@ -90,14 +92,16 @@ public final class DataDefaults {
      *     recipe's own (0.5)
      * @param batchSize samples per step
      * @param learningRate peak learning rate for adam/adamw
-     * @param maskRatio MAE's share of hidden patches, or null: the method's own
+     * @param maskRatio MAE's share of hidden patches, iBOT's centre of its range, or null: the
+     *     method's own
+     * @param maskKind how iBOT places its hidden patches ({@code block}), or null: not iBOT
      * @param oneEpochWarmup the warm-up, in epochs, of a run of one epoch (longer runs warm up
      *     for one epoch)
      * @param picks every value chosen for this data, with its reason
      */
     public record Choice(Profile profile, Double minCropScale, Double temperature,
             Double colorJitterStrength, int batchSize, double learningRate, Double maskRatio,
-            double oneEpochWarmup, List<Pick> picks) {
+            String maskKind, double oneEpochWarmup, List<Pick> picks) {
         public Choice {
             picks = List.copyOf(picks);
         }
@@ -189,12 +193,28 @@ public final class DataDefaults {
                     + " patches; hiding 75% leaves too few to see, and half learned more in one "
                     + "epoch on Fashion-MNIST"));
         }
+        String maskKind = null;
+        if (Dino.IBOT_NAME.equals(method)) {
+            VisionTransformer.Config vit = VisionTransformer.named(resolved, channels, height,
+                    width);
+            PatchMask mask = PatchMask.ibot(PatchMask.Kind.BLOCK, vit.gridHeight(),
+                    vit.gridWidth(), PatchMask.IBOT_RATIO);
+            maskKind = mask.kind().toString();
+            maskRatio = PatchMask.IBOT_RATIO;
+            int block = mask.minBlockPatches();
+            picks.add(new Pick("mask-kind", maskKind, "iBOT's and BEiT's blockwise masking: "
+                    + "rectangles of " + block + (block == 1 ? " patch" : " patches")
+                    + " or more on the " + vit.gridHeight() + "x" + vit.gridWidth() + " grid"));
+            picks.add(new Pick("mask-ratio", maskRatio, "iBOT's centre: half the global views "
+                    + "masked, each hiding a share drawn from "
+                    + String.format(Locale.ROOT, "%.1f to %.1f", mask.minRatio(), mask.maxRatio())));
+        }
         picks.add(new Pick(WARMUP_SETTING, VIT_ONE_EPOCH_WARMUP, "in a one-epoch run: a "
                 + "Transformer at its peak rate from the first step learned less; MAE's kNN "
                 + "after one epoch on Fashion-MNIST rose from 0.659 to 0.690"));
         return new Choice(choice.profile(), choice.minCropScale(), choice.temperature(),
                 choice.colorJitterStrength(), choice.batchSize(), VIT_LEARNING_RATE, maskRatio,
-                VIT_ONE_EPOCH_WARMUP, picks);
+                maskKind, VIT_ONE_EPOCH_WARMUP, picks);
     }
 
     private static Choice chooseForCnn(String method, String dataSpec, int channels, int height,
@@ -263,6 +283,6 @@ public final class DataDefaults {
             default -> throw new IllegalStateException("unhandled profile " + profile);
         }
         return new Choice(profile, minCropScale, chosenTemperature, colorJitterStrength,
-                batchSize, learningRate, null, 0, picks);
+                batchSize, learningRate, null, null, 0, picks);
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.selfsup.augment.MultiViewLoader;
+import dev.selfsup.augment.PatchMask;
 import dev.selfsup.augment.ViewRecipe;
 import dev.selfsup.augment.ViewRecipes;
 import dev.selfsup.data.ChannelStats;
@@ -60,9 +61,10 @@ record ImageTask(Method method, String backbone, DataSplits data, ViewRecipe rec
                             : ViewRecipes.SIMCLR_JITTER_STRENGTH);
             views.addAll(java.util.Collections.nCopies(method.localViewCount(), local));
         }
+        PatchMask masks = method.patchMask().orElse(null);
         MultiViewLoader loader = new MultiViewLoader(data.train(), views, stats,
                 config.batchSize(), config.seed(), config.workers(),
-                Math.max(2, config.workers() + 1));
+                Math.max(2, config.workers() + 1), masks, masks == null ? 0 : method.viewCount());
         return new ImageTask(method, backbone, data, recipe, stats, config, listener, loader,
                 new TrainingStep.ViewInput(method), new MonitorFeatures());
     }
@@ -96,6 +98,7 @@ record ImageTask(Method method, String backbone, DataSplits data, ViewRecipe rec
     public Iterator<TrainingStep.Batch> batches(int epoch, long firstStep) {
         Iterator<float[]> arrays = loader.epoch(epoch, 0);
         java.util.List<long[]> groups = loader.viewGroups();
+        long[] maskShape = loader.maskShape();
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -106,7 +109,7 @@ record ImageTask(Method method, String backbone, DataSplits data, ViewRecipe rec
             public TrainingStep.Batch next() {
                 float[] values = arrays.next();
                 // the step copies the values into its own buffer, then they go back to the loader
-                return views.batch(values, groups, () -> loader.recycle(values));
+                return views.batch(values, groups, maskShape, () -> loader.recycle(values));
             }
         };
     }

@@ -1,8 +1,10 @@
 package dev.selfsup.train;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.selfsup.augment.PatchMask;
 import dev.selfsup.data.DataSplits;
 import dev.selfsup.data.Datasets;
+import dev.selfsup.method.Dino;
 import dev.selfsup.method.Methods;
 import dev.selfsup.util.Json;
 import java.util.HashSet;
@@ -45,12 +47,16 @@ import java.util.Set;
  * @param keepCheckpoints how many of the newest checkpoints to keep
  * @param queueSize keys in the memory bank of methods that have one (MoCo), or null: the
  *     method's default
- * @param maskRatio share of the image hidden by the masking pretext tasks (inpainting,
- *     masked-image, denoising-autoencoder), in (0, 1), or null for the method's default (and
- *     for every other method); absent from older {@code config.json} files, which read as null
+ * @param maskRatio share of the image hidden by the masking methods (inpainting, masked-image,
+ *     denoising-autoencoder, mae; for ibot the centre of the range its masked views draw from),
+ *     in (0, 1), or null for the method's default (and for every other method); absent from
+ *     older {@code config.json} files, which read as null
  * @param colorJitterStrength strength {@code s} of the simclr recipe's colour jitter
  *     (brightness, contrast and saturation {@code 0.8s}, hue {@code 0.2s}), or null: the recipe's
  *     0.5; absent from older {@code config.json} files, which read as null
+ * @param maskKind how {@code ibot} places the patches its student hides, {@code block} or
+ *     {@code random} ({@link PatchMask.Kind}), or null for every other method; absent from
+ *     older {@code config.json} files, which read as null: blocks
  */
 public record PretrainConfig(
         String method,
@@ -74,7 +80,8 @@ public record PretrainConfig(
         @JsonProperty("keep_checkpoints") int keepCheckpoints,
         @JsonProperty("queue_size") Integer queueSize,
         @JsonProperty("mask_ratio") Double maskRatio,
-        @JsonProperty("color_jitter_strength") Double colorJitterStrength) {
+        @JsonProperty("color_jitter_strength") Double colorJitterStrength,
+        @JsonProperty("mask_kind") String maskKind) {
 
     public PretrainConfig {
         Objects.requireNonNull(method, "method");
@@ -124,6 +131,9 @@ public record PretrainConfig(
             throw new IllegalArgumentException("colour jitter strength must be >= 0, found "
                     + colorJitterStrength);
         }
+        if (maskKind != null) {
+            PatchMask.Kind.byName(maskKind);
+        }
         if (!Optimizer.NAMES.contains(optimizer)) {
             throw new IllegalArgumentException("optimizer must be one of " + Optimizer.NAMES
                     + ", found '" + optimizer + "'");
@@ -151,6 +161,19 @@ public record PretrainConfig(
         this(method, backbone, data, dataOptions, recipe, minCropScale, rotationDegrees, epochs,
                 batchSize, optimizer, learningRate, weightDecay, temperature, warmupEpochs, seed,
                 threads, workers, evalEvery, keepCheckpoints, queueSize, maskRatio, null);
+    }
+
+    /** A config with the method's own mask kind. */
+    public PretrainConfig(String method, String backbone, String data,
+            Datasets.Options dataOptions, String recipe, Double minCropScale,
+            Double rotationDegrees, int epochs, int batchSize, String optimizer,
+            double learningRate, double weightDecay, Double temperature, double warmupEpochs,
+            long seed, int threads, int workers, int evalEvery, int keepCheckpoints,
+            Integer queueSize, Double maskRatio, Double colorJitterStrength) {
+        this(method, backbone, data, dataOptions, recipe, minCropScale, rotationDegrees, epochs,
+                batchSize, optimizer, learningRate, weightDecay, temperature, warmupEpochs, seed,
+                threads, workers, evalEvery, keepCheckpoints, queueSize, maskRatio,
+                colorJitterStrength, null);
     }
 
     /** Reads the config of the run in {@code runDir} (its {@code config.json}). */
@@ -181,7 +204,7 @@ public record PretrainConfig(
         return new PretrainConfig(method, backbone, data, dataOptions, recipe, minCropScale,
                 rotationDegrees, epochs, batchSize, optimizer, learningRate, weightDecay,
                 temperature, warmupEpochs, seed, threads, workers, evalEvery, keepCheckpoints,
-                queueSize, maskRatio, colorJitterStrength);
+                queueSize, maskRatio, colorJitterStrength, maskKind);
     }
 
     private static void positive(String name, int value) {
@@ -192,7 +215,8 @@ public record PretrainConfig(
 
     /** The method options this config sets, for images standardised with {@code inputStats}. */
     public dev.selfsup.method.Methods.Options methodOptions(dev.selfsup.data.ChannelStats inputStats) {
-        return new dev.selfsup.method.Methods.Options(temperature, queueSize, inputStats, maskRatio);
+        return new dev.selfsup.method.Methods.Options(temperature, queueSize, inputStats, maskRatio,
+                maskKind == null ? null : PatchMask.Kind.byName(maskKind));
     }
 
     /** This config as the JSON object {@code config.json} holds under {@code "config"}. */
@@ -233,6 +257,7 @@ public record PretrainConfig(
         private Integer queueSize;
         private Double maskRatio;
         private Double colorJitterStrength;
+        private String maskKind;
         /** The data-suited settings set here (possibly to null: the recipe's own value). */
         private final Set<String> given = new HashSet<>();
 
@@ -357,6 +382,16 @@ public record PretrainConfig(
             return this;
         }
 
+        /**
+         * How {@code ibot} places the patches its student hides: {@code block} (default) or
+         * {@code random} ({@link PatchMask.Kind}).
+         */
+        public Builder optMaskKind(String maskKind) {
+            this.maskKind = maskKind;
+            given.add("mask-kind");
+            return this;
+        }
+
         /** Strength of the simclr recipe's colour jitter; null: the recipe's 0.5. */
         public Builder optColorJitterStrength(Double colorJitterStrength) {
             this.colorJitterStrength = colorJitterStrength;
@@ -398,6 +433,10 @@ public record PretrainConfig(
                 throw new IllegalArgumentException("temperature does not apply to " + method
                         + ", found " + temperature);
             }
+            if (maskKind != null && !Dino.IBOT_NAME.equals(method)) {
+                throw new IllegalArgumentException("mask kind applies to " + Dino.IBOT_NAME
+                        + ", not to " + method + ", found '" + maskKind + "'");
+            }
             return new PretrainConfig(method,
                     backbone != null ? backbone : Methods.defaultBackbone(method),
                     data, dataOptions, recipe(), cropScale, rotationDegrees, epochs, batch,
@@ -411,7 +450,8 @@ public record PretrainConfig(
                     seed,
                     resolvedThreads(),
                     workers, evalEvery, keepCheckpoints, queueSize,
-                    given.contains("mask-ratio") ? maskRatio : defaults.maskRatio(), jitter);
+                    given.contains("mask-ratio") ? maskRatio : defaults.maskRatio(), jitter,
+                    given.contains("mask-kind") ? maskKind : defaults.maskKind());
         }
 
         private String recipe() {

@@ -144,10 +144,24 @@ public final class TrainingStep {
      */
     public float run(float[] batch, List<long[]> groups, double learningRate, long step,
             long totalSteps) {
+        return run(batch, groups, null, learningRate, step, totalSteps);
+    }
+
+    /**
+     * Runs one image step on a batch of views followed by their patch masks, for a method that
+     * asks for masks ({@link Method#patchMask()}).
+     *
+     * @param batch the views as {@code groups} lays them out, then the masks
+     * @param maskShape the masks' shape {@code (maskedViews * batchSize, patches)}, or null for
+     *     a batch without masks
+     */
+    public float run(float[] batch, List<long[]> groups, long[] maskShape, double learningRate,
+            long step, long totalSteps) {
         if (views == null) {
             throw new IllegalStateException("image batches need a step made from a Method");
         }
-        return run(views.batch(batch, groups, () -> { }), learningRate, step, totalSteps);
+        return run(views.batch(batch, groups, maskShape, () -> { }), learningRate, step,
+                totalSteps);
     }
 
     /**
@@ -230,17 +244,32 @@ public final class TrainingStep {
          *     then {@code (localViewCount * batchSize, C, h, w)}) or of the first alone
          */
         Batch batch(float[] values, List<long[]> groups, Runnable release) {
+            return batch(values, groups, null, release);
+        }
+
+        /**
+         * @param values the global views, view-major, then the local views, view-major, then
+         *     the masks, if any
+         * @param groups the shapes of the two runs of views, as above
+         * @param maskShape the masks' shape {@code (maskedViews * batchSize, patches)}
+         *     ({@code MultiViewLoader.maskShape()}), or null for none
+         */
+        Batch batch(float[] values, List<long[]> groups, long[] maskShape, Runnable release) {
             long rows = groups.stream().mapToLong(group -> group[0]).sum();
+            List<long[]> arrays = new java.util.ArrayList<>(groups);
+            if (maskShape != null) {
+                arrays.add(maskShape);
+            }
             return new Batch() {
                 @Override
                 public NDArray loss(ParameterStore parameterStore, NDManager step) {
-                    List<NDArray> arrays = images(step, values, groups);
+                    List<NDArray> parts = images(step, values, arrays);
                     int viewCount = method.viewCount();
                     int batchSize = (int) (groups.get(0)[0] / viewCount);
-                    ViewBatch batch = arrays.size() == 1
-                            ? new ViewBatch(arrays.get(0), batchSize, viewCount)
-                            : new ViewBatch(arrays.get(0), batchSize, viewCount, arrays.get(1),
-                                    (int) (groups.get(1)[0] / batchSize));
+                    ViewBatch batch = new ViewBatch(parts.get(0), batchSize, viewCount,
+                            groups.size() > 1 ? parts.get(1) : null,
+                            groups.size() > 1 ? (int) (groups.get(1)[0] / batchSize) : 0,
+                            maskShape != null ? parts.get(parts.size() - 1) : null);
                     return method.loss(parameterStore, batch, true);
                 }
 

@@ -146,4 +146,62 @@ class MultiViewLoaderTest {
             assertThat(otherSeed.get(b)).isNotEqualTo(one.get(b));
         }
     }
+
+    @Test
+    void patchMasksFollowTheViewsOnStreamsOfTheirOwnWhateverTheWorkers() {
+        ImageSet set = TestImages.random(12, 1, 20, 20, 5);
+        ChannelStats stats = ChannelStats.of(set);
+        TransformRecipe global = ViewRecipes.simclr(SIZE);
+        List<ViewRecipe> views = List.of(global, global, ViewRecipes.localCrops(8, 0.5));
+        PatchMask mask = PatchMask.ibot(PatchMask.Kind.BLOCK, 4, 4, 0.3);
+        int batch = 3;
+        List<float[]> plain;
+        try (MultiViewLoader loader = new MultiViewLoader(set, views, stats, batch, 7, 1, 1)) {
+            plain = epoch(loader, 2, false);
+        }
+        try (MultiViewLoader one = new MultiViewLoader(set, views, stats, batch, 7, 1, 1, mask, 2);
+                MultiViewLoader two = new MultiViewLoader(set, views, stats, batch, 7, 2, 3, mask,
+                        2)) {
+            assertThat(one.maskShape()).containsExactly(2L * batch, 16);
+            int viewFloats = batch * (2 * SIZE * SIZE + 64);
+            assertThat(one.batchLength()).isEqualTo(viewFloats + 2 * batch * 16);
+            int[] order = one.epochOrder(2);
+            List<float[]> masked = epoch(one, 2, true);
+            List<float[]> again = epoch(two, 2, true);
+            boolean someHidden = false;
+            for (int b = 0; b < masked.size(); b++) {
+                // the views are those of a loader without masks: the masks draw on streams of
+                // their own
+                assertThat(java.util.Arrays.copyOf(masked.get(b), viewFloats))
+                        .containsExactly(plain.get(b));
+                assertThat(again.get(b)).containsExactly(masked.get(b));
+                for (int v = 0; v < 2; v++) {
+                    for (int s = 0; s < batch; s++) {
+                        float[] expected = new float[16];
+                        mask.draw(Seeds.random(7, 2, order[b * batch + s], v, 1), expected, 0);
+                        float[] actual = new float[16];
+                        System.arraycopy(masked.get(b), viewFloats + (v * batch + s) * 16, actual,
+                                0, 16);
+                        assertThat(actual).as("batch %d view %d sample %d", b, v, s)
+                                .containsExactly(expected);
+                        someHidden |= sum(expected) > 0;
+                    }
+                }
+            }
+            assertThat(someHidden).isTrue();
+        }
+        assertThatThrownBy(() -> new MultiViewLoader(set, views, stats, batch, 7, 1, 1, mask, 4))
+                .hasMessageContaining("masked views must be in [1, 3] with a mask and 0 without, "
+                        + "found 4");
+        assertThatThrownBy(() -> new MultiViewLoader(set, views, stats, batch, 7, 1, 1, null, 2))
+                .hasMessageContaining("found 2 with none");
+    }
+
+    private static float sum(float[] values) {
+        float total = 0;
+        for (float value : values) {
+            total += value;
+        }
+        return total;
+    }
 }

@@ -81,4 +81,32 @@ class PretextCliTest {
         assertThat(cnn.err()).contains("mae needs a ViT backbone").contains("'small-resnet'");
         assertThat(dir.resolve("cnn")).doesNotExist();
     }
+
+    @Test
+    void ibotPrintsItsMaskPicksAndTakesAMaskKind(@TempDir Path dir) throws IOException {
+        Path data = CliTest.tinyIdx(Files.createDirectories(dir.resolve("data")));
+        CliTest.Run picked = CliTest.run("pretrain", "--method", "ibot", "--data", "idx:" + data,
+                "--print-config");
+        assertThat(picked.code()).as(picked.err()).isZero();
+        assertThat(picked.err()).contains("mask-kind block (iBOT's and BEiT's blockwise masking: "
+                + "rectangles of 1 patch or more on the 4x4 grid)").contains("mask-ratio 0.3");
+        assertThat(picked.out()).containsPattern("\"mask_kind\"\\s*:\\s*\"block\"")
+                .containsPattern("\"mask_ratio\"\\s*:\\s*0\\.3");
+        CliTest.Run random = CliTest.run("pretrain", "--method", "ibot", "--data", "idx:" + data,
+                "--mask-kind", "random", "--mask-ratio", "0.4", "--print-config");
+        assertThat(random.code()).as(random.err()).isZero();
+        assertThat(random.err()).doesNotContain("mask-kind").doesNotContain("mask-ratio");
+        assertThat(random.out()).containsPattern("\"mask_kind\"\\s*:\\s*\"random\"")
+                .containsPattern("\"mask_ratio\"\\s*:\\s*0\\.4");
+
+        CliTest.Run notIbot = CliTest.run("pretrain", "--method", "mae", "--data", "idx:" + data,
+                "--mask-kind", "block", "--out", dir.resolve("mae").toString());
+        assertThat(notIbot.code()).isEqualTo(1);
+        assertThat(notIbot.err()).contains("--mask-kind applies to ibot, not to mae");
+        CliTest.Run unknown = CliTest.run("pretrain", "--method", "ibot", "--data", "idx:" + data,
+                "--mask-kind", "blob", "--out", dir.resolve("blob").toString());
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("mask kind must be one of [block, random], found 'blob'");
+        assertThat(dir.resolve("blob")).doesNotExist();
+    }
 }

@@ -85,15 +85,19 @@ class DinoLossTest extends ManagedTest {
                 k, 0.04, 0.1), within(1e-4 * Math.abs(two)));
     }
 
+    /**
+     * iBOT's released loss: per image the mean over its hidden patches, then the mean over all
+     * images, an unmasked image (iBOT masks half of them) counting 0.
+     */
     @Test
     void maskedPatchTermAveragesTheHiddenPatchesOfEachImage() {
-        int images = 2;
+        int images = 3;
         int patches = 3;
         int k = 5;
         float[] teacher = RandomValues.gaussian(images * patches * k, 40);
         float[] student = RandomValues.gaussian(images * patches * k, 41);
         float[] center = RandomValues.gaussian(k, 42);
-        float[] hidden = {1, 0, 1, 0, 0, 1};
+        float[] hidden = {1, 0, 1, 0, 0, 0, 0, 0, 1};
         double expected = 0;
         for (int i = 0; i < images; i++) {
             double sum = 0;
@@ -109,13 +113,33 @@ class DinoLossTest extends ManagedTest {
                 sum += hidden[row] * crossEntropy;
                 count += hidden[row];
             }
-            expected += sum / count / images;
+            expected += count == 0 ? 0 : sum / count / images;
         }
         Shape shape = new Shape(images, patches, k);
         float loss = new DinoLoss(0.1).maskedPatches(manager.create(teacher, shape),
                 manager.create(student, shape), manager.create(hidden, new Shape(images, patches)),
                 manager.create(center, new Shape(1, k)), 0.05).getFloat();
         assertThat((double) loss).isCloseTo(expected, within(1e-4 * expected));
+    }
+
+    @Test
+    void aBatchWithNoHiddenPatchCostsNothingAndGivesZeroGradients() {
+        Shape shape = new Shape(2, 4, 6);
+        NDArray teacher = manager.create(RandomValues.gaussian(48, 50), shape);
+        NDArray student = manager.create(RandomValues.gaussian(48, 51), shape);
+        student.setRequiresGradient(true);
+        NDArray none = manager.zeros(new Shape(2, 4));
+        NDArray loss;
+        try (ai.djl.training.GradientCollector collector =
+                manager.getEngine().newGradientCollector()) {
+            loss = new DinoLoss(0.1).maskedPatches(teacher, student, none,
+                    manager.zeros(new Shape(1, 6)), 0.04);
+            collector.backward(loss);
+        }
+        assertThat(loss.getFloat()).isZero();
+        assertThat(student.getGradient().toFloatArray()).containsOnly(0f);
+        assertThat(DinoLoss.maskedPatchEntropy(teacher, none, manager.zeros(new Shape(1, 6)),
+                0.04).getFloat()).isZero();
     }
 
     @Test

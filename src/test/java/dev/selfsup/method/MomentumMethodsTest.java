@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import dev.selfsup.augment.PatchMask;
 import dev.selfsup.nn.Backbones;
 import dev.selfsup.nn.MomentumEncoder;
 import dev.selfsup.train.Optimizer;
@@ -242,5 +243,34 @@ class MomentumMethodsTest {
                 .optTargetBackbone(Backbones.smallResNet(1, 8, 8)).build())
                 .hasMessageContaining("separate copy");
         assertThatThrownBy(() -> new Methods.Options(null, 0, null, null)).hasMessageContaining("found 0");
+    }
+
+    @Test
+    void ibotAsksTheLoaderForMasksOnItsGridAndRefusesABatchWithout() {
+        // vit-mini on 16x16 images: 4-pixel patches, a 4x4 grid
+        Method ibot = Methods.build("ibot", "vit-mini", 1, 16, 16, Methods.Options.defaults());
+        assertThat(ibot.patchMask()).contains(PatchMask.ibot(PatchMask.Kind.BLOCK, 4, 4, 0.3));
+        assertThat(Methods.build("ibot", "vit-mini", 1, 16, 16,
+                new Methods.Options(null, null, null, 0.4, PatchMask.Kind.RANDOM)).patchMask())
+                .contains(PatchMask.ibot(PatchMask.Kind.RANDOM, 4, 4, 0.4));
+        assertThat(Methods.build("dino", "vit-mini", 1, 16, 16, Methods.Options.defaults())
+                .patchMask()).isEmpty();
+        assertThatThrownBy(() -> Methods.build("mae", "vit-mini", 1, 16, 16,
+                new Methods.Options(null, null, null, null, PatchMask.Kind.BLOCK)))
+                .hasMessage("a mask kind applies to ibot, not to 'mae'");
+        assertThatThrownBy(() -> Dino.builder().setBackbone(Backbones.byName("vit-mini", 1, 16, 16))
+                .optMaskedPatches(PatchMask.ibot(PatchMask.Kind.BLOCK, 7, 7, 0.3)).build())
+                .hasMessage("the patch mask's grid must be the backbone's 4x4, found 7x7");
+        assertThatThrownBy(() -> Dino.builder().setBackbone(Backbones.smallResNet(1, 16, 16))
+                .optMaskedPatches(0.3).build()).hasMessageContaining("ibot needs a ViT backbone");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ibot.model().initialize(manager, 8);
+            ai.djl.ndarray.NDArray images = manager.randomNormal(new ai.djl.ndarray.types.Shape(8,
+                    1, 16, 16));
+            assertThatThrownBy(() -> ibot.loss(new ai.djl.training.ParameterStore(manager, false),
+                    new ViewBatch(images, 4, 2), true))
+                    .hasMessageContaining("ibot's batches need the student's patch masks (8, 16)")
+                    .hasMessageEndingWith("found none");
+        }
     }
 }

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import dev.selfsup.augment.PatchMask;
 import dev.selfsup.data.ChannelStats;
 import dev.selfsup.nn.Backbones;
 import dev.selfsup.nn.VisionTransformer;
 import dev.selfsup.train.Optimizer;
 import dev.selfsup.train.TorchRuntime;
 import dev.selfsup.train.TrainingStep;
+import dev.selfsup.util.Seeds;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,13 +72,21 @@ class NativeMemoryTest {
                 TrainingStep step = new TrainingStep(method, optimizer, manager);
                 SplittableRandom random = new SplittableRandom(7);
                 int[] counts = new int[STEPS];
+                PatchMask mask = method.patchMask().orElse(null);
+                long[] maskShape = mask == null ? null : new long[] {shape[0], mask.patches()};
                 for (int i = 0; i < STEPS; i++) {
                     int length = groups.stream().mapToInt(g -> (int) (g[0] * g[1] * g[2] * g[3])).sum();
                     float[] batch = new float[length];
-                    for (int j = 0; j < batch.length; j++) {
+                    for (int j = 0; j < length; j++) {
                         batch[j] = (float) random.nextGaussian();
                     }
-                    assertThat(step.run(batch, groups, 1e-3, i, STEPS)).isFinite();
+                    if (mask != null) {
+                        int draw = i;
+                        float[] masks = mask.draw((int) shape[0], r -> Seeds.random(7, draw, r));
+                        batch = Arrays.copyOf(batch, length + masks.length);
+                        System.arraycopy(masks, 0, batch, length, masks.length);
+                    }
+                    assertThat(step.run(batch, groups, maskShape, 1e-3, i, STEPS)).isFinite();
                     counts[i] = manager.getManagedArrays().size();
                 }
                 assertThat(Arrays.copyOfRange(counts, 1, STEPS)).as(name).containsOnly(counts[1]);

@@ -3,6 +3,7 @@ package dev.selfsup.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.selfsup.augment.PatchMask;
 import dev.selfsup.train.DataDefaults.Choice;
 import dev.selfsup.train.DataDefaults.Pick;
 import dev.selfsup.train.DataDefaults.Profile;
@@ -46,6 +47,36 @@ class DataDefaultsTest {
         assertThat(rotation.colorJitterStrength()).isNull();
         assertThat(rotation.picks()).extracting(Pick::setting)
                 .containsExactly("batch-size", "lr");
+    }
+
+    @Test
+    void ibotPicksBlocksAroundItsOwnRatioAndTheConfigRecordsThem() {
+        Choice fashion = DataDefaults.choose("ibot", "idx:/fm", 1, 28, 28);
+        assertThat(fashion.maskKind()).isEqualTo("block");
+        assertThat(fashion.maskRatio()).isEqualTo(0.3);
+        assertThat(fashion.describe(Set.of())).contains("mask-kind block (iBOT's and BEiT's "
+                + "blockwise masking: rectangles of 4 patches or more on the 7x7 grid)")
+                .contains("mask-ratio 0.3 (iBOT's centre: half the global views masked, each "
+                        + "hiding a share drawn from 0.1 to 0.5)");
+        assertThat(fashion.describe(Set.of("mask-kind", "mask-ratio"))).doesNotContain("mask-");
+        assertThat(DataDefaults.choose("dino", "idx:/fm", 1, 28, 28).maskKind()).isNull();
+        var data = dev.selfsup.testing.TinyData.splits(16, 8, 1);
+        PretrainConfig picked = PretrainConfig.builder().setMethod("ibot").setData(data).build();
+        assertThat(picked.maskKind()).isEqualTo("block");
+        assertThat(picked.maskRatio()).isEqualTo(0.3);
+        assertThat(picked.methodOptions(null).maskKind()).isEqualTo(PatchMask.Kind.BLOCK);
+        PretrainConfig given = PretrainConfig.builder().setMethod("ibot").setData(data)
+                .optMaskKind("random").optMaskRatio(0.4).build();
+        assertThat(given.maskKind()).isEqualTo("random");
+        assertThat(given.maskRatio()).isEqualTo(0.4);
+        assertThat(PretrainConfig.builder().setMethod("dino").setData(data).build().maskKind())
+                .isNull();
+        assertThatThrownBy(() -> PretrainConfig.builder().setMethod("mae").setData(data)
+                .optMaskKind("block").build())
+                .hasMessage("mask kind applies to ibot, not to mae, found 'block'");
+        assertThatThrownBy(() -> PretrainConfig.builder().setMethod("ibot").setData(data)
+                .optMaskKind("blob").build())
+                .hasMessage("mask kind must be one of [block, random], found 'blob'");
     }
 
     @Test
