@@ -2,13 +2,16 @@ package dev.selfsup.cli;
 
 import ai.djl.ndarray.NDManager;
 import dev.selfsup.data.DataSplits;
+import dev.selfsup.data.Datasets;
 import dev.selfsup.data.ImageFolderReader;
 import dev.selfsup.data.ImageSet;
 import dev.selfsup.eval.FeatureMatrix;
+import dev.selfsup.report.EmbeddingPictures;
 import dev.selfsup.search.EmbeddingIndex;
 import dev.selfsup.train.Encoder;
 import dev.selfsup.train.TextEncoder;
 import dev.selfsup.util.Json;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,6 +31,11 @@ import picocli.CommandLine.Option;
 final class IndexCommands {
     /** Queries drawn from the index to measure the graph's recall against exact search. */
     static final int RECALL_QUERIES = 200;
+    /** Index properties that record the data options an image index was built with. */
+    static final String DATA_IMAGE_SIZE = "data_image_size";
+    static final String DATA_COLOR = "data_color";
+    static final String DATA_TRAIN_SIZE = "data_train_size";
+    static final String DATA_TEST_SIZE = "data_test_size";
 
     private IndexCommands() {}
 
@@ -91,6 +99,16 @@ final class IndexCommands {
                     properties.put("modality", "image");
                     properties.put("channels", Integer.toString(like.channels()));
                     properties.put("image_size", Integer.toString(like.height()));
+                    // what search --picture needs to read the items' images again
+                    Datasets.Options options = data.options();
+                    properties.put(DATA_IMAGE_SIZE, Integer.toString(options.imageSize()));
+                    properties.put(DATA_COLOR, options.colorMode().name());
+                    if (options.trainSize() != null) {
+                        properties.put(DATA_TRAIN_SIZE, options.trainSize().toString());
+                    }
+                    if (options.testSize() != null) {
+                        properties.put(DATA_TEST_SIZE, options.testSize().toString());
+                    }
                 }
             }
             double embedSeconds = (System.nanoTime() - start) / 1e9;
@@ -165,12 +183,26 @@ final class IndexCommands {
                 description = "Neighbours to show (default: ${DEFAULT-VALUE}).")
         int k;
 
+        @Option(names = "--picture", paramLabel = "FILE.png", description = "Image indexes: "
+                + "also draw the query and its neighbours, each captioned with its cosine and "
+                + "class, to FILE.png.")
+        Path picture;
+
         @Override
         void run(EmbeddingIndex index) throws Exception {
+            if (picture != null && !picture.getFileName().toString().toLowerCase(Locale.ROOT)
+                    .endsWith(".png")) {
+                throw new IllegalArgumentException("--picture must name a .png file, found '"
+                        + picture + "'");
+            }
             float[] vector = queryVector(index);
             List<EmbeddingIndex.Hit> hits = index.search(vector, query.id != null ? k + 1 : k);
             if (query.id != null) {
                 hits = hits.stream().filter(h -> !h.id().equals(query.id)).limit(k).toList();
+            }
+            if (picture != null) {
+                drawPicture(index, hits);
+                (json ? System.err : System.out).println("wrote " + picture);
             }
             if (json) {
                 Map<String, Object> result = new LinkedHashMap<>();
@@ -184,6 +216,79 @@ final class IndexCommands {
                             hit.text() == null ? "" : hit.text());
                 }
             }
+        }
+
+        /** The query and its hits as one row of pictures, read from the index's data. */
+        private void drawPicture(EmbeddingIndex index, List<EmbeddingIndex.Hit> hits)
+                throws IOException {
+            EmbeddingIndex.Info info = index.info();
+            Map<String, String> properties = info.properties();
+            if (!"image".equals(properties.get("modality"))) {
+                throw new IllegalArgumentException("--picture needs an index of images; "
+                        + indexDir + " holds texts");
+            }
+            if (!properties.containsKey(DATA_COLOR)) {
+                throw new IllegalArgumentException("--picture needs the data options the index "
+                        + "was built with, and " + indexDir + " predates them: build it again "
+                        + "with selfsup index");
+            }
+            DataSplits splits = Datasets.load(info.data(), new Datasets.Options(
+                    optionalInt(properties.get(DATA_TRAIN_SIZE)),
+                    optionalInt(properties.get(DATA_TEST_SIZE)),
+                    Integer.parseInt(properties.get(DATA_IMAGE_SIZE)),
+                    ImageFolderReader.ColorMode.valueOf(properties.get(DATA_COLOR))));
+            ImageSet queryImage;
+            int queryIndex = 0;
+            int queryLabel = ImageSet.UNLABELLED;
+            String described;
+            if (query.id != null) {
+                Map.Entry<ImageSet, Integer> item = item(splits, query.id);
+                queryImage = item.getKey();
+                queryIndex = item.getValue();
+                queryLabel = queryImage.labels()[queryIndex];
+                described = query.id;
+            } else {
+                queryImage = ImageFolderReader.readImage(query.file,
+                        Integer.parseInt(properties.get("image_size")),
+                        Integer.parseInt(properties.get("channels")));
+                described = query.file.getFileName().toString();
+            }
+            List<Map.Entry<ImageSet, Integer>> items = new ArrayList<>();
+            List<Double> cosines = new ArrayList<>();
+            for (EmbeddingIndex.Hit hit : hits) {
+                items.add(item(splits, hit.id()));
+                cosines.add((double) hit.cosine());
+            }
+            EmbeddingPictures.writeSearch(picture, queryImage, queryIndex, queryLabel, items,
+                    cosines,
+                    String.format(Locale.ROOT, "the %d nearest items of %s to %s (cosine)%s",
+                            hits.size(), info.data(), described, queryLabel >= 0
+                                    ? "; x: another class than the query's" : ""));
+        }
+
+        /** The image an index id ({@code train/123}, {@code test/7}) names. */
+        private Map.Entry<ImageSet, Integer> item(DataSplits splits, String id) {
+            int slash = id.indexOf('/');
+            String part = slash < 0 ? "" : id.substring(0, slash);
+            ImageSet set = part.equals("train") ? splits.train()
+                    : part.equals("test") ? splits.test() : null;
+            int position = -1;
+            try {
+                position = Integer.parseInt(id.substring(slash + 1));
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            if (set == null || position < 0 || position >= set.size()) {
+                throw new IllegalStateException("index item '" + id + "' is not an image of "
+                        + splits.name() + " (" + splits.train().size() + " train, "
+                        + splits.test().size() + " test): was the data changed since the index "
+                        + "was built?");
+            }
+            return Map.entry(set, position);
+        }
+
+        private static Integer optionalInt(String value) {
+            return value == null ? null : Integer.valueOf(value);
         }
 
         private float[] queryVector(EmbeddingIndex index) throws Exception {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -286,6 +287,40 @@ public final class EmbeddingPictures {
         PictureGrid.write(png, new PictureSheet(String.format(Locale.ROOT, "nearest training "
                 + "images (cosine) of the first %d test images; x: another class than the query's "
                 + "(%d of %d)", found.length, wrong, found.length * NEIGHBOURS), columns, rows));
+    }
+
+    /**
+     * One row of search results to {@code png}: the query, then each hit captioned with its
+     * cosine similarity and class ({@code x CLASS} where the query has a label and the hit's
+     * differs).
+     *
+     * @param query the set holding the query image
+     * @param queryIndex the query's position in {@code query}
+     * @param queryLabel the query's label, or {@link ImageSet#UNLABELLED}
+     * @param hits the hits' images, as (set, index) pairs in rank order
+     * @param cosines the hits' cosine similarities, in the same order
+     * @param title the sheet's title
+     */
+    public static void writeSearch(Path png, ImageSet query, int queryIndex, int queryLabel,
+            List<Map.Entry<ImageSet, Integer>> hits, List<Double> cosines, String title)
+            throws IOException {
+        if (hits.size() != cosines.size()) {
+            throw new IllegalArgumentException(hits.size() + " hits but " + cosines.size()
+                    + " similarities");
+        }
+        List<String> columns = new ArrayList<>(List.of("query"));
+        List<PictureSheet.Panel> row = new ArrayList<>();
+        row.add(panel(query, queryIndex, queryLabel >= 0 ? className(query, queryLabel) : ""));
+        for (int i = 0; i < hits.size(); i++) {
+            ImageSet set = hits.get(i).getKey();
+            int index = hits.get(i).getValue();
+            int label = set.labels()[index];
+            boolean mismatch = queryLabel >= 0 && label >= 0 && label != queryLabel;
+            columns.add("#" + (i + 1));
+            row.add(panel(set, index, String.format(Locale.ROOT, "%.3f %s%s", cosines.get(i),
+                    mismatch ? "x " : "", className(set, label)).trim()));
+        }
+        PictureGrid.write(png, new PictureSheet(title, columns, List.of(row)));
     }
 
     private static String className(ImageSet set, int label) {

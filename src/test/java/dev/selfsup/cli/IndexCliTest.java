@@ -4,13 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selfsup.data.DataSplits;
+import dev.selfsup.data.Datasets;
 import dev.selfsup.data.ImageSet;
+import dev.selfsup.method.PictureSheet;
+import dev.selfsup.report.PictureGrid;
 import dev.selfsup.testing.TinyData;
 import dev.selfsup.util.Json;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +54,45 @@ class IndexCliTest {
             assertThat(hit.get("cosine").asDouble()).isLessThanOrEqualTo(previous);
             previous = hit.get("cosine").asDouble();
         }
+
+        // the same search drawn: the query and each hit are the data's images at the ids found
+        Path picture = dir.resolve("hits.png");
+        CliTest.Run drawn = CliTest.run("search", "--index", index.toString(), "--id", "test/3",
+                "-k", "5", "--picture", picture.toString(), "--json");
+        assertThat(drawn.code()).as(drawn.err()).isZero();
+        assertThat(drawn.err()).contains("wrote " + picture);
+        JsonNode drawnHits = Json.MAPPER.readTree(lastLine(drawn.out())).get("hits");
+        assertThat(drawnHits).isEqualTo(hits);
+        DataSplits read = Datasets.load("idx:" + data, Datasets.Options.defaults());
+        List<PictureSheet.Panel> panels = new ArrayList<>();
+        int queryLabel = read.test().labels()[3];
+        panels.add(panelOf(read.test(), 3, read.test().classNames().get(queryLabel)));
+        for (JsonNode hit : drawnHits) {
+            String[] id = hit.get("id").asText().split("/");
+            ImageSet set = id[0].equals("train") ? read.train() : read.test();
+            int position = Integer.parseInt(id[1]);
+            int label = set.labels()[position];
+            panels.add(panelOf(set, position, String.format(Locale.ROOT, "%.3f %s%s",
+                    hit.get("cosine").asDouble(), label != queryLabel ? "x " : "",
+                    set.classNames().get(label))));
+        }
+        BufferedImage expected = PictureGrid.render(new PictureSheet(
+                "the 5 nearest items of idx:" + data + " to test/3 (cosine); x: another class "
+                        + "than the query's", List.of("query", "#1", "#2", "#3", "#4", "#5"),
+                List.of(panels)));
+        BufferedImage written = ImageIO.read(picture.toFile());
+        assertThat(written.getWidth()).isEqualTo(expected.getWidth());
+        assertThat(written.getHeight()).isEqualTo(expected.getHeight());
+        for (int y = 0; y < expected.getHeight(); y++) {
+            for (int x = 0; x < expected.getWidth(); x++) {
+                assertThat(written.getRGB(x, y)).as("pixel (%d, %d)", x, y)
+                        .isEqualTo(expected.getRGB(x, y));
+            }
+        }
+        CliTest.Run notPng = CliTest.run("search", "--index", index.toString(), "--id", "test/3",
+                "--picture", dir.resolve("hits.jpg").toString());
+        assertThat(notPng.code()).isEqualTo(1);
+        assertThat(notPng.err()).contains("--picture must name a .png file, found '");
 
         // an image file as the query: test image 3 written as a PNG finds itself first
         DataSplits splits = TinyData.splits(256, 128, 5);
@@ -89,5 +134,13 @@ class IndexCliTest {
                 "--id", "test/1");
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("no such index folder");
+    }
+
+    private static PictureSheet.Panel panelOf(ImageSet set, int index, String caption) {
+        float[] pixels = new float[set.imageVolume()];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (set.pixels()[set.offsetOf(index) + i] & 0xFF) / 255f;
+        }
+        return new PictureSheet.Panel(pixels, set.channels(), set.height(), set.width(), caption);
     }
 }
