@@ -374,6 +374,7 @@ public final class Dino extends MomentumMethod {
         private double teacherTemperature = DEFAULT_TEACHER_TEMPERATURE;
         private double warmupFraction = DEFAULT_WARMUP_FRACTION;
         private int localCrops = DEFAULT_LOCAL_CROPS;
+        private Boolean headBatchNorm;
         private PatchMask.Kind maskKind;
         private double maskRatio;
         private PatchMask patchMask;
@@ -392,6 +393,18 @@ public final class Dino extends MomentumMethod {
             this.hiddenDim = hiddenDim;
             this.bottleneckDim = bottleneckDim;
             this.projectionDim = outputDim;
+            return this;
+        }
+
+        /**
+         * A batch norm after each hidden layer of the heads ({@link DinoHead}, the paper's code's
+         * {@code use_bn_in_head}); default: on for backbones other than Vision Transformers.
+         * Behind {@code small-resnet} it made one epoch of Fashion-MNIST reach kNN 0.770 instead
+         * of 0.753, the teacher's entropy falling to 7.22 nats instead of staying near uniform
+         * (7.55 of 7.62).
+         */
+        public Builder optHeadBatchNorm(boolean headBatchNorm) {
+            this.headBatchNorm = headBatchNorm;
             return this;
         }
 
@@ -516,8 +529,10 @@ public final class Dino extends MomentumMethod {
                 throw new IllegalArgumentException("warm-up fraction must be in [0, 1], found "
                         + warmupFraction);
             }
-            return new Dino(this, mask, new DinoHead(hiddenDim, bottleneckDim, projectionDim),
-                    new DinoHead(hiddenDim, bottleneckDim, projectionDim));
+            boolean norm = headBatchNorm != null ? headBatchNorm
+                    : !(backbone.block() instanceof VisionTransformer);
+            return new Dino(this, mask, new DinoHead(hiddenDim, bottleneckDim, projectionDim, norm),
+                    new DinoHead(hiddenDim, bottleneckDim, projectionDim, norm));
         }
     }
 }

@@ -9,6 +9,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.training.initializer.XavierInitializer;
@@ -20,7 +21,11 @@ import ai.djl.util.PairList;
  * l2-normalised, then a weight-normalised linear layer without bias whose weight norm is fixed at
  * 1 ({@code norm_last_layer}): each output is the cosine between the bottleneck and one learned
  * prototype. The paper uses hidden 2048, bottleneck 256 and 65,536 outputs; the CPU defaults are
- * lightly's small-data ones, 512, 64 and 2,048.
+ * lightly's small-data ones, 512, 64 and 2,048. With {@code batchNorm} (the paper's code's
+ * {@code use_bn_in_head}) a batch norm follows each of the two hidden layers, before the GELU:
+ * behind a convolutional backbone, whose pooled post-ReLU features share a large common
+ * component, it centres the features per batch so that the bottleneck, and with it the teacher's
+ * distribution, differs from image to image from the first steps.
  *
  * <p>Input {@code (batch, inputDim)}; output {@code (batch, outputDim)}, each value in [-1, 1].
  */
@@ -37,14 +42,22 @@ public final class DinoHead extends AbstractBlock {
     private final Linear first;
     private final Linear second;
     private final Linear bottleneck;
+    private final BatchNorm firstNorm;
+    private final BatchNorm secondNorm;
     private final Parameter prototypes;
 
-    /** The CPU-sized head. */
+    /** The CPU-sized head, without batch norm. */
     public DinoHead() {
-        this(DEFAULT_HIDDEN_DIM, DEFAULT_BOTTLENECK_DIM, DEFAULT_OUTPUT_DIM);
+        this(DEFAULT_HIDDEN_DIM, DEFAULT_BOTTLENECK_DIM, DEFAULT_OUTPUT_DIM, false);
     }
 
-    public DinoHead(int hiddenDim, int bottleneckDim, int outputDim) {
+    /**
+     * @param hiddenDim width of the two hidden layers
+     * @param bottleneckDim width of the l2-normalised bottleneck
+     * @param outputDim number of prototypes
+     * @param batchNorm a batch norm after each hidden layer ({@code use_bn_in_head})
+     */
+    public DinoHead(int hiddenDim, int bottleneckDim, int outputDim, boolean batchNorm) {
         if (hiddenDim <= 0 || bottleneckDim <= 0 || outputDim <= 0) {
             throw new IllegalArgumentException("DINO head widths must be > 0, found hidden="
                     + hiddenDim + ", bottleneck=" + bottleneckDim + ", output=" + outputDim);
@@ -54,6 +67,10 @@ public final class DinoHead extends AbstractBlock {
         first = addChildBlock("first", Linear.builder().setUnits(hiddenDim).build());
         second = addChildBlock("second", Linear.builder().setUnits(hiddenDim).build());
         bottleneck = addChildBlock("bottleneck", Linear.builder().setUnits(bottleneckDim).build());
+        firstNorm = batchNorm ? addChildBlock("first_norm", BatchNorm.builder().optAxis(1).build())
+                : null;
+        secondNorm = batchNorm
+                ? addChildBlock("second_norm", BatchNorm.builder().optAxis(1).build()) : null;
         // DINO's MLP weights: normal, std 0.02 (truncated in the paper's code)
         for (Linear linear : new Linear[] {first, second, bottleneck}) {
             linear.setInitializer(new NormalInitializer(0.02f), Parameter.Type.WEIGHT);
@@ -70,11 +87,20 @@ public final class DinoHead extends AbstractBlock {
         return outputDim;
     }
 
+    /** Whether a batch norm follows each hidden layer. */
+    public boolean batchNorm() {
+        return firstNorm != null;
+    }
+
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
-        NDArray x = Activation.gelu(first.forward(ps, inputs, training).head()); // (batch, hidden)
-        x = Activation.gelu(second.forward(ps, new NDList(x), training).head()); // (batch, hidden)
+        NDList x1 = first.forward(ps, inputs, training); // (batch, hidden)
+        NDArray x = Activation.gelu(firstNorm == null ? x1.head()
+                : firstNorm.forward(ps, x1, training).head());
+        NDList x2 = second.forward(ps, new NDList(x), training); // (batch, hidden)
+        x = Activation.gelu(secondNorm == null ? x2.head()
+                : secondNorm.forward(ps, x2, training).head());
         x = bottleneck.forward(ps, new NDList(x), training).head() // (batch, bottleneck)
                 .normalize(2, 1, 1e-12);
         NDArray weight = Temporaries.inManagerOf(ps.getValue(prototypes, x.getDevice(), training)
@@ -93,6 +119,10 @@ public final class DinoHead extends AbstractBlock {
         long batch = inputShapes[0].get(0);
         Shape hidden = new Shape(batch, first.getOutputShapes(inputShapes)[0].get(1));
         second.initialize(manager, dataType, hidden);
+        if (firstNorm != null) {
+            firstNorm.initialize(manager, dataType, hidden);
+            secondNorm.initialize(manager, dataType, hidden);
+        }
         bottleneck.initialize(manager, dataType, hidden);
     }
 }

@@ -8,6 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import dev.selfsup.augment.PatchMask;
 import dev.selfsup.nn.Backbones;
+import dev.selfsup.nn.DinoHead;
 import dev.selfsup.nn.MomentumEncoder;
 import dev.selfsup.train.Optimizer;
 import dev.selfsup.train.TorchRuntime;
@@ -216,6 +217,19 @@ class MomentumMethodsTest {
                 }
             }
         }
+    }
+
+    @Test
+    void dinoPutsBatchNormInTheHeadsBehindConvolutionalBackbonesOnly() {
+        Dino cnn = Dino.builder().setBackbone(Backbones.smallResNet(1, 16, 16)).build();
+        Dino vit = Dino.builder().setBackbone(Backbones.byName("vit-mini", 1, 16, 16)).build();
+        Dino cnnWithout = Dino.builder().setBackbone(Backbones.smallResNet(1, 16, 16))
+                .optHeadBatchNorm(false).build();
+        assertThat(((DinoHead) cnn.projectionHead()).batchNorm()).isTrue();
+        assertThat(((DinoHead) cnn.targetProjectionHead()).batchNorm()).isTrue();
+        assertThat(((DinoHead) vit.projectionHead()).batchNorm()).isFalse();
+        assertThat(((DinoHead) vit.targetProjectionHead()).batchNorm()).isFalse();
+        assertThat(((DinoHead) cnnWithout.projectionHead()).batchNorm()).isFalse();
     }
 
     @Test
