@@ -30,7 +30,9 @@ import java.util.random.RandomGenerator;
  * 0.1)}, applied with probability 0.8. Shape {@code (channels, height, width)} is kept.
  * Thread-safe.
  */
-public final class ColorJitter implements PlanarTransform {
+public record ColorJitter(
+        double brightness, double contrast, double saturation, double hue, double probability)
+        implements PlanarTransform {
     /** Index of the brightness operation in a drawn order. */
     static final int BRIGHTNESS = 0;
     /** Index of the contrast operation in a drawn order. */
@@ -50,12 +52,6 @@ public final class ColorJitter implements PlanarTransform {
     /** The identity permutation, 2 bits per position: position k holds operation k. */
     private static final int IDENTITY_ORDER = 0b11_10_01_00;
 
-    private final double brightness;
-    private final double contrast;
-    private final double saturation;
-    private final double hue;
-    private final double probability;
-
     /** A jitter that always applies (torchvision's plain {@code ColorJitter}). */
     public ColorJitter(double brightness, double contrast, double saturation, double hue) {
         this(brightness, contrast, saturation, hue, 1.0);
@@ -70,13 +66,12 @@ public final class ColorJitter implements PlanarTransform {
      * @param hue in {@code [0, 0.5]}; 0 disables
      * @param probability in {@code [0, 1]}
      */
-    public ColorJitter(
-            double brightness, double contrast, double saturation, double hue, double probability) {
-        this.brightness = Checks.nonNegative("brightness", brightness);
-        this.contrast = Checks.nonNegative("contrast", contrast);
-        this.saturation = Checks.nonNegative("saturation", saturation);
-        this.hue = Checks.inRange("hue", hue, 0.0, 0.5);
-        this.probability = Checks.probability("probability", probability);
+    public ColorJitter {
+        Checks.nonNegative("brightness", brightness);
+        Checks.nonNegative("contrast", contrast);
+        Checks.nonNegative("saturation", saturation);
+        Checks.inRange("hue", hue, 0.0, 0.5);
+        Checks.probability("probability", probability);
     }
 
     /**
@@ -87,26 +82,6 @@ public final class ColorJitter implements PlanarTransform {
         Checks.nonNegative("strength", strength);
         return new ColorJitter(
                 0.8 * strength, 0.8 * strength, 0.8 * strength, 0.2 * strength, 0.8);
-    }
-
-    public double brightness() {
-        return brightness;
-    }
-
-    public double contrast() {
-        return contrast;
-    }
-
-    public double saturation() {
-        return saturation;
-    }
-
-    public double hue() {
-        return hue;
-    }
-
-    public double probability() {
-        return probability;
     }
 
     @Override

@@ -17,18 +17,14 @@ import java.util.random.RandomGenerator;
  * blur for CIFAR-10. Shape {@code (channels, height, width)} is kept. Thread-safe: per-thread
  * scratch buffers.
  */
-public final class GaussianBlur implements InPlaceTransform {
+public record GaussianBlur(double probability, int kernelSize, double minSigma, double maxSigma)
+        implements InPlaceTransform {
     /** SimCLR's smallest sigma. */
     public static final double DEFAULT_MIN_SIGMA = 0.1;
     /** SimCLR's largest sigma. */
     public static final double DEFAULT_MAX_SIGMA = 2.0;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
-    private final double probability;
-    private final int kernelSize;
-    private final double minSigma;
-    private final double maxSigma;
 
     /** A blur with sigma in {@code [0.1, 2.0]}. */
     public GaussianBlur(double probability, int kernelSize) {
@@ -43,36 +39,18 @@ public final class GaussianBlur implements InPlaceTransform {
      * @param minSigma {@code > 0}
      * @param maxSigma {@code >= minSigma}
      */
-    public GaussianBlur(double probability, int kernelSize, double minSigma, double maxSigma) {
-        this.probability = Checks.probability("probability", probability);
+    public GaussianBlur {
+        Checks.probability("probability", probability);
         if (kernelSize < 1 || kernelSize % 2 == 0) {
             throw new IllegalArgumentException(
                     "kernelSize must be odd and >= 1, found " + kernelSize);
         }
-        this.kernelSize = kernelSize;
-        this.minSigma = Checks.positive("minSigma", minSigma);
+        Checks.positive("minSigma", minSigma);
         Checks.positive("maxSigma", maxSigma);
         if (maxSigma < minSigma) {
             throw new IllegalArgumentException(
                     "maxSigma must be >= minSigma=" + minSigma + ", found " + maxSigma);
         }
-        this.maxSigma = maxSigma;
-    }
-
-    public double probability() {
-        return probability;
-    }
-
-    public int kernelSize() {
-        return kernelSize;
-    }
-
-    public double minSigma() {
-        return minSigma;
-    }
-
-    public double maxSigma() {
-        return maxSigma;
     }
 
     /** One thread's kernel, padded line and intermediate plane. */

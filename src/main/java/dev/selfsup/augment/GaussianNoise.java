@@ -7,16 +7,10 @@ import java.util.random.RandomGenerator;
  * results are not clamped, so they may leave [0, 1]. The tutorial recipe uses {@code std = 0.05}.
  * Shape {@code (channels, height, width)} is kept. Thread-safe.
  */
-public final class GaussianNoise implements InPlaceTransform {
-    private final double std;
-
+public record GaussianNoise(double std) implements InPlaceTransform {
     /** Noise with standard deviation {@code std >= 0}. */
-    public GaussianNoise(double std) {
-        this.std = Checks.nonNegative("std", std);
-    }
-
-    public double std() {
-        return std;
+    public GaussianNoise {
+        Checks.nonNegative("std", std);
     }
 
     @Override

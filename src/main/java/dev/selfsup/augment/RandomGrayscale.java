@@ -9,7 +9,7 @@ import java.util.random.RandomGenerator;
  * channels, so the shape {@code (3, height, width)} is kept. A no-op on 1-channel images, which
  * still consume the one {@code nextDouble()} per call. Thread-safe.
  */
-public final class RandomGrayscale implements PlanarTransform {
+public record RandomGrayscale(double probability) implements PlanarTransform {
     /** Luma weight of red. */
     static final float LUMA_R = 0.299f;
     /** Luma weight of green. */
@@ -17,15 +17,9 @@ public final class RandomGrayscale implements PlanarTransform {
     /** Luma weight of blue. */
     static final float LUMA_B = 0.114f;
 
-    private final double probability;
-
     /** Grayscale with the given probability in [0, 1]. */
-    public RandomGrayscale(double probability) {
-        this.probability = Checks.probability("probability", probability);
-    }
-
-    public double probability() {
-        return probability;
+    public RandomGrayscale {
+        Checks.probability("probability", probability);
     }
 
     @Override

@@ -23,7 +23,9 @@ import java.util.random.RandomGenerator;
  * <p>{@link #apply} returns a new image; {@link #render} crops an {@link ImageSet}'s bytes straight
  * into a caller's buffer, which is what {@link TransformRecipe} uses. Thread-safe.
  */
-public final class RandomResizedCrop implements ImageTransform {
+public record RandomResizedCrop(
+        int outputSize, double minScale, double maxScale, double minRatio, double maxRatio)
+        implements ImageTransform {
     /** torchvision's default smallest area fraction. */
     public static final double DEFAULT_MIN_SCALE = 0.08;
     /** torchvision's default largest area fraction. */
@@ -34,14 +36,6 @@ public final class RandomResizedCrop implements ImageTransform {
     public static final double DEFAULT_MAX_RATIO = 4.0 / 3.0;
 
     private static final int ATTEMPTS = 10;
-
-    private final int outputSize;
-    private final double minScale;
-    private final double maxScale;
-    private final double minRatio;
-    private final double maxRatio;
-    private final double logMinRatio;
-    private final double logMaxRatio;
 
     /** A crop with torchvision's default scale {@code [0.08, 1]} and ratio {@code [3/4, 4/3]}. */
     public RandomResizedCrop(int outputSize) {
@@ -62,9 +56,8 @@ public final class RandomResizedCrop implements ImageTransform {
      * @param minRatio smallest aspect ratio width/height, {@code > 0}
      * @param maxRatio largest aspect ratio, {@code >= minRatio}
      */
-    public RandomResizedCrop(
-            int outputSize, double minScale, double maxScale, double minRatio, double maxRatio) {
-        this.outputSize = Checks.positive("outputSize", outputSize);
+    public RandomResizedCrop {
+        Checks.positive("outputSize", outputSize);
         if (!(minScale > 0.0 && minScale <= 1.0)) {
             throw new IllegalArgumentException("minScale must be in (0, 1], found " + minScale);
         }
@@ -78,33 +71,6 @@ public final class RandomResizedCrop implements ImageTransform {
             throw new IllegalArgumentException(
                     "maxRatio must be >= minRatio=" + minRatio + ", found " + maxRatio);
         }
-        this.minScale = minScale;
-        this.maxScale = maxScale;
-        this.minRatio = minRatio;
-        this.maxRatio = maxRatio;
-        this.logMinRatio = Math.log(minRatio);
-        this.logMaxRatio = Math.log(maxRatio);
-    }
-
-    /** Side of the square output. */
-    public int outputSize() {
-        return outputSize;
-    }
-
-    public double minScale() {
-        return minScale;
-    }
-
-    public double maxScale() {
-        return maxScale;
-    }
-
-    public double minRatio() {
-        return minRatio;
-    }
-
-    public double maxRatio() {
-        return maxRatio;
     }
 
     /**
@@ -113,6 +79,8 @@ public final class RandomResizedCrop implements ImageTransform {
      */
     public CropBox sampleBox(int height, int width, RandomGenerator random) {
         double area = (double) height * width;
+        double logMinRatio = Math.log(minRatio);
+        double logMaxRatio = Math.log(maxRatio);
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             double targetArea = area * (minScale + (maxScale - minScale) * random.nextDouble());
             double aspect =

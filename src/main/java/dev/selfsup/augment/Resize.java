@@ -10,17 +10,10 @@ import java.util.random.RandomGenerator;
  * the output size is returned unchanged (a copy). Deterministic: draws no random numbers. Inputs
  * in [0, 1] give outputs in [0, 1]. Thread-safe.
  */
-public final class Resize implements ImageTransform {
-    private final int outputSize;
-
+public record Resize(int outputSize) implements ImageTransform {
     /** A resize to {@code outputSize x outputSize}, {@code outputSize > 0}. */
-    public Resize(int outputSize) {
-        this.outputSize = Checks.positive("outputSize", outputSize);
-    }
-
-    /** Side of the square output. */
-    public int outputSize() {
-        return outputSize;
+    public Resize {
+        Checks.positive("outputSize", outputSize);
     }
 
     /** A new {@code (channels, outputSize, outputSize)} image. */

@@ -9,12 +9,9 @@ import java.util.random.RandomGenerator;
  * probability 0.2 on its second view. Shape {@code (channels, height, width)} is kept; values in
  * [0, 1] stay in [0, 1]. Thread-safe.
  */
-public final class Solarize implements InPlaceTransform {
+public record Solarize(double probability, double threshold) implements InPlaceTransform {
     /** BYOL's threshold for images in [0, 1]. */
     public static final double DEFAULT_THRESHOLD = 0.5;
-
-    private final double probability;
-    private final double threshold;
 
     /** Solarize with the given probability and threshold 0.5. */
     public Solarize(double probability) {
@@ -22,17 +19,9 @@ public final class Solarize implements InPlaceTransform {
     }
 
     /** Solarize with the given probability in [0, 1] and threshold in [0, 1]. */
-    public Solarize(double probability, double threshold) {
-        this.probability = Checks.probability("probability", probability);
-        this.threshold = Checks.inRange("threshold", threshold, 0.0, 1.0);
-    }
-
-    public double probability() {
-        return probability;
-    }
-
-    public double threshold() {
-        return threshold;
+    public Solarize {
+        Checks.probability("probability", probability);
+        Checks.inRange("threshold", threshold, 0.0, 1.0);
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.selfsup.train;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.Map;
 
 /**
@@ -21,15 +23,16 @@ import java.util.Map;
  *     teacher entropy), or null for a method without any
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record EpochMetrics(
         int epoch,
         long step,
         double loss,
         @JsonProperty("lr") double learningRate,
-        @JsonProperty("views_per_second") double viewsPerSecond,
-        @JsonProperty("knn_top1") Double knnTop1,
-        @JsonProperty("embedding_std") Double embeddingStd,
-        @JsonProperty("epoch_seconds") double epochSeconds,
-        @JsonProperty("peak_rss_mb") Double peakRssMb,
+        double viewsPerSecond,
+        Double knnTop1,
+        Double embeddingStd,
+        double epochSeconds,
+        Double peakRssMb,
         @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Double> diagnostics)
         implements EpochRecord {}

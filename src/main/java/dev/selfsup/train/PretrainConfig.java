@@ -1,6 +1,7 @@
 package dev.selfsup.train;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.selfsup.augment.PatchMask;
 import dev.selfsup.data.DataSplits;
 import dev.selfsup.data.Datasets;
@@ -58,30 +59,31 @@ import java.util.Set;
  *     {@code random} ({@link PatchMask.Kind}), or null for every other method; absent from
  *     older {@code config.json} files, which read as null: blocks
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record PretrainConfig(
         String method,
         String backbone,
         String data,
-        @JsonProperty("data_options") Datasets.Options dataOptions,
+        Datasets.Options dataOptions,
         String recipe,
-        @JsonProperty("min_crop_scale") Double minCropScale,
-        @JsonProperty("rotation_degrees") Double rotationDegrees,
+        Double minCropScale,
+        Double rotationDegrees,
         int epochs,
-        @JsonProperty("batch_size") int batchSize,
+        int batchSize,
         String optimizer,
-        @JsonProperty("learning_rate") double learningRate,
-        @JsonProperty("weight_decay") double weightDecay,
+        double learningRate,
+        double weightDecay,
         Double temperature,
-        @JsonProperty("warmup_epochs") double warmupEpochs,
+        double warmupEpochs,
         long seed,
         int threads,
         int workers,
-        @JsonProperty("eval_every") int evalEvery,
-        @JsonProperty("keep_checkpoints") int keepCheckpoints,
-        @JsonProperty("queue_size") Integer queueSize,
-        @JsonProperty("mask_ratio") Double maskRatio,
-        @JsonProperty("color_jitter_strength") Double colorJitterStrength,
-        @JsonProperty("mask_kind") String maskKind) {
+        int evalEvery,
+        int keepCheckpoints,
+        Integer queueSize,
+        Double maskRatio,
+        Double colorJitterStrength,
+        String maskKind) {
 
     public PretrainConfig {
         Objects.requireNonNull(method, "method");
@@ -233,7 +235,9 @@ public record PretrainConfig(
      * Builds a {@link PretrainConfig}: {@link #setMethod} and {@link #setData} are required;
      * every {@code optX} left out takes the default the CLI's {@code pretrain} takes, and the
      * batch size, rate, temperature, crop scale and colour jitter are suited to the data's shape
-     * ({@link DataDefaults}; {@link #describeDefaults()} says what was picked and why).
+     * ({@link DataDefaults}; {@link #describeDefaults()} says what was picked and why). Under
+     * sgd the rate is {@code 0.06 x batch / 256} and the weight decay 5e-4; under adam and adamw
+     * the decay is 1e-6.
      */
     public static final class Builder extends RunSettingsBuilder<Builder> {
         private String method;
@@ -246,10 +250,7 @@ public record PretrainConfig(
         private String recipe;
         private Double minCropScale;
         private Double rotationDegrees;
-        private Integer batchSize;
         private String optimizer = "adam";
-        private Double learningRate;
-        private Double weightDecay;
         private Double temperature;
         private Double warmupEpochs;
         private int workers = 1;
@@ -258,8 +259,6 @@ public record PretrainConfig(
         private Double maskRatio;
         private Double colorJitterStrength;
         private String maskKind;
-        /** The data-suited settings set here (possibly to null: the recipe's own value). */
-        private final Set<String> given = new HashSet<>();
 
         private Builder() {}
 
@@ -314,29 +313,9 @@ public record PretrainConfig(
             return this;
         }
 
-        /** Default: suited to the data. */
-        public Builder optBatchSize(int batchSize) {
-            this.batchSize = batchSize;
-            given.add("batch-size");
-            return this;
-        }
-
         /** {@code adam} (default), {@code adamw} or {@code sgd}. */
         public Builder optOptimizer(String optimizer) {
             this.optimizer = optimizer;
-            return this;
-        }
-
-        /** Default: suited to the data for adam and adamw, {@code 0.06 x batch / 256} for sgd. */
-        public Builder optLearningRate(double learningRate) {
-            this.learningRate = learningRate;
-            given.add("lr");
-            return this;
-        }
-
-        /** Default: 1e-6, or 5e-4 for sgd. */
-        public Builder optWeightDecay(double weightDecay) {
-            this.weightDecay = weightDecay;
             return this;
         }
 

@@ -2,6 +2,8 @@ package dev.selfsup.train;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 /**
  * One line of a text run's {@code metrics.jsonl}.
@@ -23,16 +25,17 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *     null. Masked or reconstruction accuracy means something only above it.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TextEpochMetrics(
         int epoch,
         long step,
         double loss,
         @JsonProperty("lr") double learningRate,
         @JsonProperty("views_per_second") double sequencesPerSecond,
-        @JsonProperty("epoch_seconds") double epochSeconds,
-        @JsonProperty("masked_accuracy") Double maskedAccuracy,
-        @JsonProperty("reconstruction_accuracy") Double reconstructionAccuracy,
+        double epochSeconds,
+        Double maskedAccuracy,
+        Double reconstructionAccuracy,
         Double perplexity,
-        @JsonProperty("nsp_accuracy") Double nspAccuracy,
-        @JsonProperty("view_accuracy") Double viewAccuracy,
-        @JsonProperty("most_frequent_piece_rate") Double mostFrequentPieceRate) implements EpochRecord {}
+        Double nspAccuracy,
+        Double viewAccuracy,
+        Double mostFrequentPieceRate) implements EpochRecord {}

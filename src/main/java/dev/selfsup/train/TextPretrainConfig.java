@@ -1,6 +1,7 @@
 package dev.selfsup.train;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.selfsup.augment.text.TextExamples;
 import dev.selfsup.data.text.TextFiles;
 import dev.selfsup.method.TextMethods;
@@ -42,28 +43,29 @@ import java.nio.file.Path;
  * @param utf8Errors strict or replace
  * @param maxLineChars longest line accepted
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TextPretrainConfig(
         String method,
         String data,
-        @JsonProperty("vocabulary_size") int vocabularySize,
+        int vocabularySize,
         int width,
         int layers,
         int heads,
-        @JsonProperty("max_length") int maxLength,
+        int maxLength,
         float dropout,
         int epochs,
-        @JsonProperty("batch_size") int batchSize,
-        @JsonProperty("learning_rate") double learningRate,
-        @JsonProperty("weight_decay") double weightDecay,
-        @JsonProperty("warmup_fraction") Double warmupFraction,
+        int batchSize,
+        double learningRate,
+        double weightDecay,
+        Double warmupFraction,
         long seed,
         int threads,
-        @JsonProperty("examples_per_epoch") Integer examplesPerEpoch,
-        @JsonProperty("steps_per_epoch") Integer stepsPerEpoch,
-        @JsonProperty("held_out_examples") int heldOutExamples,
-        @JsonProperty("keep_checkpoints") int keepCheckpoints,
-        @JsonProperty("utf8_errors") TextFiles.Utf8Errors utf8Errors,
-        @JsonProperty("max_line_chars") int maxLineChars) {
+        Integer examplesPerEpoch,
+        Integer stepsPerEpoch,
+        int heldOutExamples,
+        int keepCheckpoints,
+        TextFiles.Utf8Errors utf8Errors,
+        int maxLineChars) {
     public TextPretrainConfig {
         TextMethods.kind(method);
         encoder(vocabularySize, width, layers, heads, maxLength, dropout);
@@ -208,9 +210,6 @@ public record TextPretrainConfig(
         private int heads = 4;
         private int maxLength = 128;
         private float dropout = 0.1f;
-        private int batchSize = 32;
-        private Double learningRate;
-        private double weightDecay = 0.01;
         private Double warmupFraction;
         private Integer examplesPerEpoch;
         private Integer stepsPerEpoch;
@@ -263,24 +262,6 @@ public record TextPretrainConfig(
         /** Default 0.1. */
         public Builder optDropout(float dropout) {
             this.dropout = dropout;
-            return this;
-        }
-
-        /** Default 32. */
-        public Builder optBatchSize(int batchSize) {
-            this.batchSize = batchSize;
-            return this;
-        }
-
-        /** Default: the method's ({@link TextMethods#defaultLearningRate}). */
-        public Builder optLearningRate(double learningRate) {
-            this.learningRate = learningRate;
-            return this;
-        }
-
-        /** AdamW's decoupled decay; default 0.01. */
-        public Builder optWeightDecay(double weightDecay) {
-            this.weightDecay = weightDecay;
             return this;
         }
 
@@ -340,9 +321,9 @@ public record TextPretrainConfig(
                         + "not both; found " + examplesPerEpoch + " and " + stepsPerEpoch);
             }
             return new TextPretrainConfig(method, data, vocabularySize, width, layers, heads,
-                    maxLength, dropout, epochs, batchSize,
+                    maxLength, dropout, epochs, batchSize != null ? batchSize : 32,
                     learningRate != null ? learningRate : TextMethods.defaultLearningRate(method),
-                    weightDecay, warmupFraction, seed,
+                    weightDecay != null ? weightDecay : 0.01, warmupFraction, seed,
                     resolvedThreads(),
                     examplesPerEpoch, stepsPerEpoch, heldOutExamples, keepCheckpoints, utf8Errors,
                     maxLineChars);
