@@ -62,7 +62,7 @@ public final class NtXentLoss {
                 view1.toType(DataType.FLOAT32, false), view2.toType(DataType.FLOAT32, false)), 0);
         z = z.normalize(2, 1, 1e-12); // (2N, dim), unit rows
         NDArray logits = Scalars.dividedBy(z.matMul(z.transpose()), (float) temperature); // (2N, 2N)
-        logits = logits.sub(manager.eye(2 * n).muli(SELF_MASK)); // drop k == i
+        logits = logits.sub(Scalars.times(manager.eye(2 * n), SELF_MASK)); // drop k == i
         NDArray logProbabilities = logits.logSoftmax(1); // (2N, 2N)
         NDArray positives = positiveMask(manager, n); // (2N, 2N), one 1 per row
         return Scalars.dividedBy(logProbabilities.mul(positives).sum(), -2f * n);
@@ -134,10 +134,11 @@ public final class NtXentLoss {
 
     /** Row i has a 1 at column (i + N) mod 2N: the other view of the same sample. */
     static NDArray positiveMask(NDManager manager, int n) {
-        float[] mask = new float[4 * n * n];
-        for (int i = 0; i < 2 * n; i++) {
-            mask[i * 2 * n + (i + n) % (2 * n)] = 1f;
-        }
-        return manager.create(mask, new Shape(2L * n, 2L * n));
+        // [[0, I], [I, 0]] from libtorch's own eye and zeros: no Java buffer per step
+        NDArray eye = manager.eye(n); // (N, N)
+        NDArray zeros = manager.zeros(new Shape(n, n));
+        return NDArrays.concat(new ai.djl.ndarray.NDList(
+                NDArrays.concat(new ai.djl.ndarray.NDList(zeros, eye), 1),
+                NDArrays.concat(new ai.djl.ndarray.NDList(eye, zeros), 1)), 0); // (2N, 2N)
     }
 }

@@ -33,7 +33,7 @@ public final class MaeDecoder extends AbstractBlock {
     private final int dim;
     private final Linear embed;
     private final Parameter maskToken;
-    private final float[] positions;
+    private final ConstantArray positions;
     private final List<TransformerLayer> layers = new ArrayList<>();
     private final LayerNorm norm;
     private final Linear prediction;
@@ -56,8 +56,9 @@ public final class MaeDecoder extends AbstractBlock {
         maskToken = addParameter(Parameter.builder().setName("mask_token")
                 .setType(Parameter.Type.WEIGHT).optShape(new Shape(1, 1, dim))
                 .optInitializer(new NormalInitializer(0.02f)).build());
-        positions = VisionTransformer.sineCosinePositions(dim, encoder.gridHeight(),
-                encoder.gridWidth());
+        positions = new ConstantArray(VisionTransformer.sineCosinePositions(dim,
+                encoder.gridHeight(), encoder.gridWidth()),
+                new Shape(1, encoder.patchCount() + 1, dim));
         for (int i = 0; i < depth; i++) {
             layers.add(addChildBlock("layer_" + i, new TransformerLayer(dim, heads, 0f, true)));
         }
@@ -80,7 +81,7 @@ public final class MaeDecoder extends AbstractBlock {
         NDArray shuffled = y.get(new NDIndex(":, 1:, :")).concat(masks, 1); // (batch, patches, dim)
         NDArray ordered = shuffled.gather(restore.expandDims(2).repeat(2, dim), 1); // (batch, patches, dim)
         NDArray x = y.get(new NDIndex(":, :1, :")).concat(ordered, 1) // (batch, 1 + patches, dim)
-                .add(y.getManager().create(positions, new Shape(1, patches + 1, dim)));
+                .add(positions.in(y.getManager()));
         for (TransformerLayer layer : layers) {
             x = layer.forward(ps, new NDList(x), training).head();
         }

@@ -113,7 +113,8 @@ public final class MemoryBank extends FrozenStateBlock {
                         rows(queue, n - tail, start), rows(incoming, 0, tail)), 0);
             }
             Assign.values(queue, updated);
-            Assign.values(position.getArray(), scratch.create(new float[] {(start + n) % size}));
+            Assign.values(position.getArray(),
+                    scratch.full(new Shape(1), (start + n) % size, DataType.FLOAT32));
         }
     }
 

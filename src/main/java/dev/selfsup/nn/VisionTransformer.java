@@ -102,9 +102,9 @@ public final class VisionTransformer extends AbstractBlock {
     private final Linear patchEmbedding;
     private final Parameter classToken;
     private final Parameter positionEmbedding;
-    private final float[] fixedPositions;
+    private final ConstantArray fixedPositions;
     /** Sine-cosine tables of other grids (local views), by (rows, columns). */
-    private final java.util.Map<List<Integer>, float[]> otherGrids =
+    private final java.util.Map<List<Integer>, ConstantArray> otherGrids =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final List<TransformerLayer> layers = new ArrayList<>();
     private final LayerNorm norm;
@@ -125,8 +125,9 @@ public final class VisionTransformer extends AbstractBlock {
             fixedPositions = null;
         } else {
             positionEmbedding = null;
-            fixedPositions = sineCosinePositions(config.dim(), config.gridHeight(),
-                    config.gridWidth());
+            fixedPositions = new ConstantArray(sineCosinePositions(config.dim(),
+                    config.gridHeight(), config.gridWidth()),
+                    new Shape(1, config.patchCount() + 1, config.dim()));
         }
         for (int i = 0; i < config.depth(); i++) {
             layers.add(addChildBlock("layer_" + i,
@@ -228,11 +229,10 @@ public final class VisionTransformer extends AbstractBlock {
             return tokens.add(positions(ps, tokens, training, ":, 1:, :"));
         }
         // another size (multi-crop's local views): the sine-cosine table of that grid, made once
-        float[] table = otherGrids.computeIfAbsent(List.of(gridHeight, gridWidth),
-                grid -> sineCosinePositions(config.dim(), gridHeight, gridWidth));
-        return tokens.add(tokens.getManager().create(table,
-                new Shape(1, 1 + (long) gridHeight * gridWidth, config.dim()))
-                .get(new NDIndex(":, 1:, :")));
+        ConstantArray table = otherGrids.computeIfAbsent(List.of(gridHeight, gridWidth),
+                grid -> new ConstantArray(sineCosinePositions(config.dim(), gridHeight, gridWidth),
+                        new Shape(1, 1 + (long) gridHeight * gridWidth, config.dim())));
+        return tokens.add(table.in(tokens.getManager()).get(new NDIndex(":, 1:, :")));
     }
 
     /**
@@ -322,8 +322,7 @@ public final class VisionTransformer extends AbstractBlock {
             return Temporaries.inManagerOf(ps.getValue(positionEmbedding, like.getDevice(), training)
                     .get(new NDIndex(index)), like);
         }
-        return like.getManager().create(fixedPositions,
-                new Shape(1, config.patchCount() + 1, config.dim())).get(new NDIndex(index));
+        return fixedPositions.in(like.getManager()).get(new NDIndex(index));
     }
 
     @Override

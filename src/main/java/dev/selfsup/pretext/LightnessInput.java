@@ -10,6 +10,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.selfsup.data.ChannelStats;
+import dev.selfsup.nn.ConstantArray;
 
 /**
  * A parameter-free input layer that shows an encoder only an image's lightness: standardised RGB
@@ -20,8 +21,8 @@ import dev.selfsup.data.ChannelStats;
  * export all run the backbone block, this layer included), as in Zhang et al.'s transfer tests.
  */
 public final class LightnessInput extends AbstractBlock {
-    private final float[] mean;
-    private final float[] std;
+    private final ConstantArray mean;
+    private final ConstantArray std;
 
     /** @param stats the standardisation of the RGB input (3 channels) */
     public LightnessInput(ChannelStats stats) {
@@ -29,15 +30,15 @@ public final class LightnessInput extends AbstractBlock {
             throw new IllegalArgumentException("lightness input needs RGB statistics (3 channels), "
                     + "found " + stats.channels());
         }
-        this.mean = stats.mean();
-        this.std = stats.std();
+        this.mean = new ConstantArray(stats.mean(), new Shape(1, 3, 1, 1));
+        this.std = new ConstantArray(stats.std(), new Shape(1, 3, 1, 1));
     }
 
     /** RGB in [0, 1] of standardised images, {@code (batch, 3, H, W)}. */
     public NDArray rgb(NDArray standardized) {
         NDManager manager = standardized.getManager();
-        NDArray m = manager.create(mean).reshape(1, 3, 1, 1);
-        NDArray s = manager.create(std).reshape(1, 3, 1, 1);
+        NDArray m = mean.in(manager); // (1, 3, 1, 1)
+        NDArray s = std.in(manager);
         return standardized.mul(s).add(m).clip(0f, 1f);
     }
 

@@ -45,10 +45,7 @@ public final class Rotations {
 
     /** The labels of {@link #allFour}: {@code k} for row {@code k*batch + i}, {@code (4 * batch)} int64. */
     public static NDArray labels(NDManager manager, int batch) {
-        long[] labels = new long[COUNT * batch];
-        for (int k = 0; k < COUNT; k++) {
-            java.util.Arrays.fill(labels, k * batch, (k + 1) * batch, k);
-        }
-        return manager.create(labels).toType(DataType.INT64, false);
+        // 0..3, each repeated batch times, made by libtorch: no Java buffer per step
+        return manager.arange(0, COUNT, 1, DataType.INT64).repeat(0, batch);
     }
 }

@@ -19,12 +19,22 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every built-in image method (and DINO with multi-crop on a ViT), run for 300 steps: the count of live native arrays under the
- * model's manager is the same after every step from the second on (the first creates the
- * optimiser's state), so nothing a step makes outlives it.
+ * Every built-in image method (and DINO with multi-crop on a ViT), run for 300 steps: the count of
+ * live native arrays under the model's manager is the same after every step from the second on
+ * (the first creates the optimiser's state), so nothing a step makes outlives it; and no step
+ * after the first copies an array through a Java direct buffer. DJL copies Java data into a fresh
+ * direct buffer that only a garbage collection frees, so a table or mask made from Java each step
+ * is native garbage whose backlog grows until the collector happens to run (BENCHMARKS.md, "Native
+ * memory"). What may remain are DJL's 4-byte buffers behind Number operands ({@code x.add(1f)}):
+ * the check is that a step's new direct memory is at most 8 bytes per new buffer.
  */
 class NativeMemoryTest {
     private static final int STEPS = 300;
+    /** The JVM's count of direct buffers not yet freed. */
+    private static final java.lang.management.BufferPoolMXBean DIRECT =
+            java.lang.management.ManagementFactory.getPlatformMXBeans(
+                    java.lang.management.BufferPoolMXBean.class).stream()
+                    .filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow();
 
     static java.util.List<String> methods() {
         java.util.List<String> names = new java.util.ArrayList<>(Methods.NAMES);
@@ -72,6 +82,7 @@ class NativeMemoryTest {
                 TrainingStep step = new TrainingStep(method, optimizer, manager);
                 SplittableRandom random = new SplittableRandom(7);
                 int[] counts = new int[STEPS];
+                java.util.List<String> allocating = new java.util.ArrayList<>();
                 PatchMask mask = method.patchMask().orElse(null);
                 long[] maskShape = mask == null ? null : new long[] {shape[0], mask.patches()};
                 for (int i = 0; i < STEPS; i++) {
@@ -86,10 +97,19 @@ class NativeMemoryTest {
                         batch = Arrays.copyOf(batch, length + masks.length);
                         System.arraycopy(masks, 0, batch, length, masks.length);
                     }
+                    long buffersBefore = DIRECT.getCount();
+                    long bytesBefore = DIRECT.getMemoryUsed();
                     assertThat(step.run(batch, groups, maskShape, 1e-3, i, STEPS)).isFinite();
+                    long buffers = DIRECT.getCount() - buffersBefore;
+                    long bytes = DIRECT.getMemoryUsed() - bytesBefore;
+                    if (i > 0 && bytes > 8 * Math.max(buffers, 0)) {
+                        allocating.add("step " + i + ": " + buffers + " buffers, " + bytes + " bytes");
+                    }
                     counts[i] = manager.getManagedArrays().size();
                 }
                 assertThat(Arrays.copyOfRange(counts, 1, STEPS)).as(name).containsOnly(counts[1]);
+                assertThat(allocating).as(name + ": steps that copied arrays through direct buffers")
+                        .isEmpty();
             }
         }
     }
