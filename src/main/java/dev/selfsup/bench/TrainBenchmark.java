@@ -43,16 +43,18 @@ public final class TrainBenchmark {
      * @param peakRssBytes the process's peak resident set size afterwards
      * @param stepGflop the step's arithmetic in 10^9 operations ({@link Flops}: 3 x 2 x the
      *     forward multiply-adds of the convolutions and linear layers)
+     * @param precision {@code fp32}, or {@code bf16}: the backbone under bfloat16 autocast
      */
     @JsonPropertyOrder({"benchmark", "model", "batch", "input", "threads", "steps",
-        "median_step_ms", "views_per_second", "peak_rss_mb", "step_gflop", "gflops"})
+        "median_step_ms", "views_per_second", "peak_rss_mb", "step_gflop", "gflops",
+        "precision"})
     public record Result(@JsonProperty("model") String backbone,
             @JsonProperty("batch") int batchSize, @JsonIgnore int channels,
             @JsonIgnore int imageSize, int threads, int steps,
             @JsonProperty("median_step_ms") double medianStepMillis,
             @JsonProperty("views_per_second") double viewsPerSecond,
             @JsonIgnore long peakRssBytes,
-            @JsonProperty("step_gflop") double stepGflop) {
+            @JsonProperty("step_gflop") double stepGflop, String precision) {
         /** {@code "train"}, as the JSON line names it. */
         @JsonProperty("benchmark")
         public String benchmark() {
@@ -94,6 +96,17 @@ public final class TrainBenchmark {
      */
     public static Result run(String backbone, int batchSize, int channels, int imageSize,
             int threads, int steps, java.nio.file.Path profile) {
+        return run(backbone, batchSize, channels, imageSize, threads, steps, profile, false);
+    }
+
+    /**
+     * As {@link #run(String, int, int, int, int, int, java.nio.file.Path)}, with the backbone's
+     * forward pass under bfloat16 autocast when {@code bf16} ({@code --precision bf16}).
+     *
+     * @throws IllegalArgumentException for bf16 where it cannot run, with the reason
+     */
+    public static Result run(String backbone, int batchSize, int channels, int imageSize,
+            int threads, int steps, java.nio.file.Path profile, boolean bf16) {
         if (steps <= 0 || batchSize < 2) {
             throw new IllegalArgumentException("need steps > 0 and batch size >= 2, found "
                     + steps + " and " + batchSize);
@@ -112,6 +125,7 @@ public final class TrainBenchmark {
         try (NDManager manager = NDManager.newBaseManager()) {
             Method method = build(backbone, channels, imageSize);
             method.model().initialize(manager, rows);
+            method.model().setBf16(bf16);
             stepFlops = Flops.trainingStepFlops(method.model(), rows);
             for (Pair<String, Parameter> p : method.model().getParameters()) {
                 if (p.getValue().requiresGradient()) {
@@ -136,7 +150,8 @@ public final class TrainBenchmark {
         }
         double median = median(millis);
         return new Result(backbone, batchSize, channels, imageSize, threads, steps, median,
-                rows / (median / 1000), ProcessStats.peakRssBytes(), stepFlops / 1e9);
+                rows / (median / 1000), ProcessStats.peakRssBytes(), stepFlops / 1e9,
+                bf16 ? "bf16" : "fp32");
     }
 
     static Method build(String backbone, int channels, int imageSize) {

@@ -109,11 +109,13 @@ final class BenchCommand implements Runnable {
         @Option(names = "--profile", paramLabel = "TRACE.json", description = "Write libtorch's "
                 + "profiler trace of the timed steps (Chrome trace JSON; step times read high).")
         java.nio.file.Path profile;
+        @Mixin
+        PrecisionOption precision = new PrecisionOption();
 
         @Override
         Object measure() throws Exception {
             return TrainBenchmark.run(model.backbone, model.batchSize, image.channels,
-                    image.imageSize, threads.resolved(), steps, profile);
+                    image.imageSize, threads.resolved(), steps, profile, precision.bf16());
         }
     }
 
@@ -170,9 +172,13 @@ final class BenchCommand implements Runnable {
         @Mixin
         ThreadsOption threads = new ThreadsOption();
 
+        @Mixin
+        PrecisionOption precision = new PrecisionOption();
+
         @Override
         Object measure() throws Exception {
-            return dev.selfsup.bench.GemmBenchmark.run(size, threads.resolved(), repeats);
+            return dev.selfsup.bench.GemmBenchmark.run(size, threads.resolved(), repeats,
+                    precision.bf16());
         }
     }
 

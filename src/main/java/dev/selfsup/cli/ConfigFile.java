@@ -49,7 +49,7 @@ final class ConfigFile {
             "threads", "--threads", "workers", "--workers", "eval_every", "--eval-every",
             "keep_checkpoints", "--keep-checkpoints", "queue_size", "--queue-size",
             "mask_ratio", "--mask-ratio", "color_jitter_strength", "--color-jitter",
-            "mask_kind", "--mask-kind");
+            "mask_kind", "--mask-kind", "precision", "--precision");
 
     /** The keys of a text run's config ({@code TextPretrainConfig}) and the options they stand for. */
     static final Map<String, String> TEXT_KEYS = keys(

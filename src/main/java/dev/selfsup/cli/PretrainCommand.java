@@ -96,6 +96,12 @@ final class PretrainCommand extends DataCommand {
             + "uniformly); default: block.")
     String maskKind;
 
+    @Option(names = "--precision", paramLabel = "P", description = "fp32, or bf16: the "
+            + "backbone's forward pass in bfloat16 (libtorch's CPU autocast; weights, optimiser, "
+            + "heads and loss stay float32), on CPUs with bf16 instructions; not for dino, ibot, "
+            + "mae or text methods (default: fp32).")
+    String precision;
+
     @Option(names = "--warmup-epochs", description = "Linear warm-up epochs, a fraction allowed "
             + "(default: 1 when epochs > 1, else 0.1 on a vit-* backbone and 0 on the others; "
             + "text methods: a tenth of the steps, but at least 150 and at most a third of the "
@@ -271,6 +277,9 @@ final class PretrainCommand extends DataCommand {
         }
         if (maskKind != null) {
             builder.optMaskKind(maskKind);
+        }
+        if (precision != null) {
+            builder.optPrecision(precision);
         }
         if (text.given("--min-crop-scale")) {
             builder.optMinCropScale(minCropScale);

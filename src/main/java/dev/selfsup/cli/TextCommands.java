@@ -69,6 +69,10 @@ final class TextCommands {
             throw new IllegalArgumentException("--method for text must be one of "
                     + TextMethods.NAMES + ", found '" + method + "'");
         }
+        if (c.precision != null && !"fp32".equals(c.precision)) {
+            throw new IllegalArgumentException("--precision " + c.precision + " applies to image "
+                    + "methods; text methods run in fp32");
+        }
         int batchSize = text.given("--batch-size") ? c.batchSize : 32;
         if (text.stepsPerEpoch != null && c.data.trainSize != null) {
             throw new IllegalArgumentException("give --steps-per-epoch or --train-size (examples "

@@ -1,5 +1,6 @@
 package dev.selfsup.nn;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -21,6 +22,7 @@ public final class PartsBlock extends AbstractBlock {
     private final Backbone backbone;
     private final Map<String, Block> heads = new LinkedHashMap<>();
     private final Map<String, Shape> headInputShapes = new LinkedHashMap<>();
+    private boolean bf16;
 
     public PartsBlock(Backbone backbone) {
         this.backbone = backbone;
@@ -55,6 +57,25 @@ public final class PartsBlock extends AbstractBlock {
         return backbone;
     }
 
+    /**
+     * Runs the backbone's forward pass under libtorch's bfloat16 autocast ({@link Bf16Autocast}),
+     * its features cast back to float32, so that the heads and the loss stay float32; or not.
+     *
+     * @throws IllegalArgumentException where bf16 cannot run here, with the reason
+     */
+    public void setBf16(boolean bf16) {
+        if (bf16 && !Bf16Autocast.available()) {
+            throw new IllegalArgumentException("precision bf16 cannot run here: "
+                    + Bf16Autocast.unavailableReason());
+        }
+        this.bf16 = bf16;
+    }
+
+    /** Whether the backbone runs under bfloat16 autocast. */
+    public boolean bf16() {
+        return bf16;
+    }
+
     /** Initialises every part for batches of {@code batchSize} images. */
     public void initialize(NDManager manager, long batchSize) {
         initialize(manager, DataType.FLOAT32, backbone.batchShape(batchSize));
@@ -63,7 +84,20 @@ public final class PartsBlock extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs,
             boolean training, PairList<String, Object> params) {
-        return backbone.block().forward(parameterStore, inputs, training, params);
+        if (!bf16) {
+            return backbone.block().forward(parameterStore, inputs, training, params);
+        }
+        NDList features;
+        try (Bf16Autocast autocast = Bf16Autocast.on()) {
+            features = backbone.block().forward(parameterStore, inputs, training, params);
+        }
+        // bfloat16 -> float32 by type promotion against a float32 zero of shape (1): DJL's
+        // toType runs under a no-grad guard, so it would cut the backbone out of the backward pass
+        NDList single = new NDList(features.size());
+        for (NDArray feature : features) {
+            single.add(feature.add(feature.getManager().zeros(new Shape(1), DataType.FLOAT32)));
+        }
+        return single;
     }
 
     @Override

@@ -58,6 +58,10 @@ import java.util.Set;
  * @param maskKind how {@code ibot} places the patches its student hides, {@code block} or
  *     {@code random} ({@link PatchMask.Kind}), or null for every other method; absent from
  *     older {@code config.json} files, which read as null: blocks
+ * @param precision {@code fp32}, or {@code bf16}: the backbone's forward pass under libtorch's
+ *     bfloat16 autocast ({@link dev.selfsup.nn.Bf16Autocast}; weights, optimiser, heads and loss
+ *     stay float32), on CPUs with bf16 instructions; null (older {@code config.json} files) reads
+ *     as {@code fp32}
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record PretrainConfig(
@@ -83,7 +87,8 @@ public record PretrainConfig(
         Integer queueSize,
         Double maskRatio,
         Double colorJitterStrength,
-        String maskKind) {
+        String maskKind,
+        String precision) {
 
     public PretrainConfig {
         Objects.requireNonNull(method, "method");
@@ -136,10 +141,47 @@ public record PretrainConfig(
         if (maskKind != null) {
             PatchMask.Kind.byName(maskKind);
         }
+        precision = precision == null ? FP32 : precision;
+        if (!PRECISIONS.contains(precision)) {
+            throw new IllegalArgumentException("precision must be one of " + PRECISIONS
+                    + ", found '" + precision + "'");
+        }
+        if (BF16.equals(precision) && NO_BF16_METHODS.contains(method)) {
+            throw new IllegalArgumentException("precision bf16 runs the backbone through the "
+                    + "model's forward pass, which " + NO_BF16_METHODS + " do not use; found bf16 "
+                    + "for " + method);
+        }
         if (!Optimizer.NAMES.contains(optimizer)) {
             throw new IllegalArgumentException("optimizer must be one of " + Optimizer.NAMES
                     + ", found '" + optimizer + "'");
         }
+    }
+
+    /** Single precision, the default. */
+    public static final String FP32 = "fp32";
+    /** The backbone's forward pass in bfloat16 (libtorch's CPU autocast). */
+    public static final String BF16 = "bf16";
+    /** The precisions a run takes. */
+    public static final java.util.List<String> PRECISIONS = java.util.List.of(FP32, BF16);
+    /** Methods whose backbone runs outside the model's forward pass: bf16 does not reach them. */
+    static final Set<String> NO_BF16_METHODS = Set.of("dino", "ibot", "mae");
+
+    /** As the canonical constructor, in single precision. */
+    public PretrainConfig(String method, String backbone, String data,
+            Datasets.Options dataOptions, String recipe, Double minCropScale,
+            Double rotationDegrees, int epochs, int batchSize, String optimizer,
+            double learningRate, double weightDecay, Double temperature, double warmupEpochs,
+            long seed, int threads, int workers, int evalEvery, int keepCheckpoints,
+            Integer queueSize, Double maskRatio, Double colorJitterStrength, String maskKind) {
+        this(method, backbone, data, dataOptions, recipe, minCropScale, rotationDegrees, epochs,
+                batchSize, optimizer, learningRate, weightDecay, temperature, warmupEpochs, seed,
+                threads, workers, evalEvery, keepCheckpoints, queueSize, maskRatio,
+                colorJitterStrength, maskKind, FP32);
+    }
+
+    /** Whether the backbone runs under bfloat16 autocast. */
+    public boolean bf16() {
+        return BF16.equals(precision);
     }
 
     /** A config without method-specific settings (queue size, mask ratio: the defaults). */
@@ -206,7 +248,7 @@ public record PretrainConfig(
         return new PretrainConfig(method, backbone, data, dataOptions, recipe, minCropScale,
                 rotationDegrees, epochs, batchSize, optimizer, learningRate, weightDecay,
                 temperature, warmupEpochs, seed, threads, workers, evalEvery, keepCheckpoints,
-                queueSize, maskRatio, colorJitterStrength, maskKind);
+                queueSize, maskRatio, colorJitterStrength, maskKind, precision);
     }
 
     private static void positive(String name, int value) {
@@ -259,6 +301,7 @@ public record PretrainConfig(
         private Double maskRatio;
         private Double colorJitterStrength;
         private String maskKind;
+        private String precision = FP32;
 
         private Builder() {}
 
@@ -371,6 +414,15 @@ public record PretrainConfig(
             return this;
         }
 
+        /**
+         * {@code fp32} (default) or {@code bf16}: the backbone's forward pass under bfloat16
+         * autocast, on CPUs with bf16 instructions ({@link dev.selfsup.nn.Bf16Autocast}).
+         */
+        public Builder optPrecision(String precision) {
+            this.precision = precision;
+            return this;
+        }
+
         /** Strength of the simclr recipe's colour jitter; null: the recipe's 0.5. */
         public Builder optColorJitterStrength(Double colorJitterStrength) {
             this.colorJitterStrength = colorJitterStrength;
@@ -430,7 +482,7 @@ public record PretrainConfig(
                     resolvedThreads(),
                     workers, evalEvery, keepCheckpoints, queueSize,
                     given.contains("mask-ratio") ? maskRatio : defaults.maskRatio(), jitter,
-                    given.contains("mask-kind") ? maskKind : defaults.maskKind());
+                    given.contains("mask-kind") ? maskKind : defaults.maskKind(), precision);
         }
 
         private String recipe() {

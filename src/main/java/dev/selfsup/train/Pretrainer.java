@@ -39,7 +39,15 @@ public final class Pretrainer {
         }
     }
 
+    /**
+     * @throws IllegalArgumentException when the config asks for bf16 where it cannot run (a CPU
+     *     without bf16 instructions), before anything is written
+     */
     public Pretrainer(PretrainConfig config, DataSplits data, ProgressListener listener) {
+        if (config.bf16() && !dev.selfsup.nn.Bf16Autocast.available()) {
+            throw new IllegalArgumentException("precision bf16 cannot run here: "
+                    + dev.selfsup.nn.Bf16Autocast.unavailableReason());
+        }
         this.config = config;
         this.data = data;
         this.listener = listener;
@@ -96,6 +104,7 @@ public final class Pretrainer {
         ChannelStats stats = ChannelStats.of(data.train());
         ViewRecipe recipe = recipe(config, data);
         Method method = buildMethod(config, data, recipe, stats);
+        method.model().setBf16(config.bf16());
         if (checkpoint.isEmpty()) {
             Json.write(runDir.resolve(Provenance.CONFIG_FILE), Provenance.describe(config, data));
         }

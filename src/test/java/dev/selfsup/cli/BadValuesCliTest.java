@@ -51,6 +51,17 @@ class BadValuesCliTest {
         refused(out, dir.resolve("missing") + ": not a directory",
                 "--data", "idx:" + dir.resolve("missing"));
         refused(out, "Unknown options: '--epoch'", "--epoch", "3");
+        refused(out, "precision must be one of [fp32, bf16], found 'fp16'", "--precision", "fp16");
+        for (String[] other : new String[][] {{"mae", "shapes", "found bf16 for mae"},
+                {"mlm", "text:" + dir, "--precision bf16 applies to image methods"}}) {
+            CliTest.Run run = CliTest.run("pretrain", "--method", other[0], "--data", other[1],
+                    "--precision", "bf16", "--epochs", "1", "--out", out.toString());
+            assertThat(run.code()).as(other[0]).isNotZero();
+            assertThat(run.err()).as(other[0]).startsWith("selfsup: error: ").contains(other[2]);
+        }
+        if (!dev.selfsup.nn.Bf16Autocast.available()) {
+            refused(out, "precision bf16 cannot run here", "--precision", "bf16");
+        }
         assertThat(out).doesNotExist();
 
         Path file = Files.writeString(dir.resolve("a-file"), "x");

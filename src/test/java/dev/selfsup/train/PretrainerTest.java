@@ -47,6 +47,31 @@ class PretrainerTest {
     }
 
     @Test
+    void inBf16TheLossFallsKnnBeatsRandomInitAndTheConfigSaysSo(@TempDir Path dir)
+            throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.selfsup.nn.Bf16Autocast.available(),
+                "needs a CPU with bf16 instructions");
+        PretrainConfig fp32 = config("simclr", "small-resnet", 4, 1);
+        PretrainConfig bf16 = PretrainConfig.builder().setMethod("simclr").setData(DATA)
+                .optBackbone("small-resnet").optEpochs(4).optSeed(1).optBatchSize(64)
+                .optLearningRate(3e-3).optPrecision("bf16").build();
+        assertThat(fp32.bf16()).isFalse();
+        assertThat(bf16.bf16()).isTrue();
+        Pretrainer.Result result = new Pretrainer(bf16, DATA, ProgressListener.silent())
+                .run(dir, false);
+        List<EpochMetrics> epochs = result.epochs();
+        assertThat(epochs).allSatisfy(m -> assertThat(m.loss()).isFinite());
+        assertThat(epochs.get(3).loss()).isLessThan(epochs.get(0).loss());
+        assertThat(epochs.get(3).knnTop1()).isGreaterThan(randomInitKnn("small-resnet") + 0.05);
+        assertThat(PretrainConfig.readFrom(dir).precision()).isEqualTo("bf16");
+        // the weights stay float32: the checkpoint is an ordinary one
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Encoder encoder = Encoder.load(result.checkpoint(), manager);
+            assertThat(encoder.embed(DATA.test(), manager).dim()).isPositive();
+        }
+    }
+
+    @Test
     void simclrLossFallsAndKnnBeatsRandomInit(@TempDir Path dir) throws Exception {
         Pretrainer.Result result = new Pretrainer(config("simclr", "small-resnet", 4, 1), DATA,
                 ProgressListener.silent()).run(dir, false);
