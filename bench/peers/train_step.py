@@ -70,6 +70,8 @@ def main():
     parser.add_argument("--image-size", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
+                        help="bf16: the backbone under torch.autocast('cpu', bfloat16), as selfsup's --precision bf16")
     parser.add_argument("--allow-unsound-setup", action="store_true",
                         help="run even where the BLAS or GEMM sanity figure says PyTorch would be slow")
     args = parser.parse_args()
@@ -82,21 +84,29 @@ def main():
     torch.manual_seed(0)
     c, s = args.channels, args.image_size
     if args.backbone == "mlp":
-        model = nn.Sequential(nn.Flatten(), nn.Linear(c * s * s, 512), nn.ReLU(), nn.Linear(512, 128))
+        body, top = nn.Sequential(nn.Flatten(), nn.Linear(c * s * s, 512), nn.ReLU(), nn.Linear(512, 128)), nn.Identity()
     elif args.backbone == "resnet18":
         body, dim = resnet(c, [64, 128, 256, 512], 2)
-        model = nn.Sequential(body, head(dim))
+        top = head(dim)
     elif args.backbone == "small-resnet":
         body, dim = resnet(c, [16, 32, 64, 128], 1)
-        model = nn.Sequential(body, head(dim))
+        top = head(dim)
     else:
         raise SystemExit("unknown backbone " + args.backbone)
+    model = nn.Sequential(body, top)
+
+    def forward(images):
+        if args.precision == "bf16":
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                features = body(images)
+            return top(features.float())
+        return model(images)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     x = torch.randn(2 * args.batch_size, c, s, s)
     times = []
     for step in range(args.steps + 1):
         start = time.perf_counter()
-        z = model(x)
+        z = forward(x)
         loss = nt_xent(z[: args.batch_size], z[args.batch_size:], 0.5)
         optimizer.zero_grad()
         loss.backward()
@@ -106,7 +116,7 @@ def main():
     median = statistics.median(times)
     print(json.dumps({"benchmark": "train", "peer": "pytorch " + torch.__version__, "model": args.backbone,
                       "batch": args.batch_size, "input": f"{c}x{s}x{s}", "threads": args.threads,
-                      "steps": args.steps, "median_step_ms": round(median, 1),
+                      "steps": args.steps, "precision": args.precision, "median_step_ms": round(median, 1),
                       "views_per_second": round(2 * args.batch_size / median * 1000),
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
                       "setup": info}))
