@@ -1,6 +1,6 @@
 package dev.selfsup.nn;
 
-import ai.djl.ndarray.NDManager;
+import ai.djl.engine.Engine;
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 import java.io.IOException;
@@ -80,9 +80,9 @@ public final class Bf16Autocast implements AutoCloseable {
     private record Binding(Function setEnabled, Function isEnabled, Function clearCache,
             String error) {
         static Binding load() {
-            try (NDManager manager = NDManager.newBaseManager()) {
+            try {
                 // loads libtorch if DJL has not yet: its path is then in this process's maps
-                manager.zeros(new ai.djl.ndarray.types.Shape(1)).close();
+                Engine.getEngine("PyTorch");
             } catch (RuntimeException | UnsatisfiedLinkError e) {
                 return failed("libtorch did not load: " + e.getMessage());
             }

@@ -164,7 +164,8 @@ public record PretrainConfig(
     /** The precisions a run takes. */
     public static final java.util.List<String> PRECISIONS = java.util.List.of(FP32, BF16);
     /** Methods whose backbone runs outside the model's forward pass: bf16 does not reach them. */
-    static final Set<String> NO_BF16_METHODS = Set.of("dino", "ibot", "mae");
+    static final Set<String> NO_BF16_METHODS = Set.of(Dino.NAME, Dino.IBOT_NAME,
+            dev.selfsup.method.Mae.NAME);
 
     /** As the canonical constructor, in single precision. */
     public PretrainConfig(String method, String backbone, String data,
