@@ -26,8 +26,8 @@ def gemm_gflops(size, dtype=torch.float32, reps=10):
 
 
 def setup(threads):
-    """What this peer runs on: torch build, BLAS loaded, threads, CPU, environment, and a
-    float32 1024^3 GEMM sanity figure."""
+    """What this peer runs on: torch build, BLAS loaded, malloc, threads, CPU, environment, and
+    a float32 1024^3 GEMM sanity figure."""
     config = torch.__config__.show()
     lines = []
     for line in config.splitlines():
@@ -40,9 +40,13 @@ def setup(threads):
             lines.append(line.lstrip("- "))
     try:
         with open("/proc/self/maps") as f:
-            blas = sorted({l.split()[-1] for l in f if "blas" in l.lower() and "/" in l})
+            mapped = {l.split()[-1] for l in f if "/" in l}
     except OSError:
-        blas = []
+        mapped = set()
+    blas = sorted(m for m in mapped if "blas" in m.lower())
+    names = {m.rsplit("/", 1)[-1] for m in mapped}
+    allocator = ("tcmalloc" if any(n.startswith("libtcmalloc") for n in names)
+                 else "jemalloc" if any(n.startswith("libjemalloc") for n in names) else "glibc")
     cpu = platform.processor()
     try:
         with open("/proc/cpuinfo") as f:
@@ -53,7 +57,8 @@ def setup(threads):
     except OSError:
         pass
     env = {k: v for k, v in sorted(os.environ.items())
-           if k.startswith(("OMP_", "MKL_", "OPENBLAS_", "DNNL_", "ONEDNN_", "MALLOC_", "GLIBC_"))}
+           if k.startswith(("OMP_", "MKL_", "OPENBLAS_", "DNNL_", "ONEDNN_", "MALLOC_", "GLIBC_",
+                             "TCMALLOC_", "LD_PRELOAD"))}
     return {
         "torch": torch.__version__,
         "python": platform.python_version(),
@@ -62,6 +67,7 @@ def setup(threads):
         "cpu": cpu,
         "build": lines,
         "blas_libraries_loaded": blas,
+        "allocator": allocator,
         "env": env,
         "gemm_1024_gflops": round(gemm_gflops(1024), 1),
     }

@@ -3,6 +3,7 @@ package dev.selfsup.cli;
 import dev.selfsup.augment.AugmentThroughput;
 import dev.selfsup.bench.KnnBenchmark;
 import dev.selfsup.bench.TrainBenchmark;
+import dev.selfsup.train.Provenance;
 import dev.selfsup.util.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,13 +37,18 @@ final class BenchCommand implements Runnable {
 
     /**
      * Prints a benchmark's result record: as one JSON line, or one {@code name value} line per
-     * field. Fractions are rounded to 3 decimals.
+     * field. Fractions are rounded to 3 decimals. The last field, {@code setup}, is what the
+     * figures depend on, as the peers print theirs: versions, CPU, malloc and the environment
+     * variables that tune threads, BLAS and the allocator.
      */
     static int print(boolean json, Object result) throws Exception {
         Map<String, Object> figures = Json.COMPACT.convertValue(result,
                 new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
         figures.replaceAll((name, value) -> value instanceof Double d
                 ? Math.round(d * 1000) / 1000.0 : value);
+        Map<String, Object> setup = new LinkedHashMap<>(Provenance.versions());
+        setup.putAll(Provenance.environment());
+        figures.put("setup", setup);
         if (json) {
             System.out.println(Json.COMPACT.writeValueAsString(figures));
         } else {

@@ -12,12 +12,10 @@ import dev.selfsup.augment.text.TextExamples;
 import dev.selfsup.eval.FeatureMatrix;
 import dev.selfsup.loss.MaskedTokenLoss;
 import dev.selfsup.loss.NtXentLoss;
+import dev.selfsup.nn.StagingBuffer;
 import dev.selfsup.nn.TextEncoderConfig;
 import dev.selfsup.nn.TextModel;
 import dev.selfsup.nn.TransformerEncoder;
-import java.nio.FloatBuffer;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
 
 /**
  * A self-supervised text method: which examples it trains on ({@link TextExamples.Kind}), the
@@ -89,16 +87,31 @@ public final class TextMethod {
 
     /** The batch as arrays in {@code manager}: pieces, segments, mask. */
     public static NDList inputs(TextBatch batch, NDManager manager) {
+        return inputs(batch, manager, new StagingBuffer());
+    }
+
+    /** The batch as arrays in {@code manager}, made through {@code staging}. */
+    private static NDList inputs(TextBatch batch, NDManager manager, StagingBuffer staging) {
         Shape shape = new Shape(batch.rows(), batch.length());
-        return new NDList(manager.create(IntBuffer.wrap(batch.tokens()), shape),
-                manager.create(IntBuffer.wrap(batch.types()), shape),
-                manager.create(FloatBuffer.wrap(batch.attention()), shape));
+        return new NDList(staging.ints(manager, batch.tokens(), shape),
+                staging.ints(manager, batch.types(), shape),
+                staging.floats(manager, batch.attention(), shape));
     }
 
     /** Forward pass and loss of one batch, all arrays in {@code manager}. */
     public Output loss(ParameterStore parameterStore, TextBatch batch, NDManager manager,
             boolean training) {
-        NDList inputs = inputs(batch, manager);
+        return loss(parameterStore, batch, manager, training, new StagingBuffer());
+    }
+
+    /**
+     * Forward pass and loss of one batch, all arrays in {@code manager}, the batch's Java arrays
+     * copied in through {@code staging} (reset by the caller once the previous batch's arrays are
+     * closed).
+     */
+    public Output loss(ParameterStore parameterStore, TextBatch batch, NDManager manager,
+            boolean training, StagingBuffer staging) {
+        NDList inputs = inputs(batch, manager, staging);
         NDArray hidden = model.encoder().forward(parameterStore, inputs, training).head();
         int width = model.encoder().config().width();
         NDArray table = parameterStore.getValue(model.encoder().pieceEmbedding(),
@@ -117,10 +130,10 @@ public final class TextMethod {
                         new NDList(code, inputs.get(2)), training).head();
             }
             NDArray flat = source.reshape(-1, width); // (batch * length, width)
-            NDArray positions = manager.create(LongBuffer.wrap(toLong(batch.targetPositions())),
+            NDArray positions = staging.longs(manager, batch.targetPositions(),
                     new Shape(tokenCount));
             NDArray chosen = flat.get(new NDIndex("{}", positions)); // (count, width)
-            NDArray targets = manager.create(LongBuffer.wrap(toLong(batch.targetIds())),
+            NDArray targets = staging.longs(manager, batch.targetIds(),
                     new Shape(tokenCount));
             var head = kind == TextExamples.Kind.AUTOENCODER ? model.decoderHead()
                     : model.maskedTokenHead();
@@ -145,7 +158,7 @@ public final class TextMethod {
         if (batch.nextSentenceLabels() != null) {
             NDArray logits = model.nextSentenceHead().forward(parameterStore,
                     new NDList(hidden, inputs.get(1), inputs.get(2)), training).head(); // (batch, 2)
-            NDArray labels = manager.create(LongBuffer.wrap(toLong(batch.nextSentenceLabels())),
+            NDArray labels = staging.longs(manager, batch.nextSentenceLabels(),
                     new Shape(batch.rows()));
             NDArray pairLoss = MaskedTokenLoss.loss(logits, labels);
             total = total == null ? pairLoss : total.add(pairLoss);
@@ -187,13 +200,5 @@ public final class TextMethod {
             }
         }
         return found;
-    }
-
-    private static long[] toLong(int[] values) {
-        long[] out = new long[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = values[i];
-        }
-        return out;
     }
 }

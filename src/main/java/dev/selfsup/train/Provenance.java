@@ -81,14 +81,15 @@ public final class Provenance {
         return versions;
     }
 
-    /** Prefixes of the environment variables that change libtorch's or glibc's speed. */
+    /** Prefixes of the environment variables that change libtorch's or the allocator's speed. */
     private static final List<String> SPEED_VARIABLES = List.of("OMP_", "MKL_", "OPENBLAS_",
-            "DNNL_", "ONEDNN_", "MALLOC_", "GLIBC_TUNABLES", "ATEN_");
+            "DNNL_", "ONEDNN_", "MALLOC_", "GLIBC_TUNABLES", "ATEN_", "TCMALLOC_", "LD_PRELOAD");
 
     /**
      * What a speed figure depends on besides the versions: the CPU model (from
-     * {@code /proc/cpuinfo}, where there is one) and the environment variables that set
-     * threading, BLAS, oneDNN and the allocator, sorted by name.
+     * {@code /proc/cpuinfo}, where there is one), the malloc in use ({@link #allocator}), the BLAS
+     * ({@link TorchRuntime#blas}) and the
+     * environment variables that set threading, BLAS, oneDNN and the allocator, sorted by name.
      */
     public static Map<String, Object> environment() {
         Map<String, Object> environment = new LinkedHashMap<>();
@@ -100,6 +101,8 @@ public final class Provenance {
             // not Linux: the architecture stands in for the model
         }
         environment.put("cpu", cpu);
+        environment.put("allocator", allocator());
+        environment.put("blas", TorchRuntime.blas());
         Map<String, String> variables = new TreeMap<>();
         System.getenv().forEach((name, value) -> {
             if (SPEED_VARIABLES.stream().anyMatch(name::startsWith)) {
@@ -108,6 +111,33 @@ public final class Provenance {
         });
         environment.put("variables", variables);
         return environment;
+    }
+
+    /**
+     * The malloc this process runs on: {@code tcmalloc} or {@code jemalloc} when one is mapped
+     * (preloaded, as the launcher does where tcmalloc is installed), else {@code glibc}; or
+     * {@code unknown} without {@code /proc}.
+     */
+    public static String allocator() {
+        try {
+            return allocator(Files.readAllLines(Path.of("/proc/self/maps")));
+        } catch (IOException | UncheckedIOException e) {
+            return "unknown";
+        }
+    }
+
+    /** The malloc named by a process's memory map ({@code /proc/PID/maps} lines). */
+    static String allocator(List<String> maps) {
+        for (String line : maps) {
+            String file = line.substring(line.lastIndexOf('/') + 1);
+            if (file.startsWith("libtcmalloc")) {
+                return "tcmalloc";
+            }
+            if (file.startsWith("libjemalloc")) {
+                return "jemalloc";
+            }
+        }
+        return "glibc";
     }
 
     /** The dataset's identity: name, split sizes, shape, classes and CRC32C checksums. */

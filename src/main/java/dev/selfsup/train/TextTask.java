@@ -30,7 +30,8 @@ import java.util.NoSuchElementException;
  */
 record TextTask(TextPretrainConfig config, TextMethod method, TextExamples train,
         TextExamples heldOut, WordPieceTokenizer tokenizer, int perEpoch, int stepsPerEpoch,
-        TextPretrainer.ExampleStream stream, Sentences sentences, ProgressListener listener)
+        TextPretrainer.ExampleStream stream, Sentences sentences, ProgressListener listener,
+        TrainingStep.TextInput input)
         implements TrainingTask<TextEpochMetrics> {
     /** Held-out sentences on the embedding map, at most. */
     static final int MAP_SENTENCES = 1000;
@@ -86,7 +87,8 @@ record TextTask(TextPretrainConfig config, TextMethod method, TextExamples train
         return new TextTask(config, method, train, heldOut, tokenizer, perEpoch, stepsPerEpoch,
                 config.stepsPerEpoch() == null ? null
                         : new TextPretrainer.ExampleStream(train.size(), config.batchSize(),
-                                config.seed()), sentences, listener);
+                                config.seed()), sentences, listener,
+                new TrainingStep.TextInput(method));
     }
 
     @Override
@@ -137,7 +139,7 @@ record TextTask(TextPretrainConfig config, TextMethod method, TextExamples train
                     batch = train.batch(ids, config.seed(), epoch);
                 }
                 s++;
-                return TrainingStep.textBatch(method, batch);
+                return input.batch(batch);
             }
         };
     }

@@ -2,18 +2,58 @@ package dev.selfsup.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import com.sun.jna.Function;
+import com.sun.jna.NativeLibrary;
 
-/** libtorch settings: compute threads, the random seed, a thread's grad mode. */
+/**
+ * libtorch settings: compute threads (and a preloaded OpenBLAS's), the random seed, a thread's
+ * grad mode.
+ */
 public final class TorchRuntime {
     private TorchRuntime() {}
 
-    /** Uses {@code threads} intra-op threads for libtorch's kernels. */
+    /**
+     * Uses {@code threads} intra-op threads for libtorch's kernels, and as many for OpenBLAS's
+     * products where one is loaded ({@link #blas}).
+     */
     public static void setThreads(int threads) {
         if (threads <= 0) {
             throw new IllegalArgumentException("threads must be > 0, found " + threads);
         }
         Engine.getEngine("PyTorch");
         JniUtils.setNumThreads(threads);
+        Function blasThreads = openBlasFunction("openblas_set_num_threads");
+        if (blasThreads != null) {
+            blasThreads.invokeVoid(new Object[] {threads});
+        }
+    }
+
+    /**
+     * The BLAS that libtorch's float32 matrix products run on: {@code OpenBLAS <version> <kernels>}
+     * where one is loaded ahead of libtorch (the launcher preloads it where installed: libtorch
+     * calls {@code sgemm_} through its dynamic symbol, so the first one loaded serves it), else
+     * {@code MKL (in libtorch)}.
+     */
+    public static String blas() {
+        Function config = openBlasFunction("openblas_get_config");
+        Function core = openBlasFunction("openblas_get_corename");
+        if (config == null || core == null) {
+            return "MKL (in libtorch)";
+        }
+        String description = config.invokeString(new Object[0], false);
+        String kernels = core.invokeString(new Object[0], false);
+        // the config names the build's default kernels; the core name, the ones running
+        String[] words = description.split(" ");
+        return (words.length >= 2 ? words[0] + " " + words[1] : description) + " " + kernels;
+    }
+
+    /** An OpenBLAS function from the libraries this process has loaded, or null. */
+    private static Function openBlasFunction(String name) {
+        try {
+            return NativeLibrary.getProcess().getFunction(name);
+        } catch (UnsatisfiedLinkError e) {
+            return null;
+        }
     }
 
     /** {@code threads}, or one per core where it is null (the CLI's default). */

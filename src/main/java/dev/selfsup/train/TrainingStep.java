@@ -2,7 +2,6 @@ package dev.selfsup.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -13,8 +12,7 @@ import dev.selfsup.augment.text.TextBatch;
 import dev.selfsup.method.Method;
 import dev.selfsup.method.TextMethod;
 import dev.selfsup.method.ViewBatch;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import dev.selfsup.nn.StagingBuffer;
 import java.util.List;
 
 /**
@@ -198,31 +196,52 @@ public final class TrainingStep {
         }
     }
 
-    /** A text method's batch: its loss in training mode (dropout on). */
+    /**
+     * A text method's batch: its loss in training mode (dropout on). Its arrays are copied from
+     * Java each call; a loop makes its batches through one {@link TextInput} instead.
+     */
     public static Batch textBatch(TextMethod method, TextBatch batch) {
-        return new Batch() {
-            @Override
-            public NDArray loss(ParameterStore parameterStore, NDManager step) {
-                return method.loss(parameterStore, batch, step, true).loss();
-            }
-
-            @Override
-            public long rows() {
-                return batch.rows();
-            }
-        };
+        return new TextInput(method).batch(batch);
     }
 
     /**
-     * Turns an image method's view-major floats into batches. DJL copies a heap array into a
-     * fresh direct buffer on every call (about as slow as an mlp step's compute); one reused
-     * direct buffer and one copy are enough. libtorch reads the buffer without copying, which is
-     * safe because every array of a step, and with them autograd's graph, is closed before the
-     * next step refills it.
+     * Turns a text method's batches into steps, the token ids, masks and targets moving into
+     * libtorch through one reused {@link StagingBuffer}, as {@link ViewInput} does for images.
+     */
+    public static final class TextInput {
+        private final TextMethod method;
+        private final StagingBuffer staging = new StagingBuffer();
+
+        public TextInput(TextMethod method) {
+            this.method = method;
+        }
+
+        /** The batch's loss in training mode; to be run before this input's next batch. */
+        public Batch batch(TextBatch batch) {
+            return new Batch() {
+                @Override
+                public NDArray loss(ParameterStore parameterStore, NDManager step) {
+                    staging.reset();
+                    return method.loss(parameterStore, batch, step, true, staging).loss();
+                }
+
+                @Override
+                public long rows() {
+                    return batch.rows();
+                }
+            };
+        }
+    }
+
+    /**
+     * Turns an image method's view-major floats into batches through one {@link StagingBuffer}.
+     * DJL's own copy of a heap array costs about as much as an mlp step's compute, and leaves a
+     * direct buffer for the collector. Reuse is safe because every array of a step, and with them
+     * autograd's graph, is closed before the next step refills the buffer.
      */
     static final class ViewInput {
         private final Method method;
-        private ByteBuffer input;
+        private final StagingBuffer input = new StagingBuffer();
 
         ViewInput(Method method) {
             this.method = method;
@@ -286,25 +305,21 @@ public final class TrainingStep {
         }
 
         private List<NDArray> images(NDManager step, float[] values, List<long[]> groups) {
-            int bytes = Math.multiplyExact(values.length, Float.BYTES);
-            if (input == null || input.capacity() < bytes) {
-                input = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
-            }
-            input.clear();
-            input.asFloatBuffer().put(values);
+            input.reset();
             List<NDArray> arrays = new java.util.ArrayList<>();
             int start = 0;
             for (long[] group : groups) {
                 Shape shape = new Shape(group);
-                int length = Math.multiplyExact(Math.toIntExact(shape.size()), Float.BYTES);
-                ByteBuffer part = input.duplicate().order(ByteOrder.nativeOrder());
-                part.position(start).limit(start + length);
-                arrays.add(step.create(part.slice().order(ByteOrder.nativeOrder()), shape,
-                        DataType.FLOAT32));
+                int length = Math.toIntExact(shape.size());
+                if (start + length > values.length) {
+                    throw new IllegalArgumentException("the view groups hold more than the batch's "
+                            + values.length + " floats");
+                }
+                arrays.add(input.floats(step, values, start, length, shape));
                 start += length;
             }
-            if (start != bytes) {
-                throw new IllegalArgumentException("the view groups hold " + start / Float.BYTES
+            if (start != values.length) {
+                throw new IllegalArgumentException("the view groups hold " + start
                         + " floats, the batch " + values.length);
             }
             return arrays;

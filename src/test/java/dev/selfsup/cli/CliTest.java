@@ -139,6 +139,10 @@ class CliTest {
             String[] out = lines(run.out());
             JsonNode figures = Json.MAPPER.readTree(out[out.length - 1]);
             assertThat(figures.get("benchmark").asText()).isEqualTo(command[1]);
+            // what the figures were measured on comes with them
+            assertThat(figures.at("/setup/djl").asText()).isNotEmpty();
+            assertThat(figures.at("/setup/allocator").asText()).isNotEmpty();
+            assertThat(figures.at("/setup/variables").isObject()).isTrue();
         }
         Run train = run("bench", "train", "--backbone", "mlp", "--batch-size", "8", "--steps", "2", "--json");
         JsonNode figures = Json.MAPPER.readTree(lines(train.out())[0]);

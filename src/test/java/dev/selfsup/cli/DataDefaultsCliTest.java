@@ -35,6 +35,7 @@ class DataDefaultsCliTest {
                 .get("environment");
         assertThat(environment.get("cpu").asText()).isNotBlank();
         assertThat(environment.get("variables").isObject()).isTrue();
+        assertThat(environment.get("allocator").asText()).isIn("glibc", "tcmalloc", "jemalloc");
         System.getenv().forEach((name, value) -> {
             if (name.startsWith("MALLOC_") || name.startsWith("OMP_")) {
                 assertThat(environment.get("variables").get(name).asText()).isEqualTo(value);
