@@ -15,6 +15,18 @@ export OMP_WAIT_POLICY=PASSIVE
 # OpenBLAS 0.3.21 does not know every newer CPU; where the machine forces its AVX2 kernels
 # (OPENBLAS_CORETYPE=Haswell) on an AVX-512 CPU, give the peer the AVX-512 ones, or it runs slow
 if grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX; fi
+# The same malloc on both sides. selfsup's launcher preloads tcmalloc where installed; PyTorch
+# under glibc's defaults maps and faults its activations afresh every step, which on a VM made
+# its conv steps 3-4.6x slower (BENCHMARKS.md, "tcmalloc and OpenBLAS"): a ratio against that
+# measures the allocator, not the library. PEER_MALLOC=glibc runs the peer on glibc anyway.
+peer_preload=""
+if [ "${PEER_MALLOC:-same}" != glibc ]; then
+  for lib in /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 \
+      /usr/lib/aarch64-linux-gnu/libtcmalloc_minimal.so.4; do
+    if [ -f "$lib" ] && [ "${SELFSUP_MALLOC:-auto}" != glibc ]; then peer_preload="$lib"; break; fi
+  done
+fi
+peer() { LD_PRELOAD="$peer_preload" "$python" "$@"; }
 what="${1:-all}"
 [ $# -gt 0 ] && shift
 models=("$@")
@@ -25,7 +37,7 @@ if [ "$what" = all ] || [ "$what" = train ]; then
     case "$model" in mlp) steps=10 ;; small-resnet) steps=5 ;; *) steps=3 ;; esac
     echo "train $model (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
     ours=$("$root/selfsup" bench train --backbone "$model" --batch-size 256 --steps $steps --threads 2 --json | tail -1)
-    theirs=$("$python" "$peers/train_step.py" --backbone "$model" --batch-size 256 --steps $steps --threads 2)
+    theirs=$(peer "$peers/train_step.py" --backbone "$model" --batch-size 256 --steps $steps --threads 2)
     echo "  $ours"; echo "  $theirs"
     echo "  $(ratio "$ours" "$theirs" median_step_ms)"
     echo "  $(ratio "$ours" "$theirs" peak_rss_mb)"
@@ -34,14 +46,14 @@ fi
 if [ "$what" = all ] || [ "$what" = gemm ]; then
   echo "gemm 4096 (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
   echo "  $("$root/selfsup" bench gemm --size 4096 --threads 2 --json | tail -1)"
-  echo "  $("$python" "$peers/gemm.py" --size 4096 --threads 2)"
+  echo "  $(peer "$peers/gemm.py" --size 4096 --threads 2)"
 fi
 if [ "$what" = all ] || [ "$what" = augment ]; then
   for spec in "3 32" "1 28"; do
     set -- $spec
     echo "augment ${1}x${2}x${2} (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
     ours=$("$root/selfsup" bench augment --recipe simclr --channels "$1" --image-size "$2" --threads 1 --json | tail -1)
-    theirs=$("$python" "$peers/augment.py" --channels "$1" --image-size "$2")
+    theirs=$(peer "$peers/augment.py" --channels "$1" --image-size "$2")
     echo "  $ours"; echo "  $theirs"
     echo "  $(ratio "$ours" "$theirs" views_per_second)"
   done
