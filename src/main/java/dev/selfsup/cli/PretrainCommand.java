@@ -97,9 +97,9 @@ final class PretrainCommand extends DataCommand {
     String maskKind;
 
     @Option(names = "--precision", paramLabel = "P", description = "fp32, or bf16: the "
-            + "backbone's forward pass in bfloat16 (libtorch's CPU autocast; weights, optimiser, "
-            + "heads and loss stay float32), on CPUs with bf16 instructions; not for dino, ibot, "
-            + "mae or text methods (default: fp32).")
+            + "backbones' forward passes in bfloat16 (libtorch's CPU autocast; weights, "
+            + "optimiser, heads and loss stay float32), on CPUs with bf16 instructions; image "
+            + "methods only (default: fp32).")
     String precision;
 
     @Option(names = "--warmup-epochs", description = "Linear warm-up epochs, a fraction allowed "

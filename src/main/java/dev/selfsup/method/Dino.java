@@ -243,17 +243,19 @@ public final class Dino extends MomentumMethod {
                     + expected + " (ViewBatch.masks(), drawn from patchMask() by the loader), "
                     + "found " + (hidden == null ? "none" : hidden.getShape()));
         }
-        NDArray tokens = student.maskedPatchTokens(parameterStore, images, hidden,
-                maskToken.value(parameterStore, images, training), training);
-        NDArray encoded = student.encode(parameterStore, tokens, training); // (2N, 1 + P, D)
+        NDArray token = maskToken.value(parameterStore, images, training); // (1, 1, D)
+        NDArray encoded = model().inBackbonePrecision(() -> student.encode(parameterStore,
+                student.maskedPatchTokens(parameterStore, images, hidden, token, training),
+                training)); // (2N, 1 + P, D)
         TokenOutputs studentOutputs = heads(parameterStore, projectionHead(), encoded, training);
         TokenOutputs teacherOutputs;
         // the teacher's activations are not needed for backward: a scratch manager frees them
         try (NDManager scratch = step.newSubManager()) {
             scratch.tempAttachAll(images);
             VisionTransformer teacher = (VisionTransformer) targetBackbone();
-            NDArray teacherEncoded = teacher.encode(parameterStore,
-                    teacher.patchTokens(parameterStore, images, training), training);
+            NDArray teacherEncoded = model().inBackbonePrecision(() -> teacher.encode(
+                    parameterStore, teacher.patchTokens(parameterStore, images, training),
+                    training));
             TokenOutputs raw = heads(parameterStore, targetProjectionHead(), teacherEncoded,
                     training);
             teacherOutputs = new TokenOutputs(raw.classToken().stopGradient(),

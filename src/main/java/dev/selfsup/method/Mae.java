@@ -119,10 +119,12 @@ public final class Mae extends SingleViewMethod {
      */
     public NDArray predict(ParameterStore parameterStore, NDArray images, Masking masking,
             boolean training) {
-        NDArray tokens = encoder.patchTokens(parameterStore, images, training); // (batch, patches, dim)
-        long dim = tokens.getShape().get(2);
-        NDArray visible = tokens.gather(masking.visible().expandDims(2).repeat(2, dim), 1); // (batch, kept, dim)
-        NDArray encoded = encoder.encode(parameterStore, visible, training); // (batch, 1 + kept, dim)
+        NDArray encoded = model().inBackbonePrecision(() -> {
+            NDArray tokens = encoder.patchTokens(parameterStore, images, training); // (batch, patches, dim)
+            long dim = tokens.getShape().get(2);
+            NDArray visible = tokens.gather(masking.visible().expandDims(2).repeat(2, dim), 1); // (batch, kept, dim)
+            return encoder.encode(parameterStore, visible, training); // (batch, 1 + kept, dim)
+        });
         return decoder.forward(parameterStore, new NDList(encoded, masking.restore()), training)
                 .singletonOrThrow();
     }

@@ -68,8 +68,11 @@ abstract class MomentumMethod extends TwoViewMethod {
         // manager and free them at once, keeping only the projections
         try (NDManager scratch = step.newSubManager()) {
             scratch.tempAttachAll(images);
-            NDList features = targetBackbone.forward(parameterStore, new NDList(images), training);
-            NDArray projections = targetProjectionHead.forward(parameterStore, features, training)
+            // in the online backbone's precision (bf16 autocast where the run asks for it)
+            NDArray features = model().inBackbonePrecision(() -> targetBackbone.forward(
+                    parameterStore, new NDList(images), training).singletonOrThrow());
+            NDArray projections = targetProjectionHead.forward(parameterStore,
+                    new NDList(features), training)
                     .singletonOrThrow().stopGradient();
             projections.attach(step);
             return projections;

@@ -1,6 +1,9 @@
 package dev.selfsup.nn;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 import java.io.IOException;
@@ -107,5 +110,19 @@ public final class Bf16Autocast implements AutoCloseable {
         private static Binding failed(String error) {
             return new Binding(null, null, null, error);
         }
+    }
+
+    /**
+     * {@code x} in float32: {@code x} itself when it is float32 already, else (a bfloat16 result
+     * of autocast) promoted by adding a float32 zero of shape (1). DJL's {@code toType} runs under
+     * a no-grad guard, so it would cut what made {@code x} out of the backward pass; and DJL
+     * cannot name bfloat16, so an operation that passes the array's type to libtorch (softmax)
+     * must get float32.
+     */
+    public static NDArray float32(NDArray x) {
+        if (x.getDataType() == DataType.FLOAT32) {
+            return x;
+        }
+        return x.add(x.getManager().zeros(new Shape(1), DataType.FLOAT32));
     }
 }

@@ -11,6 +11,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The root block of a method: a backbone plus named heads (projection, prediction, ...), so that
@@ -60,6 +61,8 @@ public final class PartsBlock extends AbstractBlock {
     /**
      * Runs the backbone's forward pass under libtorch's bfloat16 autocast ({@link Bf16Autocast}),
      * its features cast back to float32, so that the heads and the loss stay float32; or not.
+     * Calls into a backbone that bypass this block's forward pass (a momentum target, MAE's
+     * encoder) follow it through {@link #inBackbonePrecision}.
      *
      * @throws IllegalArgumentException where bf16 cannot run here, with the reason
      */
@@ -91,13 +94,30 @@ public final class PartsBlock extends AbstractBlock {
         try (Bf16Autocast autocast = Bf16Autocast.on()) {
             features = backbone.block().forward(parameterStore, inputs, training, params);
         }
-        // bfloat16 -> float32 by type promotion against a float32 zero of shape (1): DJL's
-        // toType runs under a no-grad guard, so it would cut the backbone out of the backward pass
         NDList single = new NDList(features.size());
         for (NDArray feature : features) {
-            single.add(feature.add(feature.getManager().zeros(new Shape(1), DataType.FLOAT32)));
+            single.add(Bf16Autocast.float32(feature));
         }
         return single;
+    }
+
+    /**
+     * Runs a method's own call into the backbone, one that bypasses this block's forward pass
+     * (MAE's encoder on the visible patches, iBOT's student on its masked tokens), in the
+     * backbone's precision: under bfloat16 autocast when {@link #bf16()}, its result brought back
+     * to float32 for the heads and the loss.
+     *
+     * @param backboneCall the call, returning the backbone's output
+     */
+    public NDArray inBackbonePrecision(Supplier<NDArray> backboneCall) {
+        if (!bf16) {
+            return backboneCall.get();
+        }
+        NDArray output;
+        try (Bf16Autocast autocast = Bf16Autocast.on()) {
+            output = backboneCall.get();
+        }
+        return Bf16Autocast.float32(output);
     }
 
     @Override

@@ -131,7 +131,8 @@ public final class TransformerLayer extends AbstractBlock {
         if (offset != null) {
             scores = scores.add(offset);
         }
-        NDArray softmax = scores.softmax(3);
+        // in float32: under bf16 autocast the scores are bfloat16, which DJL's softmax cannot name
+        NDArray softmax = Bf16Autocast.float32(scores).softmax(3);
         if (probabilitiesOut != null) {
             probabilitiesOut[0] = softmax;
         }

@@ -146,11 +146,6 @@ public record PretrainConfig(
             throw new IllegalArgumentException("precision must be one of " + PRECISIONS
                     + ", found '" + precision + "'");
         }
-        if (BF16.equals(precision) && NO_BF16_METHODS.contains(method)) {
-            throw new IllegalArgumentException("precision bf16 runs the backbone through the "
-                    + "model's forward pass, which " + NO_BF16_METHODS + " do not use; found bf16 "
-                    + "for " + method);
-        }
         if (!Optimizer.NAMES.contains(optimizer)) {
             throw new IllegalArgumentException("optimizer must be one of " + Optimizer.NAMES
                     + ", found '" + optimizer + "'");
@@ -163,9 +158,6 @@ public record PretrainConfig(
     public static final String BF16 = "bf16";
     /** The precisions a run takes. */
     public static final java.util.List<String> PRECISIONS = java.util.List.of(FP32, BF16);
-    /** Methods whose backbone runs outside the model's forward pass: bf16 does not reach them. */
-    static final Set<String> NO_BF16_METHODS = Set.of(Dino.NAME, Dino.IBOT_NAME,
-            dev.selfsup.method.Mae.NAME);
 
     /** As the canonical constructor, in single precision. */
     public PretrainConfig(String method, String backbone, String data,

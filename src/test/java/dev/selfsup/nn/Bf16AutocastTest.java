@@ -15,6 +15,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.selfsup.loss.NtXentLoss;
+import dev.selfsup.testing.Asserts;
 import dev.selfsup.train.TorchRuntime;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -115,15 +116,8 @@ class Bf16AutocastTest {
         return out;
     }
 
+    /** Gradients: the cosine of their angle; the loss (one value): 1 - its relative error. */
     private static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-        }
-        return a.length == 1 ? 1 - Math.abs(a[0] - b[0]) / Math.abs(a[0]) : dot / Math.sqrt(na * nb);
+        return a.length == 1 ? 1 - Math.abs(a[0] - b[0]) / Math.abs(a[0]) : Asserts.cosine(a, b);
     }
 }
