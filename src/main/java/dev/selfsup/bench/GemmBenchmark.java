@@ -77,9 +77,8 @@ public final class GemmBenchmark {
      *     its largest value (1e-2 in bf16)
      */
     public static Result run(int size, int threads, int repeats, boolean bf16) {
-        if (bf16 && !Bf16Autocast.available()) {
-            throw new IllegalArgumentException("precision bf16 cannot run here: "
-                    + Bf16Autocast.unavailableReason());
+        if (bf16) {
+            Bf16Autocast.requireAvailable();
         }
         if (size < 16 || repeats <= 0) {
             throw new IllegalArgumentException("need size >= 16 and repeats > 0, found size "

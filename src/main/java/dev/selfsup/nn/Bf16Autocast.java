@@ -54,6 +54,19 @@ public final class Bf16Autocast implements AutoCloseable {
     }
 
     /**
+     * Refuses a bf16 run where it cannot run, before anything is built or written.
+     *
+     * @throws IllegalArgumentException where {@link #available()} is false: "precision bf16
+     *     cannot run here: " and the reason
+     */
+    public static void requireAvailable() {
+        if (!available()) {
+            throw new IllegalArgumentException("precision bf16 cannot run here: "
+                    + unavailableReason());
+        }
+    }
+
+    /**
      * Turns autocast on for this thread until {@link #close()}, which turns it off and drops the
      * cached bfloat16 copies of the weights (they change with every optimiser step).
      *

@@ -67,9 +67,8 @@ public final class PartsBlock extends AbstractBlock {
      * @throws IllegalArgumentException where bf16 cannot run here, with the reason
      */
     public void setBf16(boolean bf16) {
-        if (bf16 && !Bf16Autocast.available()) {
-            throw new IllegalArgumentException("precision bf16 cannot run here: "
-                    + Bf16Autocast.unavailableReason());
+        if (bf16) {
+            Bf16Autocast.requireAvailable();
         }
         this.bf16 = bf16;
     }
@@ -87,12 +86,10 @@ public final class PartsBlock extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs,
             boolean training, PairList<String, Object> params) {
+        NDList features = underAutocast(
+                () -> backbone.block().forward(parameterStore, inputs, training, params));
         if (!bf16) {
-            return backbone.block().forward(parameterStore, inputs, training, params);
-        }
-        NDList features;
-        try (Bf16Autocast autocast = Bf16Autocast.on()) {
-            features = backbone.block().forward(parameterStore, inputs, training, params);
+            return features;
         }
         NDList single = new NDList(features.size());
         for (NDArray feature : features) {
@@ -110,14 +107,18 @@ public final class PartsBlock extends AbstractBlock {
      * @param backboneCall the call, returning the backbone's output
      */
     public NDArray inBackbonePrecision(Supplier<NDArray> backboneCall) {
+        NDArray output = underAutocast(backboneCall);
+        return bf16 ? Bf16Autocast.float32(output) : output;
+    }
+
+    /** {@code call}'s result, computed under bfloat16 autocast when {@link #bf16()}. */
+    private <T> T underAutocast(Supplier<T> call) {
         if (!bf16) {
-            return backboneCall.get();
+            return call.get();
         }
-        NDArray output;
         try (Bf16Autocast autocast = Bf16Autocast.on()) {
-            output = backboneCall.get();
+            return call.get();
         }
-        return Bf16Autocast.float32(output);
     }
 
     @Override

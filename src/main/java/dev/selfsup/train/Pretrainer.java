@@ -44,9 +44,8 @@ public final class Pretrainer {
      *     without bf16 instructions), before anything is written
      */
     public Pretrainer(PretrainConfig config, DataSplits data, ProgressListener listener) {
-        if (config.bf16() && !dev.selfsup.nn.Bf16Autocast.available()) {
-            throw new IllegalArgumentException("precision bf16 cannot run here: "
-                    + dev.selfsup.nn.Bf16Autocast.unavailableReason());
+        if (config.bf16()) {
+            dev.selfsup.nn.Bf16Autocast.requireAvailable();
         }
         this.config = config;
         this.data = data;
