@@ -14,7 +14,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.selfsup.train.TorchRuntime;
 import java.nio.DoubleBuffer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -59,19 +61,25 @@ public final class Float64Reference {
             Pass single = run(factory.get(), DataType.FLOAT32, inputShape, input, values, manager);
             Pass reference = run(factory.get(), DataType.FLOAT64, inputShape, input, values,
                     manager);
-            assertClose("output", single.output(), reference.output(), rtol);
+            // every array is checked, so that a failure names all that disagree
+            List<String> failures = new ArrayList<>();
+            check("output", single.output(), reference.output(), rtol, failures);
             for (Map.Entry<String, double[]> e : reference.gradients().entrySet()) {
                 if (!checkInputGradient && e.getKey().equals(INPUT)) {
                     continue;
                 }
-                assertClose("gradient of " + e.getKey(), single.gradients().get(e.getKey()),
-                        e.getValue(), rtol);
+                check("gradient of " + e.getKey(), single.gradients().get(e.getKey()),
+                        e.getValue(), rtol, failures);
+            }
+            if (!failures.isEmpty()) {
+                throw new AssertionError(failures.size() + " arrays disagree with float64:\n"
+                        + String.join("\n", failures));
             }
         }
     }
 
-    private static void assertClose(String what, double[] actual, double[] expected,
-            double rtol) {
+    private static void check(String what, double[] actual, double[] expected, double rtol,
+            List<String> failures) {
         double largest = 0;
         for (double value : expected) {
             largest = Math.max(largest, Math.abs(value));
@@ -79,7 +87,7 @@ public final class Float64Reference {
         try {
             assertAllClose(actual, expected, 0, rtol * largest);
         } catch (AssertionError e) {
-            throw new AssertionError(what + ": " + e.getMessage(), e);
+            failures.add(what + ": " + e.getMessage());
         }
     }
 
