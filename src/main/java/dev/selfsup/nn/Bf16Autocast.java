@@ -1,14 +1,9 @@
 package dev.selfsup.nn;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.sun.jna.Function;
-import com.sun.jna.NativeLibrary;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * libtorch's CPU autocast in bfloat16, as {@code torch.autocast("cpu", dtype=torch.bfloat16)}:
@@ -97,25 +92,13 @@ public final class Bf16Autocast implements AutoCloseable {
             String error) {
         static Binding load() {
             try {
-                // loads libtorch if DJL has not yet: its path is then in this process's maps
-                Engine.getEngine("PyTorch");
-            } catch (RuntimeException | UnsatisfiedLinkError e) {
-                return failed("libtorch did not load: " + e.getMessage());
-            }
-            try {
-                String library = Files.readAllLines(Path.of("/proc/self/maps")).stream()
-                        .filter(line -> line.endsWith("/libtorch_cpu.so"))
-                        .map(line -> line.substring(line.indexOf('/')))
-                        .findFirst().orElse(null);
-                if (library == null) {
-                    return failed("libtorch_cpu.so is not among this process's libraries");
-                }
-                NativeLibrary torch = NativeLibrary.getInstance(library);
                 return new Binding(
-                        torch.getFunction("_ZN2at8autocast20set_autocast_enabledEN3c1010DeviceTypeEb"),
-                        torch.getFunction("_ZN2at8autocast19is_autocast_enabledEN3c1010DeviceTypeE"),
-                        torch.getFunction("_ZN2at8autocast11clear_cacheEv"), null);
-            } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+                        LibTorchSymbols.function(
+                                "_ZN2at8autocast20set_autocast_enabledEN3c1010DeviceTypeEb"),
+                        LibTorchSymbols.function(
+                                "_ZN2at8autocast19is_autocast_enabledEN3c1010DeviceTypeE"),
+                        LibTorchSymbols.function("_ZN2at8autocast11clear_cacheEv"), null);
+            } catch (UnsatisfiedLinkError e) {
                 return failed("libtorch's autocast functions were not found: " + e.getMessage());
             }
         }

@@ -202,6 +202,7 @@ public abstract class Optimizer implements AutoCloseable {
         private final double epsilon;
         private final double weightDecay;
         private final boolean decoupled;
+        private final boolean fused;
 
         /** Adam with L2 decay of every parameter, as {@code torch.optim.Adam}. */
         public Adam(NDManager parent, double beta1, double beta2, double epsilon, double weightDecay) {
@@ -214,6 +215,16 @@ public abstract class Optimizer implements AutoCloseable {
          */
         public Adam(NDManager parent, double beta1, double beta2, double epsilon, double weightDecay,
                 boolean decoupled) {
+            this(parent, beta1, beta2, epsilon, weightDecay, decoupled,
+                    FusedAdamKernel.available());
+        }
+
+        /**
+         * @param fused true for libtorch's fused kernel ({@link FusedAdamKernel}), false for
+         *     DJL's {@code adamUpdate}; the same update, the first in one pass
+         */
+        Adam(NDManager parent, double beta1, double beta2, double epsilon, double weightDecay,
+                boolean decoupled, boolean fused) {
             super(parent, "adam_m", "adam_v");
             if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
                 throw new IllegalArgumentException(
@@ -228,10 +239,12 @@ public abstract class Optimizer implements AutoCloseable {
             this.epsilon = epsilon;
             this.weightDecay = weightDecay;
             this.decoupled = decoupled;
+            this.fused = fused;
         }
 
         /**
-         * One fused libtorch call per parameter. libtorch's kernel computes
+         * One libtorch call per parameter: its fused Adam kernel ({@link FusedAdamKernel}, one
+         * pass), or where that is missing DJL's {@code adamUpdate}, whose kernel computes
          * {@code m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; w -= a m / (sqrt(v) + e)}
          * with {@code g} the gradient plus {@code weightDecay * w}; torch.optim.Adam's
          * {@code w -= (lr / c1) m / (sqrt(v) / sqrt(c2) + eps)} (c1, c2 the bias corrections) is
@@ -241,16 +254,21 @@ public abstract class Optimizer implements AutoCloseable {
         @Override
         protected void update(NDArray weight, NDArray gradient, NDArray[] state,
                 double learningRate, long t, Parameter.Type type) {
-            double correction1 = 1 - Math.pow(beta1, t);
-            double sqrtCorrection2 = Math.sqrt(1 - Math.pow(beta2, t));
             if (decoupled && weightDecay > 0 && type == Parameter.Type.WEIGHT) {
                 weight.muli((float) (1 - learningRate * weightDecay));
             }
+            double coupledDecay = decoupled ? 0 : weightDecay;
+            if (fused) {
+                FusedAdamKernel.update(weight, gradient, state[0], state[1], t, learningRate,
+                        beta1, beta2, coupledDecay, epsilon);
+                return;
+            }
+            double correction1 = 1 - Math.pow(beta1, t);
+            double sqrtCorrection2 = Math.sqrt(1 - Math.pow(beta2, t));
             JniUtils.adamUpdate((PtNDArray) weight, (PtNDArray) gradient, (PtNDArray) state[0],
                     (PtNDArray) state[1], (float) learningRate,
                     (float) (learningRate * sqrtCorrection2 / correction1),
-                    decoupled ? 0f : (float) weightDecay,
-                    1f, -1f, (float) beta1, (float) beta2,
+                    (float) coupledDecay, 1f, -1f, (float) beta1, (float) beta2,
                     (float) (epsilon * sqrtCorrection2), false);
         }
     }
