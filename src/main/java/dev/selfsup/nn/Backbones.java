@@ -219,14 +219,16 @@ public final class Backbones {
 
     /**
      * The widest stage whose convolutions run channels-last. On the 2-core AMD EPYC VM (libtorch
-     * 2.7.1, oneDNN, AVX-512) {@code resnet18} channels-last computed a wrong forward in its wider
-     * stages (0.24 off float64) and, on 3-channel input, a wrong weight gradient for its stem
-     * (0.18 off), while in the default layout a one-channel stem's weight gradient is wrong
-     * (1.5 off). So stages wider than this run in the default layout; see
-     * {@link #startsChannelsLast} for the stem. Each case is checked against float64 by
-     * {@code ConvolutionGradientTest}.
+     * 2.7.1, oneDNN, AVX-512) {@code resnet18} channels-last differed from float64 in its wider
+     * stages (0.24 in the forward pass, end to end) and, on 3-channel input, in its stem's weight
+     * gradient (0.18 off), while in the default layout a one-channel stem's weight gradient was
+     * wrong (1.5 off). So there, stages wider than this run in the default layout; see
+     * {@link #startsChannelsLast} for the stem. On Intel CPUs every convolution of resnet18,
+     * checked one by one against float64, is right channels-last, where the whole network runs
+     * 7% faster (BENCHMARKS.md, "Fused Adam and the BLAS by CPU"), so there no stage is too wide.
+     * {@code ConvolutionGradientTest} checks every case on the CPU that runs the tests.
      */
-    static final int CHANNELS_LAST_MAX_WIDTH = 128;
+    static final int CHANNELS_LAST_MAX_WIDTH = CpuFeatures.INTEL ? Integer.MAX_VALUE : 128;
 
     /** Stages narrower than this make a network start in the default layout on AVX2 CPUs. */
     static final int CHANNELS_LAST_MIN_WIDTH = 16;
@@ -235,6 +237,8 @@ public final class Backbones {
      * Whether a residual network starts (stem and narrow stages) channels-last. oneDNN's faults
      * differ by CPU, each measured against float64 ({@code ConvolutionGradientTest}):
      * <ul>
+     *   <li>on Intel CPUs (a 2-core Xeon VM with AVX-512 and AMX), always: every convolution of
+     *       the residual backbones is right channels-last;
      *   <li>with AVX-512 (AMD EPYC VM), channels-last, except on input of more than one channel
      *       into a network with stages wider than {@link #CHANNELS_LAST_MAX_WIDTH} (resnet18's
      *       3-channel stem had a wrong weight gradient channels-last);
@@ -250,6 +254,9 @@ public final class Backbones {
         for (int stageWidth : stageWidths) {
             narrowest = Math.min(narrowest, stageWidth);
             widest = Math.max(widest, stageWidth);
+        }
+        if (CpuFeatures.INTEL) {
+            return true;
         }
         if (CpuFeatures.AVX512) {
             return widest <= CHANNELS_LAST_MAX_WIDTH || channels == 1;

@@ -14,6 +14,9 @@ import java.util.Set;
 public final class CpuFeatures {
     private static final Set<String> FLAGS = readFlags();
 
+    /** Whether the CPU is Intel's ({@code vendor_id} {@code GenuineIntel}). */
+    public static final boolean INTEL = readField("vendor_id").equals("GenuineIntel");
+
     /** Whether the CPU has AVX-512 (the {@code avx512f} flag). */
     public static final boolean AVX512 = FLAGS.contains("avx512f");
 
@@ -27,17 +30,23 @@ public final class CpuFeatures {
     private CpuFeatures() {}
 
     private static Set<String> readFlags() {
+        String flags = readField("flags");
+        return flags.isEmpty() ? Set.of() : Set.copyOf(java.util.Arrays.asList(flags.split("\\s+")));
+    }
+
+    /** The first CPU's {@code field} in /proc/cpuinfo, or "" (no such file: plainer kernels). */
+    private static String readField(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"),
                     StandardCharsets.ISO_8859_1)) {
-                if (line.startsWith("flags")) {
-                    return Set.copyOf(java.util.Arrays.asList(
-                            line.substring(line.indexOf(':') + 1).trim().split("\\s+")));
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).trim().equals(field)) {
+                    return line.substring(colon + 1).trim();
                 }
             }
         } catch (IOException | RuntimeException e) {
-            // no /proc/cpuinfo: assume the plainer kernels
+            // no /proc/cpuinfo
         }
-        return Set.of();
+        return "";
     }
 }
