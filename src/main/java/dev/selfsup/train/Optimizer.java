@@ -117,9 +117,14 @@ public abstract class Optimizer implements AutoCloseable {
         return state;
     }
 
-    /** Zeroes the gradient libtorch accumulates into {@code weight.grad}. */
+    /**
+     * Clears the gradient libtorch accumulates into {@code weight.grad}: drops it where
+     * {@link GradientRelease} can, else zero-fills it.
+     */
     private static void zeroGradient(NDArray weight, NDArray gradient) {
-        if (weight instanceof PtNDArray pt) {
+        if (weight instanceof PtNDArray pt && GradientRelease.available()) {
+            GradientRelease.release(pt);
+        } else if (weight instanceof PtNDArray pt) {
             JniUtils.zeroGrad(pt);
         } else {
             gradient.subi(gradient);

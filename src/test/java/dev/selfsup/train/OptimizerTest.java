@@ -12,6 +12,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
@@ -164,6 +166,43 @@ class OptimizerTest {
                 }
             }
             return values;
+        }
+    }
+
+    /**
+     * After a step the gradient is dropped, not zero-filled (libtorch holds none, DJL reads zeros)
+     * and the parameter still requires one: the next backward pass gives a fresh gradient, which
+     * the plain-Java comparisons above would catch if it added to an old one.
+     */
+    @Test
+    void stepDropsGradientsAndKeepsThemRequired() {
+        assertThat(GradientRelease.available()).as("set_autograd_meta is bound").isTrue();
+        try (NDManager manager = NDManager.newBaseManager();
+                Optimizer optimizer = Optimizer.create("adam", manager, 0)) {
+            Parameter parameter = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT)
+                    .build();
+            parameter.setArray(manager.create(new float[] {1f, 2f, 3f}));
+            parameter.getArray().setRequiresGradient(true);
+            PairList<String, Parameter> parameters = new PairList<>();
+            parameters.add("w", parameter);
+            PtNDArray weight = (PtNDArray) parameter.getArray();
+            for (int t = 0; t < 2; t++) {
+                try (NDManager step = manager.newSubManager()) {
+                    try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+                        collector.backward(weight.mul(weight).sum());
+                    }
+                    float[] w = weight.toFloatArray();
+                    float[] gradient = weight.getGradient().toFloatArray();
+                    for (int i = 0; i < 3; i++) {
+                        assertThat(gradient[i]).as("step %d: a fresh gradient 2w", t)
+                                .isCloseTo(2 * w[i], within(1e-5f));
+                    }
+                    optimizer.step(parameters, 0.1, step);
+                    assertThat(JniUtils.getGradient(weight)).as("libtorch's gradient").isNull();
+                    assertThat(weight.hasGradient()).isTrue();
+                    assertThat(weight.getGradient().toFloatArray()).containsOnly(0f);
+                }
+            }
         }
     }
 
