@@ -1,7 +1,11 @@
 package dev.selfsup.nn;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
 import com.sun.jna.Function;
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import com.sun.jna.NativeLibrary;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,6 +32,37 @@ public final class LibTorchSymbols {
             throw new UnsatisfiedLinkError(LIBRARY.error);
         }
         return LIBRARY.torch.getFunction(symbol);
+    }
+
+    /** The function with the mangled name {@code symbol}, or null where it cannot be found. */
+    public static Function functionOrNull(String symbol) {
+        try {
+            return function(symbol);
+        } catch (UnsatisfiedLinkError e) {
+            return null;
+        }
+    }
+
+    /**
+     * {@code bytes} of zeroed native memory, never freed while referenced: an empty C++ argument
+     * passed by reference (an empty {@code std::optional} or {@code std::unique_ptr}).
+     */
+    public static Memory zeroed(int bytes) {
+        Memory memory = new Memory(bytes);
+        memory.clear();
+        return memory;
+    }
+
+    /**
+     * The {@code c10::TensorImpl*} of a DJL array: DJL's handle points at an {@code at::Tensor},
+     * which holds that one pointer (so an array of these is an {@code at::Tensor} array).
+     */
+    public static long tensorImpl(NDArray array) {
+        if (!(array instanceof PtNDArray pt)) {
+            throw new IllegalArgumentException("need a libtorch array, found "
+                    + array.getClass().getName());
+        }
+        return new Pointer(pt.getHandle()).getLong(0);
     }
 
     private record Library(NativeLibrary torch, String error) {

@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import com.sun.jna.Function;
 import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
 import dev.selfsup.nn.LibTorchSymbols;
 
 /**
@@ -29,7 +28,7 @@ import dev.selfsup.nn.LibTorchSymbols;
 final class FusedAdamKernel {
     private static final String SYMBOL = "_ZN2at6native23_fused_adam_kernel_cpu_EN3c108ArrayRefINS_6"
             + "TensorEEES4_S4_S4_S4_S4_dddddbbRKSt8optionalIS3_ES8_";
-    private static final Function KERNEL = bind();
+    private static final Function KERNEL = LibTorchSymbols.functionOrNull(SYMBOL);
     /** Tensor lists: params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps. */
     private static final int LISTS = 6;
     private static final int MAX_EXP_AVG_SQS = 4;
@@ -37,27 +36,13 @@ final class FusedAdamKernel {
     private static final ThreadLocal<Memory> TENSORS =
             ThreadLocal.withInitial(() -> new Memory(8L * LISTS));
     /** An empty {@code std::optional<at::Tensor>}: the payload, then "engaged" (false). */
-    private static final Memory NONE = emptyOptional();
+    private static final Memory NONE = LibTorchSymbols.zeroed(16);
 
     private FusedAdamKernel() {}
 
     /** Whether the kernel was found in the libtorch DJL loaded. */
     static boolean available() {
         return KERNEL != null;
-    }
-
-    private static Memory emptyOptional() {
-        Memory none = new Memory(16);
-        none.clear();
-        return none;
-    }
-
-    private static Function bind() {
-        try {
-            return LibTorchSymbols.function(SYMBOL);
-        } catch (UnsatisfiedLinkError e) {
-            return null;
-        }
     }
 
     /**
@@ -96,9 +81,7 @@ final class FusedAdamKernel {
             NDArray[] lists = {weight, gradient, mean, variance, variance, step};
             Memory tensors = TENSORS.get();
             for (int i = 0; i < LISTS; i++) {
-                // DJL's handle points at an at::Tensor, which holds one TensorImpl*
-                tensors.setLong(8L * i, new Pointer(((PtNDArray) lists[i]).getHandle())
-                        .getLong(0));
+                tensors.setLong(8L * i, LibTorchSymbols.tensorImpl(lists[i]));
             }
             Object[] arguments = new Object[2 * LISTS + 5 + 2 + 2];
             for (int i = 0; i < LISTS; i++) {

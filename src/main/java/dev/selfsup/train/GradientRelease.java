@@ -21,9 +21,11 @@ import dev.selfsup.nn.LibTorchSymbols;
  * function, and its gradient accumulator is rebuilt by the next forward pass.
  */
 final class GradientRelease {
-    private static final Function SET_AUTOGRAD_META = bind();
+    private static final Function SET_AUTOGRAD_META = LibTorchSymbols.functionOrNull(
+            "_ZN3c1010TensorImpl17set_autograd_metaESt10unique_ptrINS_21AutogradMetaInterfaceESt14"
+                    + "default_deleteIS2_EE");
     /** An empty {@code std::unique_ptr<c10::AutogradMetaInterface>}, which the callee moves from. */
-    private static final Memory EMPTY = emptyPointer();
+    private static final Memory EMPTY = LibTorchSymbols.zeroed(8);
 
     private GradientRelease() {}
 
@@ -41,24 +43,8 @@ final class GradientRelease {
         if (SET_AUTOGRAD_META == null) {
             throw new IllegalStateException("libtorch's set_autograd_meta was not found");
         }
-        // DJL's handle points at an at::Tensor, which holds one TensorImpl*
-        Pointer impl = new Pointer(new Pointer(weight.getHandle()).getLong(0));
+        Pointer impl = new Pointer(LibTorchSymbols.tensorImpl(weight));
         SET_AUTOGRAD_META.invokeVoid(new Object[] {impl, EMPTY});
         weight.setRequiresGradient(true);
-    }
-
-    private static Memory emptyPointer() {
-        Memory empty = new Memory(8);
-        empty.clear();
-        return empty;
-    }
-
-    private static Function bind() {
-        try {
-            return LibTorchSymbols.function("_ZN3c1010TensorImpl17set_autograd_metaESt10unique_ptr"
-                    + "INS_21AutogradMetaInterfaceESt14default_deleteIS2_EE");
-        } catch (UnsatisfiedLinkError e) {
-            return null;
-        }
     }
 }
