@@ -72,6 +72,9 @@ def main():
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
                         help="bf16: the backbone under torch.autocast('cpu', bfloat16), as selfsup's --precision bf16")
+    parser.add_argument("--channels-last", action="store_true",
+                        help="model and input in torch.channels_last, the layout selfsup's residual "
+                             "backbones run in (for the conv nets; the default is PyTorch's own)")
     parser.add_argument("--allow-unsound-setup", action="store_true",
                         help="run even where the BLAS or GEMM sanity figure says PyTorch would be slow")
     args = parser.parse_args()
@@ -103,6 +106,9 @@ def main():
         return model(images)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     x = torch.randn(2 * args.batch_size, c, s, s)
+    if args.channels_last:
+        model = model.to(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
     times = []
     for step in range(args.steps + 1):
         start = time.perf_counter()
@@ -116,7 +122,9 @@ def main():
     median = statistics.median(times)
     print(json.dumps({"benchmark": "train", "peer": "pytorch " + torch.__version__, "model": args.backbone,
                       "batch": args.batch_size, "input": f"{c}x{s}x{s}", "threads": args.threads,
-                      "steps": args.steps, "precision": args.precision, "median_step_ms": round(median, 1),
+                      "steps": args.steps, "precision": args.precision,
+                      "memory_format": "channels_last" if args.channels_last else "contiguous",
+                      "median_step_ms": round(median, 1),
                       "views_per_second": round(2 * args.batch_size / median * 1000),
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
                       "setup": info}))

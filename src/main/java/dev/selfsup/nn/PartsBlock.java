@@ -11,6 +11,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -24,6 +25,7 @@ public final class PartsBlock extends AbstractBlock {
     private final Map<String, Block> heads = new LinkedHashMap<>();
     private final Map<String, Shape> headInputShapes = new LinkedHashMap<>();
     private boolean bf16;
+    private final AtomicLong autocastCalls = new AtomicLong();
 
     public PartsBlock(Backbone backbone) {
         this.backbone = backbone;
@@ -111,11 +113,21 @@ public final class PartsBlock extends AbstractBlock {
         return bf16 ? Bf16Autocast.float32(output) : output;
     }
 
+    /**
+     * How many backbone calls have run under bfloat16 autocast: through this block's forward pass
+     * or {@link #inBackbonePrecision}. A bf16 training step that leaves it unchanged never ran
+     * its backbone in bf16 ({@code TrainingStep} refuses such a step).
+     */
+    public long autocastCalls() {
+        return autocastCalls.get();
+    }
+
     /** {@code call}'s result, computed under bfloat16 autocast when {@link #bf16()}. */
     private <T> T underAutocast(Supplier<T> call) {
         if (!bf16) {
             return call.get();
         }
+        autocastCalls.incrementAndGet();
         try (Bf16Autocast autocast = Bf16Autocast.on()) {
             return call.get();
         }

@@ -12,6 +12,7 @@ import dev.selfsup.augment.text.TextBatch;
 import dev.selfsup.method.Method;
 import dev.selfsup.method.TextMethod;
 import dev.selfsup.method.ViewBatch;
+import dev.selfsup.nn.PartsBlock;
 import dev.selfsup.nn.StagingBuffer;
 import java.util.List;
 
@@ -67,6 +68,8 @@ public final class TrainingStep {
     static volatile long nanLossAtStep = -1;
     /** Fault injection for tests: the step whose gradients are NaN under a finite loss. */
     static volatile long nanGradientAtStep = -1;
+    /** Whether the first step's bf16 use was checked ({@link #requireBf16Reached}). */
+    private boolean precisionChecked;
 
     /**
      * Steps for an image method.
@@ -176,7 +179,12 @@ public final class TrainingStep {
         try (NDManager stepManager = modelManager.newSubManager()) {
             float loss;
             try (GradientCollector collector = stepManager.getEngine().newGradientCollector()) {
+                long autocastCalls = autocastCalls();
                 NDArray value = batch.loss(new ParameterStore(stepManager, false), stepManager);
+                if (!precisionChecked) {
+                    requireBf16Reached(autocastCalls);
+                    precisionChecked = true;
+                }
                 if (step == nanLossAtStep) {
                     value = dev.selfsup.nn.Scalars.times(value, Float.NaN);
                 } else if (step == nanGradientAtStep) {
@@ -193,6 +201,28 @@ public final class TrainingStep {
             optimizer.step(parameters, learningRate, stepManager);
             afterStep.run(step, totalSteps);
             return loss;
+        }
+    }
+
+    /** The model's bf16 backbone calls so far, or 0 where it is not a bf16 {@link PartsBlock}. */
+    private long autocastCalls() {
+        return model instanceof PartsBlock parts && parts.bf16() ? parts.autocastCalls() : 0;
+    }
+
+    /**
+     * Refuses a bf16 step whose backbone never ran under autocast: a method that calls its
+     * backbone's block directly, not through the model's forward pass or
+     * {@link PartsBlock#inBackbonePrecision}, would otherwise train in float32 while the run says
+     * bf16. Checked on the first step only.
+     *
+     * @throws IllegalStateException naming the fix
+     */
+    private void requireBf16Reached(long autocastCallsBefore) {
+        if (model instanceof PartsBlock parts && parts.bf16()
+                && parts.autocastCalls() == autocastCallsBefore) {
+            throw new IllegalStateException("precision bf16, but the step never ran the backbone "
+                    + "under bf16 autocast: a method that calls its backbone's block directly must "
+                    + "call it through PartsBlock.inBackbonePrecision (or the model's forward)");
         }
     }
 

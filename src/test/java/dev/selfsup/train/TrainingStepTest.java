@@ -2,17 +2,20 @@ package dev.selfsup.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import dev.selfsup.method.Method;
 import dev.selfsup.method.Methods;
 import dev.selfsup.method.ViewBatch;
+import dev.selfsup.nn.Bf16Autocast;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -51,6 +54,47 @@ class TrainingStepTest {
                 // after the first step created the optimiser state, the count never changes
                 int[] afterFirst = Arrays.copyOfRange(counts, 1, counts.length);
                 assertThat(afterFirst).containsOnly(counts[1]);
+            }
+        }
+    }
+
+    /**
+     * A bf16 step whose backbone never ran under autocast is refused on its first step; the same
+     * method through its own forward pass trains.
+     */
+    @Test
+    void bf16StepThatBypassesAutocastIsRefused() {
+        assumeTrue(Bf16Autocast.available(), "needs a CPU with bf16 instructions");
+        long[] shape = {8, 1, 8, 8}; // 4 samples x 2 views
+        float[] batch = new float[8 * 64];
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Method method = initialised("simclr", "mlp", manager, 8);
+            method.model().setBf16(true);
+            try (Optimizer optimizer = Optimizer.create("adam", manager, 0)) {
+                TrainingStep bypassing = new TrainingStep(method.model(), optimizer, manager,
+                        (step, total) -> { });
+                TrainingStep.Batch direct = new TrainingStep.Batch() {
+                    @Override
+                    public NDArray loss(ParameterStore store, NDManager step) {
+                        NDArray x = step.randomNormal(new Shape(8, 1, 8, 8));
+                        // the backbone's block, called directly: no autocast
+                        return method.model().backbone().block()
+                                .forward(store, new NDList(x), true).singletonOrThrow()
+                                .square().mean();
+                    }
+
+                    @Override
+                    public long rows() {
+                        return 8;
+                    }
+                };
+                assertThatThrownBy(() -> bypassing.run(direct, 1e-3, 0, 10))
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("inBackbonePrecision");
+                TrainingStep proper = new TrainingStep(method, optimizer, manager);
+                long before = method.model().autocastCalls();
+                assertThat(proper.run(batch, shape, 1e-3)).isFinite();
+                assertThat(method.model().autocastCalls()).isGreaterThan(before);
             }
         }
     }
