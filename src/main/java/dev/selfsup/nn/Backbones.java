@@ -225,7 +225,8 @@ public final class Backbones {
      * wrong (1.5 off). So there, stages wider than this run in the default layout; see
      * {@link #startsChannelsLast} for the stem. On Intel CPUs every convolution of resnet18,
      * checked one by one against float64, is right channels-last, where the whole network runs
-     * 7% faster (BENCHMARKS.md, "Fused Adam and the BLAS by CPU"), so there no stage is too wide.
+     * 7% faster (BENCHMARKS.md, "Fused Adam, dropped gradients and the BLAS by CPU"), so there no
+     * stage is too wide.
      * {@code ConvolutionGradientTest} checks every case on the CPU that runs the tests.
      */
     static final int CHANNELS_LAST_MAX_WIDTH = CpuFeatures.INTEL ? Integer.MAX_VALUE : 128;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -31,7 +32,7 @@ public final class CpuFeatures {
 
     private static Set<String> readFlags() {
         String flags = readField("flags");
-        return flags.isEmpty() ? Set.of() : Set.copyOf(java.util.Arrays.asList(flags.split("\\s+")));
+        return flags.isEmpty() ? Set.of() : Set.copyOf(Arrays.asList(flags.split("\\s+")));
     }
 
     /** The first CPU's {@code field} in /proc/cpuinfo, or "" (no such file: plainer kernels). */

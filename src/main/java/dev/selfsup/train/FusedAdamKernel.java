@@ -1,6 +1,7 @@
 package dev.selfsup.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -46,6 +47,14 @@ final class FusedAdamKernel {
     }
 
     /**
+     * The step count {@code t} (1-based) as the kernel reads it for its bias corrections: a
+     * float32 scalar in {@code manager}, shared by every update of the step.
+     */
+    static NDArray stepCount(NDManager manager, long t) {
+        return manager.full(new Shape(), (float) t);
+    }
+
+    /**
      * One Adam update of {@code weight} in place, as {@code torch.optim.Adam(fused=True)} with
      * L2 decay {@code weightDecay} ({@code 0} for none).
      *
@@ -57,12 +66,12 @@ final class FusedAdamKernel {
      * @param gradient its gradient
      * @param mean the first moment, the weight's shape
      * @param variance the second moment, the weight's shape
-     * @param t the 1-based step, for the bias corrections
+     * @param stepCount the step, from {@link #stepCount}
      * @throws IllegalStateException where the kernel is missing or an array's type or shape
      *     differs from the weight's
      */
     static void update(NDArray weight, NDArray gradient, NDArray mean, NDArray variance,
-            long t, double learningRate, double beta1, double beta2, double weightDecay,
+            NDArray stepCount, double learningRate, double beta1, double beta2, double weightDecay,
             double epsilon) {
         if (KERNEL == null) {
             throw new IllegalStateException("libtorch's fused Adam kernel was not found");
@@ -76,30 +85,27 @@ final class FusedAdamKernel {
                         + array.getShape());
             }
         }
-        // the step as a float32 scalar, which the kernel reads for its bias corrections
-        try (NDArray step = weight.getManager().full(new Shape(), (float) t)) {
-            NDArray[] lists = {weight, gradient, mean, variance, variance, step};
-            Memory tensors = TENSORS.get();
-            for (int i = 0; i < LISTS; i++) {
-                tensors.setLong(8L * i, LibTorchSymbols.tensorImpl(lists[i]));
-            }
-            Object[] arguments = new Object[2 * LISTS + 5 + 2 + 2];
-            for (int i = 0; i < LISTS; i++) {
-                arguments[2 * i] = tensors.share(8L * i);
-                // max_exp_avg_sqs must be empty without amsgrad (the kernel checks it)
-                arguments[2 * i + 1] = i == MAX_EXP_AVG_SQS ? 0L : 1L;
-            }
-            int next = 2 * LISTS;
-            arguments[next++] = learningRate;
-            arguments[next++] = beta1;
-            arguments[next++] = beta2;
-            arguments[next++] = weightDecay;
-            arguments[next++] = epsilon;
-            arguments[next++] = Boolean.FALSE; // amsgrad
-            arguments[next++] = Boolean.FALSE; // maximize
-            arguments[next++] = NONE; // grad_scale
-            arguments[next] = NONE; // found_inf
-            KERNEL.invokeVoid(arguments);
+        NDArray[] lists = {weight, gradient, mean, variance, variance, stepCount};
+        Memory tensors = TENSORS.get();
+        for (int i = 0; i < LISTS; i++) {
+            tensors.setLong(8L * i, LibTorchSymbols.tensorImpl(lists[i]));
         }
+        Object[] arguments = new Object[2 * LISTS + 5 + 2 + 2];
+        for (int i = 0; i < LISTS; i++) {
+            arguments[2 * i] = tensors.share(8L * i);
+            // max_exp_avg_sqs must be empty without amsgrad (the kernel checks it)
+            arguments[2 * i + 1] = i == MAX_EXP_AVG_SQS ? 0L : 1L;
+        }
+        int next = 2 * LISTS;
+        arguments[next++] = learningRate;
+        arguments[next++] = beta1;
+        arguments[next++] = beta2;
+        arguments[next++] = weightDecay;
+        arguments[next++] = epsilon;
+        arguments[next++] = Boolean.FALSE; // amsgrad
+        arguments[next++] = Boolean.FALSE; // maximize
+        arguments[next++] = NONE; // grad_scale
+        arguments[next] = NONE; // found_inf
+        KERNEL.invokeVoid(arguments);
     }
 }

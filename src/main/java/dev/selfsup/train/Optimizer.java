@@ -82,6 +82,15 @@ public abstract class Optimizer implements AutoCloseable {
             double learningRate, long t, Parameter.Type type);
 
     /**
+     * Called once per step before its parameters are updated, for what every update of the step
+     * shares (by default nothing).
+     *
+     * @param step the step's manager
+     * @param t the 1-based update count
+     */
+    protected void beginStep(NDManager step, long t) {}
+
+    /**
      * Applies one update to every trainable parameter from its accumulated gradient, then zeroes
      * the gradients.
      *
@@ -91,6 +100,7 @@ public abstract class Optimizer implements AutoCloseable {
      */
     public void step(PairList<String, Parameter> parameters, double learningRate, NDManager step) {
         updateCount++;
+        beginStep(step, updateCount);
         for (Pair<String, Parameter> entry : parameters) {
             Parameter parameter = entry.getValue();
             if (!parameter.requiresGradient()) {
@@ -208,6 +218,8 @@ public abstract class Optimizer implements AutoCloseable {
         private final double weightDecay;
         private final boolean decoupled;
         private final boolean fused;
+        /** The step count as the fused kernel reads it: one per step, in the step's manager. */
+        private NDArray stepCount;
 
         /** Adam with L2 decay of every parameter, as {@code torch.optim.Adam}. */
         public Adam(NDManager parent, double beta1, double beta2, double epsilon, double weightDecay) {
@@ -257,6 +269,13 @@ public abstract class Optimizer implements AutoCloseable {
          * {@code OptimizerTest} pins it against a plain-Java reference.
          */
         @Override
+        protected void beginStep(NDManager step, long t) {
+            if (fused) {
+                stepCount = FusedAdamKernel.stepCount(step, t);
+            }
+        }
+
+        @Override
         protected void update(NDArray weight, NDArray gradient, NDArray[] state,
                 double learningRate, long t, Parameter.Type type) {
             if (decoupled && weightDecay > 0 && type == Parameter.Type.WEIGHT) {
@@ -264,8 +283,8 @@ public abstract class Optimizer implements AutoCloseable {
             }
             double coupledDecay = decoupled ? 0 : weightDecay;
             if (fused) {
-                FusedAdamKernel.update(weight, gradient, state[0], state[1], t, learningRate,
-                        beta1, beta2, coupledDecay, epsilon);
+                FusedAdamKernel.update(weight, gradient, state[0], state[1], stepCount,
+                        learningRate, beta1, beta2, coupledDecay, epsilon);
                 return;
             }
             double correction1 = 1 - Math.pow(beta1, t);

@@ -179,10 +179,10 @@ public final class TrainingStep {
         try (NDManager stepManager = modelManager.newSubManager()) {
             float loss;
             try (GradientCollector collector = stepManager.getEngine().newGradientCollector()) {
-                long autocastCalls = autocastCalls();
+                long autocastCallsBefore = precisionChecked ? 0 : autocastCalls();
                 NDArray value = batch.loss(new ParameterStore(stepManager, false), stepManager);
                 if (!precisionChecked) {
-                    requireBf16Reached(autocastCalls);
+                    requireBf16Reached(autocastCallsBefore);
                     precisionChecked = true;
                 }
                 if (step == nanLossAtStep) {
@@ -219,7 +219,7 @@ public final class TrainingStep {
      */
     private void requireBf16Reached(long autocastCallsBefore) {
         if (model instanceof PartsBlock parts && parts.bf16()
-                && parts.autocastCalls() == autocastCallsBefore) {
+                && autocastCalls() == autocastCallsBefore) {
             throw new IllegalStateException("precision bf16, but the step never ran the backbone "
                     + "under bf16 autocast: a method that calls its backbone's block directly must "
                     + "call it through PartsBlock.inBackbonePrecision (or the model's forward)");
