@@ -3,12 +3,10 @@ package dev.selfsup.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.initializer.XavierInitializer;
 import dev.selfsup.util.NameRegistry;
@@ -149,7 +147,7 @@ public final class Backbones {
             default -> throw new IllegalArgumentException(
                     "backbone must be one of " + names() + ", found '" + name + "'");
         }
-        // DJL's BatchNorm: eps 1e-5, running = 0.9 running + 0.1 batch (PyTorch's momentum 0.1)
+        // ChannelBatchNorm: eps 1e-5, running = 0.9 running + 0.1 batch (PyTorch's momentum 0.1)
         description.put("batch_norm", Map.of("eps", 1e-5, "momentum", 0.1));
         description.put("activation", "relu");
         description.put("layout", "weights in PyTorch's layout: conv (out, in, kh, kw), linear "
@@ -192,7 +190,7 @@ public final class Backbones {
         SequentialBlock block = new ReleasingSequentialBlock()
                 .add(Blocks.batchFlattenBlock())
                 .add(Linear.builder().setUnits(512).build())
-                .add(Activation::relu)
+                .add(InPlace::relu)
                 .add(Linear.builder().setUnits(128).build());
         return new Backbone("mlp", block, 128, new Shape(channels, height, width));
     }
@@ -280,8 +278,8 @@ public final class Backbones {
         ChannelsLastBody block = new ChannelsLastBody();
         block.channelsLast = startsChannelsLast(channels, stageWidths);
         block.add(Layers.conv3x3(stageWidths[0], 1))
-                .add(BatchNorm.builder().build())
-                .add(Activation::relu);
+                .add(new ChannelBatchNorm())
+                .add(InPlace::relu);
         int in = stageWidths[0];
         for (int stage = 0; stage < stageWidths.length; stage++) {
             for (int b = 0; b < blocksPerStage; b++) {

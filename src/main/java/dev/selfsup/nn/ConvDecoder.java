@@ -7,7 +7,6 @@ import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.BatchNorm;
 import java.util.Arrays;
 
 /**
@@ -68,8 +67,8 @@ public final class ConvDecoder extends ReleasingSequentialBlock {
             add(new LambdaBlock(x -> new NDList(x.singletonOrThrow().repeat(2, 2).repeat(3, 2)),
                     "upsample"));
             add(conv3x3(stageWidths[stage], false));
-            add(BatchNorm.builder().build());
-            add(Activation::relu);
+            add(new ChannelBatchNorm());
+            add(InPlace::relu);
         }
         add(conv3x3(outputChannels, true)); // (batch, outputChannels, H, W)
     }

@@ -1,10 +1,8 @@
 package dev.selfsup.nn;
 
-import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.initializer.XavierInitializer;
 
 /**
@@ -28,8 +26,8 @@ public final class ProjectionHead {
         checkWidths(hiddenDim, outputDim);
         SequentialBlock head = new ReleasingSequentialBlock()
                 .add(Linear.builder().setUnits(hiddenDim).build())
-                .add(BatchNorm.builder().build())
-                .add(Activation::relu)
+                .add(new ChannelBatchNorm())
+                .add(InPlace::relu)
                 .add(Linear.builder().setUnits(outputDim).build());
         return withLinearDefaults(head);
     }
@@ -54,7 +52,7 @@ public final class ProjectionHead {
      * Linear(outputDim), BatchNorm: batch norm on every layer, the output's included.
      */
     public static SequentialBlock simSiam(int hiddenDim, int outputDim) {
-        return mlp(hiddenDim, outputDim).add(BatchNorm.builder().build());
+        return mlp(hiddenDim, outputDim).add(new ChannelBatchNorm());
     }
 
     /**
@@ -65,7 +63,7 @@ public final class ProjectionHead {
         checkWidths(hiddenDim, outputDim);
         return withLinearDefaults(new ReleasingSequentialBlock()
                 .add(Linear.builder().setUnits(hiddenDim).build())
-                .add(Activation::relu)
+                .add(InPlace::relu)
                 .add(Linear.builder().setUnits(outputDim).build()));
     }
 

@@ -23,6 +23,20 @@ import ai.djl.util.PairList;
  */
 public class ReleasingSequentialBlock extends SequentialBlock {
 
+    /**
+     * Adds {@code block} as the last child, filed under its class's simple name as
+     * {@code SequentialBlock} does, except a {@link ChannelBatchNorm}, filed as DJL's batch norm
+     * (so parameter names, and the checkpoints that hold them, stay as they were).
+     */
+    @Override
+    public SequentialBlock add(Block block) {
+        if (block instanceof ChannelBatchNorm) {
+            addChildBlock(ChannelBatchNorm.NAME, block);
+            return this;
+        }
+        return super.add(block);
+    }
+
     @Override
     protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs,
             boolean training, PairList<String, Object> params) {

@@ -6,10 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -38,15 +36,15 @@ public final class ResidualBlock extends AbstractBlock {
         }
         residual = addChildBlock("residual", new ReleasingSequentialBlock()
                 .add(Layers.conv3x3(outChannels, stride))
-                .add(BatchNorm.builder().build())
-                .add(Activation::relu)
+                .add(new ChannelBatchNorm())
+                .add(InPlace::relu)
                 .add(Layers.conv3x3(outChannels, 1))
-                .add(BatchNorm.builder().build()));
+                .add(new ChannelBatchNorm()));
         if (stride != 1 || inChannels != outChannels) {
             shortcut = addChildBlock("shortcut", new ReleasingSequentialBlock()
                     .add(Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(outChannels)
                             .optStride(new Shape(stride, stride)).optBias(false).build())
-                    .add(BatchNorm.builder().build()));
+                    .add(new ChannelBatchNorm()));
         } else {
             shortcut = null;
         }
@@ -59,15 +57,21 @@ public final class ResidualBlock extends AbstractBlock {
         NDArray branch = residual.forward(parameterStore, inputs, training, params).singletonOrThrow();
         NDArray identity = shortcut == null
                 ? x : shortcut.forward(parameterStore, inputs, training, params).singletonOrThrow();
-        NDArray sum = branch.add(identity);
-        // the sum's inputs and the sum itself are not needed by autograd (add and relu save
-        // nothing / only their output): free them now rather than when the step ends
-        branch.close();
+        // the branch ends in a batch norm, which saved its input, not its output: the sum and the
+        // ReLU after it overwrite the branch, as torchvision's "out += identity; relu(out)"
+        NDArray sum = InPlace.addInto(branch, identity);
+        if (sum != branch) {
+            branch.close();
+        }
+        // the shortcut's output is not needed by autograd (add saves nothing): free it now
+        // rather than when the step ends
         if (identity != x) {
             identity.close();
         }
-        NDArray out = Activation.relu(sum);
-        sum.close();
+        NDArray out = InPlace.relu(sum);
+        if (out != sum) {
+            sum.close();
+        }
         return new NDList(out);
     }
 

@@ -1,5 +1,6 @@
 package dev.selfsup.nn;
 
+import static dev.selfsup.testing.Asserts.assertAllClose;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
@@ -20,7 +21,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Closing intermediates early ({@link ReleasingSequentialBlock}, {@link ResidualBlock}) must not
- * change a single value of the forward pass or of any gradient, and must actually free arrays.
+ * change a single value of the forward pass, nor any gradient beyond rounding, and must actually
+ * free arrays. (The residual block's in-place sum changes the order in which autograd adds up the
+ * gradient of a block's input, so gradients agree to rounding rather than to the bit;
+ * {@link InPlaceTest} checks the in-place operations themselves.)
  */
 class ReleasingForwardTest {
     /**
@@ -113,8 +117,12 @@ class ReleasingForwardTest {
                     .containsExactly(reference.output());
             assertThat(released.gradients()).hasSameSizeAs(reference.gradients()).isNotEmpty();
             for (int i = 0; i < reference.gradients().size(); i++) {
-                assertThat(released.gradients().get(i)).as(backbone.name() + " gradient " + i)
-                        .containsExactly(reference.gradients().get(i));
+                float[] expected = reference.gradients().get(i);
+                double scale = 0;
+                for (float value : expected) {
+                    scale = Math.max(scale, Math.abs(value));
+                }
+                assertAllClose(released.gradients().get(i), expected, 1e-5, 1e-5 * scale);
             }
             assertThat(reference.gradients().get(0)).as("a gradient that is not all zero")
                     .isNotEqualTo(new float[reference.gradients().get(0).length]);
