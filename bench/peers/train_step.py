@@ -32,6 +32,8 @@ def nt_xent(z1, z2, temperature):
 
 
 class Block(nn.Module):
+    inplace = False  # --inplace: torchvision's BasicBlock, "out += identity; relu(out, inplace)"
+
     def __init__(self, cin, cout, stride):
         super().__init__()
         self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
@@ -43,12 +45,17 @@ class Block(nn.Module):
             self.short = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
 
     def forward(self, x):
-        y = self.b2(self.c2(F.relu(self.b1(self.c1(x)))))
-        return F.relu(y + (x if self.short is None else self.short(x)))
+        y = self.b2(self.c2(F.relu(self.b1(self.c1(x)), inplace=Block.inplace)))
+        identity = x if self.short is None else self.short(x)
+        if Block.inplace:
+            y += identity
+            return F.relu(y, inplace=True)
+        return F.relu(y + identity)
 
 
 def resnet(channels, widths, blocks):
-    layers = [nn.Conv2d(channels, widths[0], 3, 1, 1, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU()]
+    layers = [nn.Conv2d(channels, widths[0], 3, 1, 1, bias=False), nn.BatchNorm2d(widths[0]),
+              nn.ReLU(inplace=Block.inplace)]
     cin = widths[0]
     for stage, w in enumerate(widths):
         for b in range(blocks):
@@ -59,7 +66,8 @@ def resnet(channels, widths, blocks):
 
 
 def head(dim):
-    return nn.Sequential(nn.Linear(dim, dim), nn.BatchNorm1d(dim), nn.ReLU(), nn.Linear(dim, 128))
+    return nn.Sequential(nn.Linear(dim, dim), nn.BatchNorm1d(dim), nn.ReLU(inplace=Block.inplace),
+                         nn.Linear(dim, 128))
 
 
 def main():
@@ -75,6 +83,13 @@ def main():
     parser.add_argument("--channels-last", action="store_true",
                         help="model and input in torch.channels_last, the layout selfsup's residual "
                              "backbones run in (for the conv nets; the default is PyTorch's own)")
+    parser.add_argument("--inplace", action="store_true",
+                        help="ReLU and the residual sum in place, as torchvision's ResNet (and "
+                             "selfsup) compute them")
+    parser.add_argument("--profile", metavar="TRACE",
+                        help="write torch.profiler's Chrome trace of the timed steps there (sum it "
+                             "with bench/trace_summary.py TRACE --steps N, as selfsup's own "
+                             "`bench train --profile`); the profiler's cost makes the steps read high")
     parser.add_argument("--allow-unsound-setup", action="store_true",
                         help="run even where the BLAS or GEMM sanity figure says PyTorch would be slow")
     args = parser.parse_args()
@@ -85,6 +100,7 @@ def main():
         raise SystemExit("refusing to time an unsound peer: %s (see bench/peers/peer_setup.py; "
                          "--allow-unsound-setup overrides)" % unsound)
     torch.manual_seed(0)
+    Block.inplace = args.inplace
     c, s = args.channels, args.image_size
     if args.backbone == "mlp":
         body, top = nn.Sequential(nn.Flatten(), nn.Linear(c * s * s, 512), nn.ReLU(), nn.Linear(512, 128)), nn.Identity()
@@ -110,7 +126,11 @@ def main():
         model = model.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
     times = []
+    profiler = None
     for step in range(args.steps + 1):
+        if step == 1 and args.profile:
+            profiler = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU])
+            profiler.__enter__()
         start = time.perf_counter()
         z = forward(x)
         loss = nt_xent(z[: args.batch_size], z[args.batch_size:], 0.5)
@@ -119,11 +139,15 @@ def main():
         optimizer.step()
         if step > 0:
             times.append((time.perf_counter() - start) * 1000)
+    if profiler is not None:
+        profiler.__exit__(None, None, None)
+        profiler.export_chrome_trace(args.profile)
     median = statistics.median(times)
     print(json.dumps({"benchmark": "train", "peer": "pytorch " + torch.__version__, "model": args.backbone,
                       "batch": args.batch_size, "input": f"{c}x{s}x{s}", "threads": args.threads,
                       "steps": args.steps, "precision": args.precision,
                       "memory_format": "channels_last" if args.channels_last else "contiguous",
+                      "inplace": args.inplace,
                       "median_step_ms": round(median, 1),
                       "views_per_second": round(2 * args.batch_size / median * 1000),
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
