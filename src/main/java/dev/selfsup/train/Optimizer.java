@@ -259,6 +259,14 @@ public abstract class Optimizer implements AutoCloseable {
             this.fused = fused;
         }
 
+        /** Makes the step count the fused kernel reads, once for every update of the step. */
+        @Override
+        protected void beginStep(NDManager step, long t) {
+            if (fused) {
+                stepCount = FusedAdamKernel.stepCount(step, t);
+            }
+        }
+
         /**
          * One libtorch call per parameter: its fused Adam kernel ({@link FusedAdamKernel}, one
          * pass), or where that is missing DJL's {@code adamUpdate}, whose kernel computes
@@ -268,13 +276,6 @@ public abstract class Optimizer implements AutoCloseable {
          * the same update with {@code a = lr sqrt(c2) / c1} and {@code e = eps sqrt(c2)}.
          * {@code OptimizerTest} pins it against a plain-Java reference.
          */
-        @Override
-        protected void beginStep(NDManager step, long t) {
-            if (fused) {
-                stepCount = FusedAdamKernel.stepCount(step, t);
-            }
-        }
-
         @Override
         protected void update(NDArray weight, NDArray gradient, NDArray[] state,
                 double learningRate, long t, Parameter.Type type) {
