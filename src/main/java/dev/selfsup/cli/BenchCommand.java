@@ -14,12 +14,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code selfsup bench augment|train|knn|pipeline|gemm|tsne}: throughput figures for
+ * {@code selfsup bench augment|train|embed|knn|pipeline|gemm|tsne}: throughput figures for
  * BENCHMARKS.md.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure throughput; with --json the last line is one JSON object.",
-        subcommands = {BenchCommand.Augment.class, BenchCommand.Train.class, BenchCommand.Knn.class,
+        subcommands = {BenchCommand.Augment.class, BenchCommand.Train.class, BenchCommand.Embed.class,
+            BenchCommand.Knn.class,
             BenchCommand.Pipeline.class, BenchCommand.Gemm.class, BenchCommand.Tsne.class})
 final class BenchCommand implements Runnable {
     @Option(names = "--json", scope = picocli.CommandLine.ScopeType.INHERIT,
@@ -32,7 +33,7 @@ final class BenchCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "a benchmark is required: augment, train, knn, pipeline, gemm or tsne");
+                "a benchmark is required: augment, train, embed, knn, pipeline, gemm or tsne");
     }
 
     /**
@@ -122,6 +123,33 @@ final class BenchCommand implements Runnable {
         Object measure() throws Exception {
             return TrainBenchmark.run(model.backbone, model.batchSize, image.channels,
                     image.imageSize, threads.resolved(), steps, profile, precision.bf16());
+        }
+    }
+
+    /** Images per second of the inference pass. */
+    @Command(name = "embed", mixinStandardHelpOptions = true,
+            description = "Median time to embed random images through a fresh backbone in "
+                    + "inference mode, batches of 256 (the pass of embed, eval and the kNN "
+                    + "monitor).")
+    static final class Embed extends Benchmark {
+        @Option(names = "--backbone", defaultValue = "small-resnet") String backbone;
+        @Mixin
+        ImageOptions image = new ImageOptions();
+        @Option(names = "--images", defaultValue = "10000",
+                description = "Images per timed pass (default: ${DEFAULT-VALUE}).")
+        int images;
+        @Option(names = "--repeats", defaultValue = "3",
+                description = "Timed passes; the median is reported (default: ${DEFAULT-VALUE}).")
+        int repeats;
+        @Mixin
+        ThreadsOption threads = new ThreadsOption();
+        @Mixin
+        PrecisionOption precision = new PrecisionOption();
+
+        @Override
+        Object measure() throws Exception {
+            return dev.selfsup.bench.EmbedBenchmark.run(backbone, image.channels,
+                    image.imageSize, images, threads.resolved(), repeats, precision.bf16());
         }
     }
 

@@ -30,6 +30,9 @@ final class EmbedCommand extends DataCommand {
     @Mixin
     ThreadsOption threads = new ThreadsOption();
 
+    @Mixin
+    PrecisionOption precision = new PrecisionOption();
+
     @Override
     public Integer call() throws Exception {
         try {
@@ -41,7 +44,9 @@ final class EmbedCommand extends DataCommand {
         if (!split.equals("train") && !split.equals("test")) {
             throw new IllegalArgumentException("--split must be train or test, found '" + split + "'");
         }
+        boolean bf16 = precision.bf16();
         if (textData()) {
+            TextCommands.refuseBf16(bf16);
             return TextCommands.embed(this);
         }
         threads.apply();
@@ -49,11 +54,11 @@ final class EmbedCommand extends DataCommand {
         ImageSet images = split.equals("train") ? splits.train() : splits.test();
         try (NDManager manager = NDManager.newBaseManager()) {
             Encoder encoder = Encoder.load(checkpoint, manager);
-            FeatureMatrix features = encoder.embed(images, manager);
+            FeatureMatrix features = encoder.embed(images, manager, bf16);
             EmbeddingWriter.write(out, features.values(), features.rows(), features.dim(),
                     images.labels(), ids(split, features.rows()), null);
-            System.out.printf("wrote %d x %d embeddings of %s %s to %s%n", features.rows(),
-                    features.dim(), splits.name(), split, out);
+            System.out.printf("wrote %d x %d embeddings of %s %s to %s%s%n", features.rows(),
+                    features.dim(), splits.name(), split, out, bf16 ? " (computed in bf16)" : "");
         }
         return 0;
     }

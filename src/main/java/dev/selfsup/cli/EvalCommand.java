@@ -11,6 +11,7 @@ import dev.selfsup.eval.Probes;
 import dev.selfsup.train.CheckpointState;
 import dev.selfsup.train.Checkpoints;
 import dev.selfsup.train.Encoder;
+import dev.selfsup.train.PretrainConfig;
 import dev.selfsup.util.Json;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -50,6 +51,9 @@ final class EvalCommand extends DataCommand {
 
     @Mixin
     ThreadsOption threads = new ThreadsOption();
+
+    @Mixin
+    PrecisionOption precision = new PrecisionOption();
 
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
@@ -103,8 +107,10 @@ final class EvalCommand extends DataCommand {
             throw new IllegalArgumentException("give --checkpoint or --random-init, not both");
         }
         KnnClassifier knn = knn(); // refuses a bad --knn-k or --knn-temperature before any work
+        boolean bf16 = precision.bf16();
         LabelEfficiency curves = LabelCurves.requested(this, kinds);
         if (textData()) {
+            TextCommands.refuseBf16(bf16);
             if (curves != null) {
                 return TextCommands.labelEfficiency(this, curves);
             }
@@ -115,7 +121,7 @@ final class EvalCommand extends DataCommand {
         DataSplits splits = data.load();
         Probes.requireClasses(splits); // before any features are computed
         if (curves != null) {
-            return labelEfficiency(splits, curves);
+            return labelEfficiency(splits, curves, bf16);
         }
         String features;
         Probes.Result result;
@@ -124,15 +130,15 @@ final class EvalCommand extends DataCommand {
             FeatureMatrix test;
             if (checkpoint != null) {
                 Encoder encoder = Encoder.load(checkpoint, manager);
-                features = "checkpoint " + checkpoint;
-                train = encoder.embed(splits.train(), manager);
-                test = encoder.embed(splits.test(), manager);
+                features = "checkpoint " + checkpoint + (bf16 ? " (bf16)" : "");
+                train = encoder.embed(splits.train(), manager, bf16);
+                test = encoder.embed(splits.test(), manager, bf16);
             } else if (randomInit != null) {
                 Encoder encoder = Encoder.randomInit(randomInit, splits.train(),
                         ChannelStats.of(splits.train()), seed, manager);
-                features = "random-init " + randomInit;
-                train = encoder.embed(splits.train(), manager);
-                test = encoder.embed(splits.test(), manager);
+                features = "random-init " + randomInit + (bf16 ? " (bf16)" : "");
+                train = encoder.embed(splits.train(), manager, bf16);
+                test = encoder.embed(splits.test(), manager, bf16);
             } else {
                 features = "raw pixels";
                 train = Features.rawPixels(splits.train());
@@ -144,6 +150,7 @@ final class EvalCommand extends DataCommand {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("data", splits.name());
             out.put("features", features);
+            out.put("precision", bf16 ? PretrainConfig.BF16 : PretrainConfig.FP32);
             out.put("train_size", splits.train().size());
             out.put("test_size", splits.test().size());
             out.put("knn_top1", result.knnTop1());
@@ -161,7 +168,8 @@ final class EvalCommand extends DataCommand {
     }
 
     /** The image path of the label-efficiency mode: one feature set at a time. */
-    private int labelEfficiency(DataSplits splits, LabelEfficiency efficiency) throws Exception {
+    private int labelEfficiency(DataSplits splits, LabelEfficiency efficiency, boolean bf16)
+            throws Exception {
         LabelCurves curves = LabelCurves.of(this, efficiency, splits.train().labels(),
                 splits.test().labels(), splits.train().classCount());
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -172,8 +180,8 @@ final class EvalCommand extends DataCommand {
                 try (NDManager model = manager.newSubManager()) {
                     Encoder encoder = Encoder.load(checkpoint, model);
                     curves.add(state.method() + " " + backbone + " (epoch " + state.epoch() + ")",
-                            LabelCurves.MAIN, encoder.embed(splits.train(), model),
-                            encoder.embed(splits.test(), model), manager);
+                            LabelCurves.MAIN, encoder.embed(splits.train(), model, bf16),
+                            encoder.embed(splits.test(), model, bf16), manager);
                 }
             }
             if (randomInit != null || (baselines && backbone != null)) {
@@ -182,8 +190,8 @@ final class EvalCommand extends DataCommand {
                             ChannelStats.of(splits.train()), seed, model);
                     curves.add("random-init " + backbone,
                             randomInit != null ? LabelCurves.MAIN : LabelCurves.BASELINE,
-                            encoder.embed(splits.train(), model), encoder.embed(splits.test(), model),
-                            manager);
+                            encoder.embed(splits.train(), model, bf16),
+                            encoder.embed(splits.test(), model, bf16), manager);
                 }
             }
             if (baselines || (checkpoint == null && randomInit == null)) {

@@ -309,6 +309,14 @@ final class TextCommands {
                 "one row per sentence, labels = document index");
     }
 
+    /** Refuses {@code --precision bf16} for text data: text encoders embed in float32 only. */
+    static void refuseBf16(boolean bf16) {
+        if (bf16) {
+            throw new IllegalArgumentException("--precision bf16 embeds images only; text "
+                    + "encoders embed in fp32 (leave --precision out)");
+        }
+    }
+
     static int embed(EmbedCommand c) throws Exception {
         TextOptions text = c.text;
         c.threads.apply();

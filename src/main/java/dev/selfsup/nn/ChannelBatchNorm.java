@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
@@ -70,6 +71,58 @@ public final class ChannelBatchNorm extends AbstractBlock {
                 (PtNDArray) parameterStore.getValue(beta, device, training),
                 training, MOMENTUM, EPSILON);
         return new NDList(out);
+    }
+
+    /**
+     * {@code convolution} followed by this batch norm in inference (running statistics), as one
+     * convolution: the batch norm is the per-channel affine map {@code y = x * s + t} with
+     * {@code s = gamma / sqrt(runningVar + eps)} and {@code t = beta - runningMean * s}, so it
+     * folds into the convolution's weights ({@code w * s} per output channel) and bias
+     * ({@code b * s + t}). The result equals the two blocks in turn up to rounding, skips a pass
+     * over the activation, and keeps gradients with respect to every parameter (the fold is made
+     * of differentiable operations), as inference-mode batch norm has them.
+     *
+     * @param convolution the 2-D convolution whose output this batch norm normalises
+     * @param x the convolution's input {@code (batch, in, h, w)}
+     * @return {@code (batch, channels, h', w')}
+     */
+    NDArray afterConvolution(ParameterStore parameterStore, Conv2d convolution, NDArray x) {
+        if (convolution.getFilters() != channels) {
+            throw new IllegalArgumentException("batch norm over " + channels
+                    + " channels cannot follow a convolution with " + convolution.getFilters()
+                    + " filters");
+        }
+        Device device = x.getDevice();
+        NDArray weight = parameterStore.getValue(
+                convolution.getParameters().get("weight"), device, false);
+        NDArray mean = parameterStore.getValue(runningMean, device, false);
+        NDArray variance = parameterStore.getValue(runningVar, device, false);
+        NDArray scaleGamma = parameterStore.getValue(gamma, device, false);
+        NDArray shift = parameterStore.getValue(beta, device, false);
+        try (NDArray deviation = variance.add(EPSILON).sqrt();
+                NDArray scale = scaleGamma.div(deviation); // (channels)
+                NDArray scaleColumn = scale.reshape(channels, 1, 1, 1);
+                NDArray foldedWeight = weight.mul(scaleColumn); // (channels, in, kh, kw)
+                NDArray meanScaled = mean.mul(scale);
+                NDArray foldedBias = foldedBias(parameterStore, convolution, device, scale,
+                        shift.sub(meanScaled))) {
+            return Conv2d.conv2d(x, foldedWeight, foldedBias, convolution.getStride(),
+                    convolution.getPadding(), convolution.getDilation(),
+                    convolution.getGroups()).singletonOrThrow();
+        }
+    }
+
+    /** {@code b * scale + shift} for a convolution with a bias, else {@code shift} itself. */
+    private static NDArray foldedBias(ParameterStore parameterStore, Conv2d convolution,
+            Device device, NDArray scale, NDArray shift) {
+        if (!convolution.isIncludeBias()) {
+            return shift;
+        }
+        NDArray bias = parameterStore.getValue(convolution.getParameters().get("bias"), device,
+                false);
+        try (NDArray scaled = bias.mul(scale); NDArray unused = shift) {
+            return scaled.add(shift);
+        }
     }
 
     @Override

@@ -4,8 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.util.List;
 
 /**
  * A {@link SequentialBlock} that closes each intermediate output as soon as the next child has
@@ -22,6 +24,12 @@ import ai.djl.util.PairList;
  * {@code SequentialBlock}: nothing is closed and {@link #prepareInput} is not called.
  */
 public class ReleasingSequentialBlock extends SequentialBlock {
+    /**
+     * Whether inference folds a batch norm into the convolution before it: on unless the system
+     * property {@code selfsup.foldBatchNorm} is {@code false} (for measuring its effect).
+     */
+    public static final boolean FOLD_BATCH_NORM =
+            !"false".equalsIgnoreCase(System.getProperty("selfsup.foldBatchNorm"));
 
     /**
      * Adds {@code block} as the last child, filed under its class's simple name as
@@ -43,20 +51,41 @@ public class ReleasingSequentialBlock extends SequentialBlock {
         if (isReturnIntermediate()) {
             return super.forwardInternal(parameterStore, inputs, training, params);
         }
+        List<Block> children = getChildren().values();
         NDList current = inputs;
-        int index = 0;
-        for (Block child : getChildren().values()) {
-            NDList prepared = prepareInput(index++, current);
-            if (prepared != current && current != inputs) {
-                release(current, prepared, inputs);
-            }
-            NDList next = child.forward(parameterStore, prepared, training);
-            if (prepared != inputs) {
-                release(prepared, next, inputs);
+        for (int index = 0; index < children.size(); index++) {
+            NDList prepared = prepare(index, current, inputs);
+            Block child = children.get(index);
+            NDList next;
+            if (!training && FOLD_BATCH_NORM && child instanceof Conv2d convolution && index + 1 < children.size()
+                    && children.get(index + 1) instanceof ChannelBatchNorm batchNorm) {
+                // inference: the batch norm folded into the convolution, one pass instead of two;
+                // the batch norm's own input preparation applies to the folded output (a layout
+                // change commutes with a per-channel affine map)
+                next = new NDList(batchNorm.afterConvolution(parameterStore, convolution,
+                        prepared.singletonOrThrow()));
+                if (prepared != inputs) {
+                    release(prepared, next, inputs);
+                }
+                next = prepare(++index, next, inputs);
+            } else {
+                next = child.forward(parameterStore, prepared, training);
+                if (prepared != inputs) {
+                    release(prepared, next, inputs);
+                }
             }
             current = next;
         }
         return current;
+    }
+
+    /** {@link #prepareInput} for the child at {@code index}, releasing what it replaced. */
+    private NDList prepare(int index, NDList current, NDList inputs) {
+        NDList prepared = prepareInput(index, current);
+        if (prepared != current && current != inputs) {
+            release(current, prepared, inputs);
+        }
+        return prepared;
     }
 
     /**

@@ -76,6 +76,19 @@ public record Encoder(Method method, ChannelStats stats, CheckpointState state)
      */
     @Override
     public FeatureMatrix embed(ImageSet set, NDManager manager) {
+        return embed(set, manager, false);
+    }
+
+    /**
+     * Features of every image of {@code set}, {@code (count, featureDim)}, with {@code bf16}
+     * computed under libtorch's bfloat16 autocast ({@link Features#extract(ai.djl.nn.Block,
+     * ImageSet, ChannelStats, int, NDManager, boolean) Features.extract}: about twice as fast
+     * on CPUs with AMX).
+     *
+     * @throws IllegalArgumentException if the images' shape differs from what the encoder takes,
+     *     or with {@code bf16} where the CPU lacks bf16 instructions
+     */
+    public FeatureMatrix embed(ImageSet set, NDManager manager, boolean bf16) {
         TorchRuntime.inferenceOnThisThread(); // any thread may embed, not only DJL's
         if (set.channels() != state.channels() || set.height() != state.height()
                 || set.width() != state.width()) {
@@ -84,6 +97,6 @@ public record Encoder(Method method, ChannelStats stats, CheckpointState state)
                     + set.channels() + "x" + set.height() + "x" + set.width()
                     + " (for folder data, set --image-size " + state.height() + ")");
         }
-        return Features.extract(backbone(), set, stats, 256, manager);
+        return Features.extract(backbone(), set, stats, 256, manager, bf16);
     }
 }

@@ -131,10 +131,12 @@ record ImageTask(Method method, String backbone, DataSplits data, ViewRecipe rec
         int epoch = totals.epoch();
         java.util.Map<String, Double> diagnostics = method.epochDiagnostics();
         if (hasKnnMonitor(data) && (epoch % config.evalEvery() == 0 || epoch == config.epochs())) {
+            // in the run's precision: a bf16 run's encoder is measured as it computes
+            boolean bf16 = PretrainConfig.BF16.equals(config.precision());
             FeatureMatrix bank = Features.extract(method.backbone().block(), data.train(), stats,
-                    FEATURE_BATCH, modelManager);
+                    FEATURE_BATCH, modelManager, bf16);
             FeatureMatrix queries = Features.extract(method.backbone().block(), data.test(), stats,
-                    FEATURE_BATCH, modelManager);
+                    FEATURE_BATCH, modelManager, bf16);
             knn = KnnClassifier.standard().accuracy(bank, data.train().labels(), queries,
                     data.test().labels(), data.train().classCount(), modelManager);
             std = Metrics.embeddingStd(queries);

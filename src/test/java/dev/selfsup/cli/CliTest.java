@@ -129,6 +129,8 @@ class CliTest {
             {"bench", "augment", "--seconds", "0.2", "--json"},
             {"bench", "train", "--backbone", "mlp", "--batch-size", "8", "--steps", "2", "--json"},
             {"bench", "knn", "--queries", "300", "--bank", "1000", "--dim", "16", "--json"},
+            {"bench", "embed", "--backbone", "small-resnet", "--image-size", "16", "--images",
+                "300", "--repeats", "1", "--json"},
             {"bench", "pipeline", "--backbone", "mlp", "--batch-size", "8", "--steps", "3",
                 "--memory-steps", "5", "--json"},
             {"bench", "tsne", "--points", "100", "--dim", "8", "--threads", "1", "--json"},
@@ -148,6 +150,12 @@ class CliTest {
         JsonNode figures = Json.MAPPER.readTree(lines(train.out())[0]);
         assertThat(figures.get("median_step_ms").asDouble()).isPositive();
         assertThat(figures.get("views_per_second").asDouble()).isPositive();
+        Run embed = run("bench", "embed", "--image-size", "16", "--images", "300", "--repeats",
+                "1", "--json");
+        JsonNode embedded = Json.MAPPER.readTree(lines(embed.out())[0]);
+        assertThat(embedded.get("images_per_second").asDouble()).isPositive();
+        assertThat(embedded.get("model").asText()).isEqualTo("small-resnet");
+        assertThat(embedded.get("batch_norm_folded").asBoolean()).isTrue();
     }
 
     @Test
