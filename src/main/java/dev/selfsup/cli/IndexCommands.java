@@ -6,9 +6,11 @@ import dev.selfsup.data.Datasets;
 import dev.selfsup.data.ImageFolderReader;
 import dev.selfsup.data.ImageSet;
 import dev.selfsup.eval.FeatureMatrix;
+import dev.selfsup.nn.Bf16Autocast;
 import dev.selfsup.report.EmbeddingPictures;
 import dev.selfsup.search.EmbeddingIndex;
 import dev.selfsup.train.Encoder;
+import dev.selfsup.train.PretrainConfig;
 import dev.selfsup.train.TextEncoder;
 import dev.selfsup.util.Json;
 import java.io.IOException;
@@ -36,6 +38,8 @@ final class IndexCommands {
     static final String DATA_COLOR = "data_color";
     static final String DATA_TRAIN_SIZE = "data_train_size";
     static final String DATA_TEST_SIZE = "data_test_size";
+    /** The index property that records the precision an image index was embedded in. */
+    static final String PRECISION = "precision";
 
     private IndexCommands() {}
 
@@ -60,11 +64,18 @@ final class IndexCommands {
         @Mixin
         ThreadsOption threads = new ThreadsOption();
 
+        @Mixin
+        PrecisionOption precision = new PrecisionOption();
+
         @Override
         public Integer call() throws Exception {
             if (!List.of("train", "test", "all").contains(split)) {
                 throw new IllegalArgumentException("--split must be train, test or all, found '"
                         + split + "'");
+            }
+            boolean bf16 = precision.bf16();
+            if (textData()) {
+                TextCommands.refuseBf16(bf16);
             }
             threads.apply();
             long start = System.nanoTime();
@@ -89,7 +100,7 @@ final class IndexCommands {
                     for (String part : split.equals("all") ? List.of("train", "test")
                             : List.of(split)) {
                         ImageSet images = part.equals("train") ? splits.train() : splits.test();
-                        FeatureMatrix features = encoder.embed(images, manager);
+                        FeatureMatrix features = encoder.embed(images, manager, bf16);
                         for (int i = 0; i < features.rows(); i++) {
                             entries.add(new EmbeddingIndex.Entry(part + "/" + i,
                                     images.labels()[i], null, row(features, i)));
@@ -97,6 +108,8 @@ final class IndexCommands {
                     }
                     ImageSet like = splits.train();
                     properties.put("modality", "image");
+                    // queries by picture are embedded the same way
+                    properties.put(PRECISION, bf16 ? PretrainConfig.BF16 : PretrainConfig.FP32);
                     properties.put("channels", Integer.toString(like.channels()));
                     properties.put("image_size", Integer.toString(like.height()));
                     // what search --picture needs to read the items' images again
@@ -125,10 +138,10 @@ final class IndexCommands {
                 }
                 double latencyMs = (System.nanoTime() - searched) / 1e6 / queries;
                 System.out.printf(Locale.ROOT, "indexed %d x %d embeddings of %s (%s) in %s: "
-                        + "embedding %.1f s, indexing %.1f s; recall@10 against exact search "
+                        + "embedding %.1f s%s, indexing %.1f s; recall@10 against exact search "
                         + "%.4f over %d queries, %.2f ms per search%n", index.size(), index.dim(),
-                        data.data, split, out, embedSeconds, indexSeconds, recall, queries,
-                        latencyMs);
+                        data.data, split, out, embedSeconds, bf16 ? " (bf16)" : "",
+                        indexSeconds, recall, queries, latencyMs);
             }
             return 0;
         }
@@ -316,7 +329,11 @@ final class IndexCommands {
                 ImageSet image = ImageFolderReader.readImage(query.file,
                         Integer.parseInt(info.properties().get("image_size")),
                         Integer.parseInt(info.properties().get("channels")));
-                return row(Encoder.load(checkpoint, manager).embed(image, manager), 0);
+                // as the index was embedded; a CPU without bf16 embeds the query in fp32, which
+                // differs from bf16 by its rounding only
+                boolean bf16 = PretrainConfig.BF16.equals(info.properties().get(PRECISION))
+                        && Bf16Autocast.available();
+                return row(Encoder.load(checkpoint, manager).embed(image, manager, bf16), 0);
             }
         }
     }
