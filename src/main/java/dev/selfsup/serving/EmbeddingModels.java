@@ -97,10 +97,23 @@ public final class EmbeddingModels {
      * @throws IOException naming the file when the checkpoint cannot be read
      */
     public static Criteria<Image, float[]> imageCriteria(Path checkpointOrRun) throws IOException {
+        return imageCriteria(checkpointOrRun, false);
+    }
+
+    /**
+     * As {@link #imageCriteria(Path)}, with {@code bf16} the backbone under libtorch's bfloat16
+     * autocast, as {@code selfsup embed --precision bf16} embeds (about 2-4x faster on CPUs with
+     * AMX; the embeddings are float32 arrays of bfloat16-rounded values).
+     *
+     * @throws IllegalArgumentException with {@code bf16} where the CPU lacks bf16 instructions
+     */
+    public static Criteria<Image, float[]> imageCriteria(Path checkpointOrRun, boolean bf16)
+            throws IOException {
         Path checkpoint = Checkpoints.resolve(checkpointOrRun);
         CheckpointState state = Checkpoints.readState(checkpoint);
         ChannelStats stats = new ChannelStats(state.channelMean(), state.channelStd());
         Method method = Encoder.methodOf(state);
+        method.model().setBf16(bf16);
         return Criteria.builder()
                 .setTypes(Image.class, float[].class)
                 .optModelPath(checkpoint)

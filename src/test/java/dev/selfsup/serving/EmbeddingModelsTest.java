@@ -13,6 +13,7 @@ import dev.selfsup.data.ImageSet;
 import dev.selfsup.data.text.TextCorpus;
 import dev.selfsup.data.text.TextFixtures;
 import dev.selfsup.eval.FeatureMatrix;
+import dev.selfsup.nn.Bf16Autocast;
 import dev.selfsup.testing.Asserts;
 import dev.selfsup.testing.TinyData;
 import dev.selfsup.train.Encoder;
@@ -69,6 +70,32 @@ class EmbeddingModelsTest {
                 }
                 assertThat(predictor.predict(images.get(0))).hasSize(expected.dim());
             }
+            predictsInBf16AsEmbedDoes(run, data.test(), expected);
+        }
+    }
+
+    /** The bf16 predictor against {@code Encoder.embed} in bf16, or its refusal. */
+    private static void predictsInBf16AsEmbedDoes(Path run, ImageSet test, FeatureMatrix fp32)
+            throws Exception {
+        if (!Bf16Autocast.available()) {
+            assertThatThrownBy(() -> EmbeddingModels.imageCriteria(run, true))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("precision bf16 cannot run here");
+            return;
+        }
+        FeatureMatrix expected;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            expected = Encoder.load(run, manager).embed(test, manager, true);
+        }
+        try (ZooModel<Image, float[]> model = EmbeddingModels.imageCriteria(run, true).loadModel();
+                Predictor<Image, float[]> predictor = model.newPredictor()) {
+            float[] got = predictor.predict(ImageFactory.getInstance().fromImage(gray(test, 3)));
+            float[] want = java.util.Arrays.copyOfRange(expected.values(), 3 * expected.dim(),
+                    4 * expected.dim());
+            float[] full = java.util.Arrays.copyOfRange(fp32.values(), 3 * fp32.dim(),
+                    4 * fp32.dim());
+            assertThat(Asserts.cosine(got, want)).isGreaterThan(0.9999);
+            assertThat(got).isNotEqualTo(full); // it ran in bf16
         }
     }
 
