@@ -11,7 +11,6 @@ import dev.selfsup.eval.Probes;
 import dev.selfsup.train.CheckpointState;
 import dev.selfsup.train.Checkpoints;
 import dev.selfsup.train.Encoder;
-import dev.selfsup.train.PretrainConfig;
 import dev.selfsup.util.Json;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -150,7 +149,7 @@ final class EvalCommand extends DataCommand {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("data", splits.name());
             out.put("features", features);
-            out.put("precision", bf16 ? PretrainConfig.BF16 : PretrainConfig.FP32);
+            out.put("precision", precision.precision);
             out.put("train_size", splits.train().size());
             out.put("test_size", splits.test().size());
             out.put("knn_top1", result.knnTop1());
@@ -179,7 +178,8 @@ final class EvalCommand extends DataCommand {
                 backbone = state.backbone();
                 try (NDManager model = manager.newSubManager()) {
                     Encoder encoder = Encoder.load(checkpoint, model);
-                    curves.add(state.method() + " " + backbone + " (epoch " + state.epoch() + ")",
+                    curves.add(state.method() + " " + backbone + " (epoch " + state.epoch() + ")"
+                            + (bf16 ? " bf16" : ""),
                             LabelCurves.MAIN, encoder.embed(splits.train(), model, bf16),
                             encoder.embed(splits.test(), model, bf16), manager);
                 }
@@ -188,7 +188,7 @@ final class EvalCommand extends DataCommand {
                 try (NDManager model = manager.newSubManager()) {
                     Encoder encoder = Encoder.randomInit(backbone, splits.train(),
                             ChannelStats.of(splits.train()), seed, model);
-                    curves.add("random-init " + backbone,
+                    curves.add("random-init " + backbone + (bf16 ? " bf16" : ""),
                             randomInit != null ? LabelCurves.MAIN : LabelCurves.BASELINE,
                             encoder.embed(splits.train(), model, bf16),
                             encoder.embed(splits.test(), model, bf16), manager);

@@ -109,7 +109,7 @@ final class IndexCommands {
                     ImageSet like = splits.train();
                     properties.put("modality", "image");
                     // queries by picture are embedded the same way
-                    properties.put(PRECISION, bf16 ? PretrainConfig.BF16 : PretrainConfig.FP32);
+                    properties.put(PRECISION, precision.precision);
                     properties.put("channels", Integer.toString(like.channels()));
                     properties.put("image_size", Integer.toString(like.height()));
                     // what search --picture needs to read the items' images again

@@ -19,6 +19,11 @@ import java.util.List;
  * still needs: libtorch's graph holds its own references to the tensors it saved for backward,
  * and releases them as backward runs, as PyTorch does. Gradients are unchanged (tested).
  *
+ * <p>In inference ({@code training} false) a {@link Conv2d} followed by a {@link ChannelBatchNorm}
+ * runs as one convolution with the batch norm folded into its weights and bias
+ * ({@link ChannelBatchNorm#afterConvolution}): the same values up to rounding, one pass over the
+ * activation fewer. Training runs every child as it is.
+ *
  * <p>The block's own inputs and the final output are never closed. With
  * {@link #setReturnIntermediate(boolean) returnIntermediate} on, it runs as a plain
  * {@code SequentialBlock}: nothing is closed and {@link #prepareInput} is not called.
@@ -57,7 +62,8 @@ public class ReleasingSequentialBlock extends SequentialBlock {
             NDList prepared = prepare(index, current, inputs);
             Block child = children.get(index);
             NDList next;
-            if (!training && FOLD_BATCH_NORM && child instanceof Conv2d convolution && index + 1 < children.size()
+            if (!training && FOLD_BATCH_NORM && child instanceof Conv2d convolution
+                    && index + 1 < children.size()
                     && children.get(index + 1) instanceof ChannelBatchNorm batchNorm) {
                 // inference: the batch norm folded into the convolution, one pass instead of two;
                 // the batch norm's own input preparation applies to the folded output (a layout
