@@ -110,3 +110,21 @@ def unsound_setup(setup_info):
     if setup_info["gemm_1024_gflops"] < 20:
         return "a 1024^3 float32 GEMM runs at %.1f GFLOP/s" % setup_info["gemm_1024_gflops"]
     return None
+
+
+def add_unsound_setup_option(parser):
+    """--allow-unsound-setup: time the peer even where sound_setup would refuse."""
+    parser.add_argument("--allow-unsound-setup", action="store_true",
+                        help="run even where the BLAS or GEMM sanity figure says PyTorch would be slow")
+
+
+def sound_setup(threads, allow_unsound):
+    """Sets torch's thread count and returns setup(threads); exits naming the problem where
+    unsound_setup finds one, unless allow_unsound."""
+    torch.set_num_threads(threads)
+    info = setup(threads)
+    unsound = unsound_setup(info)
+    if unsound and not allow_unsound:
+        raise SystemExit("refusing to time an unsound peer: %s (see bench/peers/peer_setup.py; "
+                         "--allow-unsound-setup overrides)" % unsound)
+    return info

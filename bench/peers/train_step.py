@@ -19,7 +19,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from peer_setup import setup, unsound_setup
+from peer_setup import add_unsound_setup_option, sound_setup
 
 
 def nt_xent(z1, z2, temperature):
@@ -90,15 +90,9 @@ def main():
                         help="write torch.profiler's Chrome trace of the timed steps there (sum it "
                              "with bench/trace_summary.py TRACE --steps N, as selfsup's own "
                              "`bench train --profile`); the profiler's cost makes the steps read high")
-    parser.add_argument("--allow-unsound-setup", action="store_true",
-                        help="run even where the BLAS or GEMM sanity figure says PyTorch would be slow")
+    add_unsound_setup_option(parser)
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    info = setup(args.threads)
-    unsound = unsound_setup(info)
-    if unsound and not args.allow_unsound_setup:
-        raise SystemExit("refusing to time an unsound peer: %s (see bench/peers/peer_setup.py; "
-                         "--allow-unsound-setup overrides)" % unsound)
+    info = sound_setup(args.threads, args.allow_unsound_setup)
     torch.manual_seed(0)
     Block.inplace = args.inplace
     c, s = args.channels, args.image_size

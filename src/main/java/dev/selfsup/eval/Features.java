@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import dev.selfsup.data.ChannelStats;
 import dev.selfsup.data.ImageSet;
 import dev.selfsup.nn.Bf16Autocast;
+import dev.selfsup.nn.InferenceFolding;
 import java.nio.FloatBuffer;
 
 /** Turns images into feature matrices: a backbone's features, or the raw pixels (the baseline). */
@@ -54,32 +55,35 @@ public final class Features {
         if (bf16) {
             Bf16Autocast.requireAvailable();
         }
+        if (set.size() == 0) {
+            throw new IllegalArgumentException("cannot extract features of an empty image set");
+        }
         int volume = set.imageVolume();
         float[] out = null;
         int dim = -1;
         float[] buffer = new float[batchSize * volume];
-        for (int start = 0; start < set.size(); start += batchSize) {
-            int count = Math.min(batchSize, set.size() - start);
-            stats.standardizeImages(set, start, count, buffer);
-            try (NDManager batch = parent.newSubManager()) {
-                NDArray input = batch.create(FloatBuffer.wrap(buffer, 0, count * volume),
-                        new Shape(count, set.channels(), set.height(), set.width()));
-                NDArray features; // (count, dim)
-                try (Bf16Autocast autocast = bf16 ? Bf16Autocast.on() : null) {
-                    features = Bf16Autocast.float32(backbone.forward(
-                            new ParameterStore(batch, false), new NDList(input), false)
-                            .singletonOrThrow());
+        // the weights stay as they are for the whole pass: each batch-norm fold is made once
+        try (InferenceFolding folding = InferenceFolding.open(parent)) {
+            for (int start = 0; start < set.size(); start += batchSize) {
+                int count = Math.min(batchSize, set.size() - start);
+                stats.standardizeImages(set, start, count, buffer);
+                try (NDManager batch = parent.newSubManager()) {
+                    NDArray input = batch.create(FloatBuffer.wrap(buffer, 0, count * volume),
+                            new Shape(count, set.channels(), set.height(), set.width()));
+                    NDArray features; // (count, dim)
+                    try (Bf16Autocast autocast = bf16 ? Bf16Autocast.on() : null) {
+                        features = Bf16Autocast.float32(backbone.forward(
+                                new ParameterStore(batch, false), new NDList(input), false)
+                                .singletonOrThrow());
+                    }
+                    if (out == null) {
+                        dim = Math.toIntExact(features.getShape().get(1));
+                        out = new float[set.size() * dim];
+                    }
+                    float[] values = features.toFloatArray();
+                    System.arraycopy(values, 0, out, start * dim, values.length);
                 }
-                if (out == null) {
-                    dim = Math.toIntExact(features.getShape().get(1));
-                    out = new float[set.size() * dim];
-                }
-                float[] values = features.toFloatArray();
-                System.arraycopy(values, 0, out, start * dim, values.length);
             }
-        }
-        if (out == null) {
-            throw new IllegalArgumentException("cannot extract features of an empty image set");
         }
         return new FeatureMatrix(out, set.size(), dim);
     }

@@ -80,7 +80,8 @@ public final class ChannelBatchNorm extends AbstractBlock {
      * folds into the convolution's weights ({@code w * s} per output channel) and bias
      * ({@code b * s + t}). The result equals the two blocks in turn up to rounding, skips a pass
      * over the activation, and keeps gradients with respect to every parameter (the fold is made
-     * of differentiable operations), as inference-mode batch norm has them.
+     * of differentiable operations), as inference-mode batch norm has them. Inside an
+     * {@link InferenceFolding} scope the fold is made once and reused (without gradients).
      *
      * @param convolution the 2-D convolution whose output this batch norm normalises
      * @param x the convolution's input {@code (batch, in, h, w)}
@@ -93,6 +94,25 @@ public final class ChannelBatchNorm extends AbstractBlock {
                     + " filters");
         }
         Device device = x.getDevice();
+        InferenceFolding scope = InferenceFolding.active();
+        if (scope != null) {
+            NDArray[] folded = scope.folded(this, () -> fold(parameterStore, convolution, device));
+            return convolve(convolution, x, folded);
+        }
+        NDArray[] folded = fold(parameterStore, convolution, device);
+        try (NDArray weight = folded[0]; NDArray bias = folded[1]) {
+            return convolve(convolution, x, folded);
+        }
+    }
+
+    private static NDArray convolve(Conv2d convolution, NDArray x, NDArray[] folded) {
+        return Conv2d.conv2d(x, folded[0], folded[1], convolution.getStride(),
+                convolution.getPadding(), convolution.getDilation(), convolution.getGroups())
+                .singletonOrThrow();
+    }
+
+    /** The folded {@code [weight (channels, in, kh, kw), bias (channels)]}, new arrays. */
+    private NDArray[] fold(ParameterStore parameterStore, Conv2d convolution, Device device) {
         NDArray weight = parameterStore.getValue(
                 convolution.getParameters().get("weight"), device, false);
         NDArray mean = parameterStore.getValue(runningMean, device, false);
@@ -102,13 +122,9 @@ public final class ChannelBatchNorm extends AbstractBlock {
         try (NDArray deviation = variance.add(EPSILON).sqrt();
                 NDArray scale = scaleGamma.div(deviation); // (channels)
                 NDArray scaleColumn = scale.reshape(channels, 1, 1, 1);
-                NDArray foldedWeight = weight.mul(scaleColumn); // (channels, in, kh, kw)
-                NDArray meanScaled = mean.mul(scale);
-                NDArray foldedBias = foldedBias(parameterStore, convolution, device, scale,
-                        shift.sub(meanScaled))) {
-            return Conv2d.conv2d(x, foldedWeight, foldedBias, convolution.getStride(),
-                    convolution.getPadding(), convolution.getDilation(),
-                    convolution.getGroups()).singletonOrThrow();
+                NDArray meanScaled = mean.mul(scale)) {
+            return new NDArray[] {weight.mul(scaleColumn), foldedBias(parameterStore,
+                    convolution, device, scale, shift.sub(meanScaled))};
         }
     }
 

@@ -66,6 +66,41 @@ class BatchNormFoldingTest {
     }
 
     @Test
+    void aScopeMakesEachFoldOnceAndFreesItAtClose() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            manager.getEngine().setRandomSeed(9);
+            Shape shape = new Shape(2, 3, 6, 6);
+            ReleasingSequentialBlock block = convBatchNormBlock(manager, shape,
+                    conv(5, 3, 1, false), conv(4, 3, 2, true));
+            List<Block> children = block.getChildren().values();
+            ParameterStore store = new ParameterStore(manager, false);
+            NDArray x = manager.randomNormal(shape);
+            float[] unscoped = block.forward(store, new NDList(x), false).singletonOrThrow()
+                    .toFloatArray();
+            NDArray[] firstFold;
+            try (InferenceFolding outer = InferenceFolding.open(manager)) {
+                try (InferenceFolding scope = InferenceFolding.open(manager)) {
+                    for (int pass = 0; pass < 3; pass++) {
+                        float[] scoped = block.forward(store, new NDList(x), false)
+                                .singletonOrThrow().toFloatArray();
+                        assertThat(scoped).containsExactly(unscoped);
+                        assertThat(scope.size()).isEqualTo(2); // one per batch norm, made once
+                    }
+                    firstFold = scope.folded((ChannelBatchNorm) children.get(1), () -> {
+                        throw new AssertionError("the fold was made again");
+                    });
+                    assertThat(firstFold[0].hasGradient()).isFalse();
+                    assertThat(outer.size()).isZero();
+                }
+                assertThat(InferenceFolding.active()).isSameAs(outer);
+            }
+            assertThat(InferenceFolding.active()).isNull();
+            assertThat(firstFold[0].isReleased()).isTrue();
+            assertThat(firstFold[1].isReleased()).isTrue();
+        }
+    }
+
+    @Test
     void aBatchNormThatDoesNotFitTheConvolutionIsNamed() {
         try (NDManager manager = NDManager.newBaseManager()) {
             Conv2d conv = conv(4, 3, 1, false);
@@ -86,14 +121,10 @@ class BatchNormFoldingTest {
     private static List<float[]> inferenceWithGradients(boolean folded) {
         try (NDManager manager = NDManager.newBaseManager()) {
             manager.getEngine().setRandomSeed(5);
-            ReleasingSequentialBlock block = new ReleasingSequentialBlock();
-            block.add(conv(5, 3, 2, false)).add(new ChannelBatchNorm()).add(InPlace::relu)
-                    .add(conv(4, 1, 1, true)).add(new ChannelBatchNorm());
             Shape shape = new Shape(3, 2, 7, 7);
-            block.initialize(manager, DataType.FLOAT32, shape);
+            ReleasingSequentialBlock block = convBatchNormBlock(manager, shape,
+                    conv(5, 3, 2, false), conv(4, 1, 1, true));
             List<Block> children = block.getChildren().values();
-            setStatistics((ChannelBatchNorm) children.get(1), 5);
-            setStatistics((ChannelBatchNorm) children.get(4), 4);
             List<NDArray> trainable = new ArrayList<>();
             for (Pair<String, Parameter> p : block.getParameters()) {
                 if (p.getValue().requiresGradient()) {
@@ -133,6 +164,22 @@ class BatchNormFoldingTest {
                     .containsExactly(expected[3]);
             return result;
         }
+    }
+
+    /**
+     * {@code first}, batch norm, ReLU, {@code second}, batch norm, initialised for {@code shape},
+     * the batch norms given {@link #statistics}.
+     */
+    private static ReleasingSequentialBlock convBatchNormBlock(NDManager manager, Shape shape,
+            Conv2d first, Conv2d second) {
+        ReleasingSequentialBlock block = new ReleasingSequentialBlock();
+        block.add(first).add(new ChannelBatchNorm()).add(InPlace::relu).add(second)
+                .add(new ChannelBatchNorm());
+        block.initialize(manager, DataType.FLOAT32, shape);
+        List<Block> children = block.getChildren().values();
+        setStatistics((ChannelBatchNorm) children.get(1), first.getFilters());
+        setStatistics((ChannelBatchNorm) children.get(4), second.getFilters());
+        return block;
     }
 
     private static Conv2d conv(int filters, int kernel, int stride, boolean bias) {
