@@ -10,7 +10,8 @@ import java.util.function.Supplier;
  * Reuses the batch-norm folds of inference ({@link ChannelBatchNorm#afterConvolution}) across
  * the forward passes of one scope, for the calling thread: each convolution's folded weights and
  * bias are computed once, at the first pass, instead of once per batch (about 7 small operations
- * per convolution, 2.7 ms of a 34 ms small-resnet batch). For passes whose weights do not change
+ * per convolution; reusing them took a small-resnet batch of 256 from about 36 to 33 ms,
+ * BENCHMARKS.md "Inference"). For passes whose weights do not change
  * while the scope is open and that need no gradients (embedding a data set): the folded arrays
  * are detached from autograd.
  *
