@@ -63,19 +63,17 @@ public final class Features {
         int dim = -1;
         float[] buffer = new float[batchSize * volume];
         // the weights stay as they are for the whole pass: each batch-norm fold is made once
-        try (InferenceFolding folding = InferenceFolding.open(parent)) {
+        try (InferenceFolding folding = InferenceFolding.open(parent);
+                Bf16Autocast autocast = bf16 ? Bf16Autocast.on() : null) {
             for (int start = 0; start < set.size(); start += batchSize) {
                 int count = Math.min(batchSize, set.size() - start);
                 stats.standardizeImages(set, start, count, buffer);
                 try (NDManager batch = parent.newSubManager()) {
                     NDArray input = batch.create(FloatBuffer.wrap(buffer, 0, count * volume),
                             new Shape(count, set.channels(), set.height(), set.width()));
-                    NDArray features; // (count, dim)
-                    try (Bf16Autocast autocast = bf16 ? Bf16Autocast.on() : null) {
-                        features = Bf16Autocast.float32(backbone.forward(
-                                new ParameterStore(batch, false), new NDList(input), false)
-                                .singletonOrThrow());
-                    }
+                    NDArray features = Bf16Autocast.float32(backbone.forward(
+                            new ParameterStore(batch, false), new NDList(input), false)
+                            .singletonOrThrow()); // (count, dim)
                     if (out == null) {
                         dim = Math.toIntExact(features.getShape().get(1));
                         out = new float[set.size() * dim];

@@ -61,28 +61,32 @@ public class ReleasingSequentialBlock extends SequentialBlock {
         for (int index = 0; index < children.size(); index++) {
             NDList prepared = prepare(index, current, inputs);
             Block child = children.get(index);
-            NDList next;
-            if (!training && FOLD_BATCH_NORM && child instanceof Conv2d convolution
-                    && index + 1 < children.size()
-                    && children.get(index + 1) instanceof ChannelBatchNorm batchNorm) {
-                // inference: the batch norm folded into the convolution, one pass instead of two;
+            ChannelBatchNorm folded = training ? null : batchNormAfter(children, index);
+            // inference: a batch norm after a convolution folded into it, one pass instead of two
+            NDList next = folded == null ? child.forward(parameterStore, prepared, training)
+                    : new NDList(folded.afterConvolution(parameterStore, (Conv2d) child,
+                            prepared.singletonOrThrow()));
+            if (prepared != inputs) {
+                release(prepared, next, inputs);
+            }
+            if (folded != null) {
                 // the batch norm's own input preparation applies to the folded output (a layout
                 // change commutes with a per-channel affine map)
-                next = new NDList(batchNorm.afterConvolution(parameterStore, convolution,
-                        prepared.singletonOrThrow()));
-                if (prepared != inputs) {
-                    release(prepared, next, inputs);
-                }
                 next = prepare(++index, next, inputs);
-            } else {
-                next = child.forward(parameterStore, prepared, training);
-                if (prepared != inputs) {
-                    release(prepared, next, inputs);
-                }
             }
             current = next;
         }
         return current;
+    }
+
+    /** The batch norm that follows a convolution at {@code index}, to fold into it; or null. */
+    private static ChannelBatchNorm batchNormAfter(List<Block> children, int index) {
+        if (FOLD_BATCH_NORM && children.get(index) instanceof Conv2d
+                && index + 1 < children.size()
+                && children.get(index + 1) instanceof ChannelBatchNorm batchNorm) {
+            return batchNorm;
+        }
+        return null;
     }
 
     /** {@link #prepareInput} for the child at {@code index}, releasing what it replaced. */

@@ -132,7 +132,7 @@ record ImageTask(Method method, String backbone, DataSplits data, ViewRecipe rec
         java.util.Map<String, Double> diagnostics = method.epochDiagnostics();
         if (hasKnnMonitor(data) && (epoch % config.evalEvery() == 0 || epoch == config.epochs())) {
             // in the run's precision: a bf16 run's encoder is measured as it computes
-            boolean bf16 = PretrainConfig.BF16.equals(config.precision());
+            boolean bf16 = config.bf16();
             FeatureMatrix bank = Features.extract(method.backbone().block(), data.train(), stats,
                     FEATURE_BATCH, modelManager, bf16);
             FeatureMatrix queries = Features.extract(method.backbone().block(), data.test(), stats,
